@@ -1,0 +1,1 @@
+"""Content shipped as package data: causes, safety, vocabularies, dialogue trees, scoring."""

@@ -1,0 +1,1 @@
+"""The YAML dialogue tree: loading, validation, the conversation state machine, cause scoring."""

@@ -1,0 +1,1 @@
+"""Text to intent: normalising, numbers, fuzzy matching."""

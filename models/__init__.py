@@ -1,0 +1,1 @@
+"""Speech models: what is installed and how to get more."""

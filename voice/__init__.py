@@ -1,0 +1,1 @@
+"""Audio in and out: recognisers, text-to-speech, microphone, speaker, wake word."""

@@ -1,0 +1,75 @@
+"""The one small interface every speech recogniser sits behind."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+
+RATE = 16000  # samples per second of every audio chunk a recogniser is fed
+SAMPLE_WIDTH = 2  # bytes per sample: signed 16-bit little-endian, mono
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the current question expects to hear."""
+
+    phrases: tuple[str, ...] = ()
+    """Lower-case phrases the answer may be; empty means open vocabulary (free speech)."""
+
+    @property
+    def is_open(self) -> bool:
+        return not self.phrases
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What a recogniser heard in one utterance."""
+
+    text: str
+    """Best hypothesis, lower case; empty when nothing was recognised or it was rejected."""
+    confidence: float
+    """0.0 (no idea) to 1.0 (certain) that `text` is what was said."""
+    engine: str
+    """Name of the engine that produced it: "pocketsphinx" or "vosk"."""
+    alternatives: tuple[tuple[str, float], ...] = field(default_factory=tuple)
+    """Runners-up as (text, confidence), best first, excluding `text`."""
+    rejected: bool = False
+    """True when the engine judged the audio to be outside the vocabulary (cough, noise, other speech)."""
+
+
+class RecognizerError(Exception):
+    """A recogniser could not be created or used; the message says what to do."""
+
+
+class Recognizer(abc.ABC):
+    """Start an utterance with a vocabulary, feed audio chunks, read partial and final results."""
+
+    name: str = "recognizer"
+
+    @abc.abstractmethod
+    def start(self, vocabulary: Vocabulary) -> None:
+        """Begin a new utterance that may only contain `vocabulary` (or anything, if open)."""
+
+    @abc.abstractmethod
+    def feed(self, chunk: bytes) -> str:
+        """Feed 16 kHz mono int16 audio; return the partial hypothesis so far ("" if none)."""
+
+    @abc.abstractmethod
+    def finish(self) -> Transcript:
+        """End the utterance and return the final result."""
+
+    @abc.abstractmethod
+    def unknown_words(self, phrases: tuple[str, ...]) -> list[str]:
+        """Words in `phrases` the engine's dictionary does not know, sorted, without repeats."""
+
+    def pronunciations(self, word: str) -> list[str]:
+        """Phone strings for `word` from the engine's dictionary ([] when unknown or unsupported)."""
+        return []
+
+    def recognize(self, audio: bytes, vocabulary: Vocabulary) -> Transcript:
+        """Recognise one whole utterance of 16 kHz mono int16 audio."""
+        self.start(vocabulary)
+        step = RATE * SAMPLE_WIDTH // 10
+        for i in range(0, len(audio), step):
+            self.feed(audio[i : i + step])
+        return self.finish()
