@@ -1,0 +1,240 @@
+"""The conversation state machine: ask, understand, move on. Pure: text in, events out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from dialogue.content import Content, Node
+from dialogue.events import End, Event, Heard, Prompt, Say, Summary
+from dialogue.ids import END, NONE, UNSURE, Command, Expects
+from dialogue.safety import red_flags_in, urgent_signs
+from dialogue.scoring import Answer, rank
+from dialogue.summary import compose
+from intents.matcher import Expectation, Match, Matcher
+
+_REVIEW = Expectation(Expects.CHOICE)  # after the summary only the global commands mean anything
+MAX_REPROMPTS = 2  # a no-match is asked again this many times, then the dialogue moves on
+_RED_FLAG_TOPICS = {"red_flags", "pain", "weakness", "numbness", "vision", "spreading", "medication", "duration"}
+
+
+@dataclass
+class _Snapshot:
+    """The state just before a question was answered, so "go back" can return to it."""
+
+    node: str
+    answers: dict[str, Answer]
+    red_flags: list[str]
+
+
+@dataclass
+class Conversation:
+    """One check-in: feed it what the user said, get back what to say and do."""
+
+    content: Content
+    mode: str = "checkin"
+    matcher: Matcher | None = None
+    known: Mapping[str, Answer] = field(default_factory=dict)
+    """Answers already known (from an earlier question this session); their questions are skipped."""
+
+    def __post_init__(self) -> None:
+        if self.mode not in self.content.trees:
+            raise ValueError(f"unknown mode {self.mode!r}; choose one of: {', '.join(sorted(self.content.trees))}")
+        self.tree = self.content.trees[self.mode]
+        if self.matcher is None:
+            self.matcher = Matcher(self.content.vocab.commands, self.content.vocab.unsure)
+        self._expectations = {
+            nid: Expectation(n.expects, n.choices, n.words, n.tags) for nid, n in self.tree.nodes.items()
+        }
+        self._reset()
+
+    def _reset(self) -> None:
+        self.answers: dict[str, Answer] = dict(self.known)
+        self.red_flags: list[str] = []
+        self.urgent = False
+        self.node: str | None = None
+        self.misses = 0
+        self.history: list[_Snapshot] = []
+        self.reviewing = False  # the summary has been given; only repeat, back, start over, stop remain
+        self.finished = False
+        self.last_summary: Summary | None = None
+
+    # ----- public -----
+
+    def start(self) -> list[Event]:
+        """Open the conversation: the intro, then the first question."""
+        events: list[Event] = []
+        if self.tree.intro:
+            events.append(Say(self.tree.intro))
+        return events + self._go(self.tree.start)
+
+    def hear(self, utterance: str) -> list[Event]:
+        """Take one answer and return what follows it."""
+        if self.finished:
+            return []
+        current = self.tree.nodes[self.node] if self.node else None
+        expectation = self._expectations[self.node] if self.node else _REVIEW
+        match = self.matcher.match(utterance, expectation) if self.matcher else None
+        assert match is not None
+        events: list[Event] = [Heard(utterance, match.intent, match.value, match.confidence)]
+        signs = urgent_signs(utterance, self.content.safety)
+        if signs:
+            return events + self._urgent()
+        if self.reviewing:
+            return events + self._review(match)
+        if match.intent in {c.value for c in Command}:
+            return events + self._command(match.intent)
+        assert current is not None
+        if current.topic not in _RED_FLAG_TOPICS:
+            events += self._raise(red_flags_in(utterance, self.content.safety))
+        if match.intent == NONE:
+            return events + self._miss(current)
+        if match.intent == UNSURE and current.safe is not None:
+            return events + self._take_safe(current)
+        value = match.value if isinstance(match.value, float) else None
+        return events + self._advance(current, Answer(current.topic, match.intent, value, match.tags), [])
+
+    def expectation(self) -> Expectation | None:
+        """What the current question accepts (None when no question is open)."""
+        return self._expectations.get(self.node) if self.node else None
+
+    def current(self) -> Node | None:
+        """The question now open, if any."""
+        return self.tree.nodes.get(self.node) if self.node else None
+
+    # ----- moving through the tree -----
+
+    def _prompt(self, node: Node, text: str | None = None) -> Prompt:
+        choices = list(node.choices) if node.expects in (Expects.YES_NO, Expects.CHOICE) else []
+        return Prompt(self.mode, node.id, node.topic, text or node.ask, node.expects, choices)
+
+    def _go(self, target: str) -> list[Event]:
+        """Move to `target`, skipping questions whose answers are known, and ask it."""
+        while target != END and self.tree.nodes[target].topic in self.answers:
+            node = self.tree.nodes[target]
+            target = node.next_node(self.answers[node.topic].intent)
+        self.misses = 0
+        if target == END:
+            return self._finish()
+        self.node = target
+        return [self._prompt(self.tree.nodes[target])]
+
+    def _advance(self, node: Node, answer: Answer | None, lead: list[Event], prefix: str = "") -> list[Event]:
+        """Record `answer` (None: none given), raise its red flags, and ask what follows."""
+        self.history.append(_Snapshot(node.id, dict(self.answers), list(self.red_flags)))
+        flags = []
+        if answer is not None:
+            self.answers[node.topic] = answer
+            flags = [node.raises[answer.intent]] if answer.intent in node.raises else []
+        events = lead + self._raise(flags, prefix)
+        return events + self._go(node.next_node(answer.intent if answer else None))
+
+    def _raise(self, flags: list[str], prefix: str = "") -> list[Event]:
+        """Record new red flags and give the advice for each, once."""
+        events: list[Event] = []
+        for flag in flags:
+            if flag not in self.red_flags:
+                self.red_flags.append(flag)
+                events.append(Say(f"{prefix} {self.content.safety.red_flags[flag].said}".strip()))
+        return events
+
+    def _take_safe(self, node: Node) -> list[Event]:
+        """No clear answer to a safety question: take the safer branch and say why."""
+        assert node.safe is not None
+        prefix = self.content.safety.safe_prefix
+        if node.safe in node.raises:
+            return self._advance(node, Answer(node.topic, node.safe), [], prefix)
+        lead: list[Event] = [Say(f"{prefix} {self.content.message('safe_followups')}")]
+        return self._advance(node, Answer(node.topic, node.safe), lead)
+
+    def _miss(self, node: Node) -> list[Event]:
+        self.misses += 1
+        if self.misses <= MAX_REPROMPTS:
+            lines = self.content.messages["reprompt"]
+            assert isinstance(lines, list)
+            template = lines[min(self.misses, len(lines)) - 1]
+            text = template.format(rephrase=node.rephrase, options=self._options(node))
+            return [self._prompt(node, text)]
+        if node.safe is not None:
+            return self._take_safe(node)
+        return self._advance(node, None, [Say(self.content.message("move_on"))])
+
+    def _options(self, node: Node) -> str:
+        """The accepted answers as a spoken list: "yes, no, or not sure"."""
+        if node.expects == Expects.NUMBER:
+            return self.content.message("number_options")
+        labels = [phrases[0] for phrases in node.choices.values()] + [self.content.vocab.unsure[0]]
+        return f"{', '.join(labels[:-1])}, {self.content.message('or_word')} {labels[-1]}"
+
+    # ----- commands -----
+
+    def _command(self, command: str) -> list[Event]:
+        node = self.current()
+        assert node is not None
+        if command == Command.REPEAT:
+            return [self._prompt(node)]
+        if command == Command.HELP:
+            return [Say(self.content.message("help").format(options=self._options(node))), self._prompt(node)]
+        if command == Command.BACK:
+            return self._back()
+        if command == Command.SKIP:
+            if node.safe is not None:
+                return self._take_safe(node)
+            return self._advance(node, None, [Say(self.content.message("skipped"))])
+        if command == Command.START_OVER:
+            self._reset()
+            return [Say(self.content.message("starting_over"))] + self._go(self.tree.start)
+        return self._stop()
+
+    def _back(self) -> list[Event]:
+        if not self.history:
+            node = self.current()
+            assert node is not None
+            return [Say(self.content.message("first_question")), self._prompt(node)]
+        snapshot = self.history.pop()
+        self.answers, self.red_flags = snapshot.answers, snapshot.red_flags
+        self.reviewing = False
+        self.node, self.misses = snapshot.node, 0
+        return [self._prompt(self.tree.nodes[snapshot.node])]
+
+    def _stop(self) -> list[Event]:
+        events: list[Event] = [Say(self.content.message("stopped"))]
+        if self.red_flags or self.urgent:
+            events.insert(0, Say(self.content.safety.professional))
+        self.finished = True
+        return events + [End("stopped")]
+
+    # ----- the end -----
+
+    def summary(self) -> Summary:
+        """The summary for the answers so far."""
+        ranking = rank(self.answers, self.content.rules, self.content.causes)
+        text = compose(self.content, ranking, self.red_flags, self.urgent, quick=self.mode == "quick")
+        return Summary([c.to_dict() for c in ranking], list(self.red_flags), self.urgent, text)
+
+    def _finish(self) -> list[Event]:
+        self.node = None
+        self.last_summary = self.summary()
+        if self.mode == "quick":
+            self.finished = True
+            return [self.last_summary, End("done")]
+        self.reviewing = True
+        return [self.last_summary, Say(self.content.message("offer_repeat"))]
+
+    def _review(self, match: Match) -> list[Event]:
+        if match.intent == Command.REPEAT and self.last_summary is not None:
+            return [self.last_summary, Say(self.content.message("offer_repeat"))]
+        if match.intent == Command.BACK:
+            return self._back()
+        if match.intent == Command.START_OVER:
+            self._reset()
+            return [Say(self.content.message("starting_over"))] + self._go(self.tree.start)
+        self.finished = True
+        return [End("done")]
+
+    def _urgent(self) -> list[Event]:
+        self.urgent = True
+        self.finished = True
+        self.node = None
+        self.last_summary = self.summary()
+        return [Say(self.content.safety.urgent.said), self.last_summary, End("urgent")]

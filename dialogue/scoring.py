@@ -1,0 +1,78 @@
+"""Rank the causes from the answers given, by the rules in scoring.yaml."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from dialogue.content import CauseInfo, Rule
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An understood answer to one topic."""
+
+    topic: str
+    intent: str  # the answer id ("yes", "hard"), "number" or "unsure"
+    value: float | None = None  # the number given, for number questions
+    tags: tuple[str, ...] = ()  # tags noticed in the answer ("pre_workout")
+
+    def to_dict(self) -> dict[str, object]:
+        return {"topic": self.topic, "intent": self.intent, "value": self.value, "tags": list(self.tags)}
+
+
+@dataclass(frozen=True)
+class CauseScore:
+    """How well one cause fits, and why."""
+
+    id: str
+    score: float  # sum of the weights of the rules that fired; 0 when nothing points here
+    why: str  # the reasons from this person's answers, strongest first ("" when none)
+    advice: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "score": self.score, "why": self.why, "advice": self.advice}
+
+
+def spoken_number(value: float) -> str:
+    """5.0 -> "5", 5.5 -> "5 and a half", 6.25 -> "6.25": numbers as they read aloud."""
+    if value == int(value):
+        return str(int(value))
+    if value * 2 == int(value * 2):
+        return f"{int(value)} and a half" if value > 1 else "half an"
+    return f"{value:g}"
+
+
+def fires(rule: Rule, answer: Answer) -> bool:
+    """True when `answer` meets every condition of `rule`."""
+    if answer.topic != rule.topic:
+        return False
+    if rule.is_ and answer.intent not in rule.is_:
+        return False
+    if rule.below is not None and (answer.value is None or answer.value >= rule.below):
+        return False
+    if rule.at_least is not None and (answer.value is None or answer.value < rule.at_least):
+        return False
+    return rule.tag is None or rule.tag in answer.tags
+
+
+def rank(answers: Mapping[str, Answer], rules: tuple[Rule, ...], causes: Mapping[str, CauseInfo]) -> list[CauseScore]:
+    """Every cause, best first: by total weight, then by how common it is after exercise."""
+    totals = {cid: 0.0 for cid in causes}
+    reasons: dict[str, list[tuple[float, str]]] = {cid: [] for cid in causes}
+    for rule in rules:
+        answer = answers.get(rule.topic)
+        if answer is None or rule.cause not in totals or not fires(rule, answer):
+            continue
+        totals[rule.cause] += rule.weight
+        value = spoken_number(answer.value) if answer.value is not None else ""
+        reasons[rule.cause].append((rule.weight, rule.why.replace("{value}", value)))
+    ranked = []
+    for cid, info in causes.items():
+        whys = []
+        for _, why in sorted(reasons[cid], key=lambda r: -r[0]):
+            if why not in whys:
+                whys.append(why)
+        ranked.append(CauseScore(cid, totals[cid], " ".join(whys[:2]), info.advice))
+    ranked.sort(key=lambda c: (-c.score, -causes[c.id].prior))
+    return ranked

@@ -1,0 +1,57 @@
+"""Compose the spoken summary: safety first, then the likely causes with reasons and advice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dialogue.content import Content
+from dialogue.scoring import CauseScore
+
+MAX_CAUSES = 3  # at most this many causes are spoken; the JSON summary carries the full ranking
+QUICK_CAUSES = 2  # mid-workout answers stay short
+
+
+def spoken_list(items: Sequence[str], or_word: str = "and") -> str:
+    """["a", "b", "c"] -> "a, b and c"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {or_word} {items[-1]}"
+
+
+def safety_lines(content: Content, red_flags: Sequence[str], urgent: bool) -> list[str]:
+    """What must be said first: urgent care, then the professional advice with its reasons."""
+    lines = []
+    if urgent:
+        lines.append(content.safety.urgent.said)
+    if red_flags:
+        reasons = [content.safety.red_flags[f].reason for f in red_flags]
+        lines.append(content.message("flags_summary").format(reasons=spoken_list(reasons)))
+    return lines
+
+
+def compose(
+    content: Content, ranking: Sequence[CauseScore], red_flags: Sequence[str], urgent: bool, quick: bool = False
+) -> str:
+    """The summary as one spoken text."""
+    lines = safety_lines(content, red_flags, urgent)
+    likely = [c for c in ranking if c.score > 0]
+    if quick:
+        top = (likely or list(ranking))[:QUICK_CAUSES]
+        names = spoken_list([content.causes[c.id].name for c in top])
+        lines.append(content.message("quick_answer").format(names=names, now=content.causes[top[0].id].now))
+        lines.append(content.message("quick_offer"))
+        return " ".join(lines)
+    if not urgent:
+        lines.append(content.message("summary_intro"))
+    if not likely:
+        lines.append(content.message("nothing_stands_out"))
+    for index, cause in enumerate(likely[:MAX_CAUSES]):
+        info = content.causes[cause.id]
+        template = content.message("top_cause" if index == 0 else "other_cause")
+        lines.append(template.format(name=info.name, why=cause.why).strip())
+        lines.append(info.advice)
+    if red_flags or urgent:
+        lines.append(content.safety.reassurance_with_flags)
+    else:
+        lines.append(content.safety.reassurance)
+    return " ".join(lines)

@@ -1,0 +1,165 @@
+"""Match an utterance against what the current question expects, plus the global commands."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from intents.normalize import normalise
+from intents.numbers import parse_number
+
+THRESHOLD = 85.0  # a phrase must score at least this (0-100) to count; below it is a no-match
+_NEGATORS = {"not", "no", "never"}  # a phrase right after these means its opposite
+_SMALL = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen"
+).split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+# Kinds of candidate phrase, in the order they win a tie.
+COMMAND, ANSWER, WORD, UNSURE = "command", "answer", "word", "unsure"
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What the current question accepts."""
+
+    expects: str
+    """yes_no | choice | number | free."""
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Answer id -> phrases (yes_no and choice questions)."""
+    words: Mapping[str, float] = field(default_factory=dict)
+    """Phrases that stand for a number on number questions ("barely" -> 3)."""
+    tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Tag -> phrases noticed anywhere in the answer ("pre_workout")."""
+
+
+@dataclass(frozen=True)
+class Match:
+    """What an utterance means at this question."""
+
+    intent: str
+    """An answer id, "number", "unsure", a command name, "free", or "none" for a no-match."""
+    value: float | str | None
+    """The number for "number"; the text for "free"; else None."""
+    confidence: float
+    """0.0 to 1.0; a no-match is below the threshold."""
+    text: str
+    """The utterance after normalising."""
+    tags: tuple[str, ...] = ()
+    """Tags whose phrases appear in the utterance."""
+    phrase: str = ""
+    """The phrase that matched, for debugging and help."""
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    kind: str
+    intent: str
+    phrase: str
+    tokens: tuple[str, ...]
+    value: float | None = None
+
+
+def _spell(word: str) -> str:
+    """'5' -> 'five', '25' -> 'twenty five', so "2 litres" meets "two litres"."""
+    if not word.isdigit() or len(word) > 2:
+        return word
+    n = int(word)
+    if n < 20:
+        return _SMALL[n]
+    tens, units = divmod(n, 10)
+    return _TENS[tens - 2] + ("" if units == 0 else " " + _SMALL[units])
+
+
+def _window_score(tokens: list[str], cand: _Candidate) -> float:
+    """Best score of `cand` against any run of its length in `tokens` (100 = present word for word)."""
+    k = len(cand.tokens)
+    if k > len(tokens):
+        return 0.0
+    best = 0.0
+    for i in range(len(tokens) - k + 1):
+        if cand.tokens[0] not in _NEGATORS and _NEGATORS & set(tokens[max(0, i - 2) : i]):
+            continue  # "not a lot" must not count as "a lot", nor "not very stressed" as "stressed"
+        window = tokens[i : i + k]
+        if tuple(window) == cand.tokens:
+            return 100.0
+        if len(cand.phrase) >= 4:  # short words are too easily confused by spelling alone
+            best = max(best, fuzz.ratio(" ".join(window), cand.phrase))
+    return best
+
+
+class Matcher:
+    """Turns what was said into an intent for one question, never guessing below the threshold."""
+
+    def __init__(self, commands: Mapping[str, tuple[str, ...]], unsure: tuple[str, ...], threshold: float = THRESHOLD):
+        self.threshold = threshold
+        self._commands = [_candidate(COMMAND, name, p) for name, phrases in commands.items() for p in phrases]
+        self._unsure = [_candidate(UNSURE, "unsure", p) for p in unsure]
+        self._cache: dict[int, tuple[Expectation, list[_Candidate]]] = {}
+
+    def _candidates(self, expectation: Expectation) -> list[_Candidate]:
+        cached = self._cache.get(id(expectation))
+        if cached is not None and cached[0] is expectation:
+            return cached[1]
+        cands = [c for c in self._commands + self._unsure if c.tokens]
+        for intent, phrases in expectation.choices.items():
+            cands += [c for p in phrases if (c := _candidate(ANSWER, intent, p)).tokens]
+        for phrase, value in expectation.words.items():
+            cand = _candidate(WORD, "number", phrase, value)
+            if cand.tokens:
+                cands.append(cand)
+        self._cache[id(expectation)] = (expectation, cands)
+        return cands
+
+    def match(self, utterance: str, expectation: Expectation) -> Match:
+        """The meaning of `utterance` at a question expecting `expectation`."""
+        text = normalise(utterance)
+        if not text:
+            return Match("none", None, 0.0, text)
+        tags = tuple(
+            tag for tag, phrases in expectation.tags.items() if any(_contains(text, normalise(p)) for p in phrases)
+        )
+        if expectation.expects == "free":
+            return Match("free", text, 1.0, text, tags)
+        tokens = " ".join(_spell(w) for w in text.split()).split()
+        scored: list[tuple[float, int, _Candidate]] = []
+        for cand in self._candidates(expectation):
+            if cand.kind == COMMAND and len(cand.tokens) == 1:
+                # A one-word command counts only as the whole answer: "back", not "my back hurts".
+                score = fuzz.ratio(text, cand.phrase) if len(tokens) <= 2 else 0.0
+            else:
+                score = _window_score(tokens, cand)
+            if score >= self.threshold:
+                scored.append((score, len(cand.phrase), cand))
+        if expectation.expects == "number":
+            number = parse_number(text, slips=True)
+            if number is not None and not number.slip:
+                if not any(s[2].kind == COMMAND and s[0] == 100 and s[1] >= len(text) for s in scored):
+                    return Match("number", number.value, 1.0, text, tags)
+            if number is not None and number.slip and not scored:
+                return Match("number", number.value, 0.86, text, tags)
+        if not scored:
+            return Match("none", None, 0.0, text, tags)
+        scored.sort(key=lambda s: (round(s[0]), s[1]), reverse=True)
+        best_score, best_len, best = scored[0]
+        for score, length, other in scored[1:]:
+            if (round(score), length) != (round(best_score), best_len):
+                break
+            if other.intent != best.intent:
+                return Match("none", None, 0.0, text, tags)  # two meanings fit equally well: ask again
+        coverage = min(1.0, (len(best.phrase) + 1) / (len(text) + 1))
+        confidence = round(best_score / 100 * (0.85 + 0.15 * coverage), 3)
+        value = best.value if best.kind == WORD else None
+        return Match(best.intent, value, confidence, text, tags, best.phrase)
+
+
+def _candidate(kind: str, intent: str, phrase: str, value: float | None = None) -> _Candidate:
+    norm = " ".join(_spell(w) for w in normalise(phrase).split())
+    return _Candidate(kind, intent, norm, tuple(norm.split()), value)
+
+
+def _contains(text: str, phrase: str) -> bool:
+    return bool(phrase) and f" {phrase} " in f" {text} "

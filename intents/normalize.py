@@ -1,0 +1,92 @@
+"""Turn a messy utterance into plain lower-case words the matcher can compare."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Contractions expanded so "don't" and "do not" read the same to the matcher.
+_CONTRACTIONS = {
+    "can't": "can not",
+    "cannot": "can not",
+    "won't": "will not",
+    "n't": " not",
+    "'re": " are",
+    "'ve": " have",
+    "'ll": " will",
+    "'d": " would",
+    "'m": " am",
+    "it's": "it is",
+    "that's": "that is",
+    "what's": "what is",
+    "there's": "there is",
+    "let's": "let us",
+}
+
+# Spellings people (and recognisers) use for the same answer words.
+_SPELLINGS = {
+    "dont": "do not",
+    "didnt": "did not",
+    "doesnt": "does not",
+    "havent": "have not",
+    "hasnt": "has not",
+    "isnt": "is not",
+    "wasnt": "was not",
+    "cant": "can not",
+    "dunno": "do not know",
+    "gonna": "going to",
+    "kinda": "kind of",
+    "sorta": "sort of",
+    "im": "i am",
+    "ive": "i have",
+    "okay": "ok",
+    "preworkouts": "preworkout",
+}
+
+# Filler words and phrases that carry no answer; longest first so "i guess so" keeps "so".
+_FILLERS = (
+    "you know",
+    "i mean",
+    "i guess",
+    "i suppose",
+    "to be honest",
+    "honestly",
+    "basically",
+    "actually",
+    "like",
+    "um",
+    "umm",
+    "uh",
+    "uhh",
+    "er",
+    "erm",
+    "hmm",
+    "mm",
+    "oh",
+    "just",
+    "please",
+)
+
+_FILLER_RE = re.compile(r"\b(?:" + "|".join(re.escape(f) for f in _FILLERS) + r")\b")
+_AGREE_RE = re.compile(r"\b(?:uh[ -]?huh|mm[ -]?hmm|mhm+)\b")
+_ISH_RE = re.compile(r"(\w)-?ish\b")
+_PUNCT_RE = re.compile(r"[^a-z0-9.' ]+")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Lower-case, expand contractions, drop punctuation and fillers, collapse spaces."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    for short, full in _CONTRACTIONS.items():
+        text = text.replace(short, full)
+    text = text.replace("pre-workout", "preworkout").replace("pre workout", "preworkout")
+    text = _AGREE_RE.sub(" uhhuh ", text)  # "uh huh" is a yes; keep it from the filler "uh"
+    text = _ISH_RE.sub(r"\1", text)  # "five-ish", "fiveish" -> "five"
+    text = text.replace("-", " ")
+    text = re.sub(r"(?<![0-9])\.|\.(?![0-9])", " ", text)  # keep decimal points, drop full stops
+    text = _PUNCT_RE.sub(" ", text).replace("'", "")
+    words = [_SPELLINGS.get(word, word) for word in text.split()]
+    text = " ".join(words)
+    text = _FILLER_RE.sub(" ", text)
+    return _SPACE_RE.sub(" ", text).strip()
