@@ -247,7 +247,7 @@ def _node(reader: _Reader, nid: str, raw: Any, where: KeyPath, vocab: Vocab | No
         if DEFAULT not in nexts:
             reader.problem((*where, "next"), "a branching 'next' needs a 'default' for the other answers")
     else:
-        reader.problem((*where, "next") if "next" in entry else where, "missing required field 'next' (a node id, 'end', or a map of answer -> node with a default)")
+        reader.problem(where, "missing required field 'next' (a node id, 'end', or a map of answer -> node with a default)")
     raises_raw = reader.get(entry, "raises", where, "mapping", required=False) or {}
     raises = {}
     for aid, flag in raises_raw.items():
@@ -298,41 +298,52 @@ def _tree(reader: _Reader, root: KeyPath, vocab: Vocab | None) -> DialogueTree |
     return DialogueTree(mode, start, intro, nodes)
 
 
+def _raw_next(raw: Any) -> dict[str, str]:
+    """The `next` of a node as written, as {answer or "default": target}, keeping only text targets."""
+    nxt = raw.get("next") if isinstance(raw, dict) else None
+    if isinstance(nxt, str):
+        return {DEFAULT: nxt}
+    if isinstance(nxt, dict):
+        return {str(k): v for k, v in nxt.items() if isinstance(v, str)}
+    return {}
+
+
 def _check_graph(reader: _Reader, root: KeyPath, start: str | None, raw: dict[str, Any], nodes: dict[str, Node]) -> None:
     """Unknown targets, unreachable nodes, nodes with no way to the end, a topic asked twice."""
-    for nid, node in nodes.items():
-        for key, target in node.next.items():
-            if isinstance(target, str) and target != END and target not in raw:
-                path = (*root, "nodes", nid, "next") + ((key,) if key != DEFAULT or len(node.next) > 1 else ())
+    edges = {nid: _raw_next(node) for nid, node in raw.items()}
+    for nid, nexts in edges.items():
+        for key, target in nexts.items():
+            if target != END and target not in raw:
+                path = (*root, "nodes", nid, "next") + ((key,) if isinstance(raw[nid].get("next"), dict) else ())
                 reader.problem(path, f"unknown target node '{target}'; define it under 'nodes' or use 'end'")
     seen_topics: dict[str, str] = {}
     for nid, node in nodes.items():
         if node.topic in seen_topics:
             reader.problem((*root, "nodes", nid, "topic"), f"topic '{node.topic}' is already asked by node '{seen_topics[node.topic]}'")
         seen_topics.setdefault(node.topic, nid)
-    if start not in nodes:
+    if start not in raw:
         return
-    edges = {nid: {t for t in node.next.values() if isinstance(t, str)} for nid, node in nodes.items()}
     reachable, todo = set(), [start]
     while todo:
         nid = todo.pop()
         if nid in reachable or nid not in edges:
             continue
         reachable.add(nid)
-        todo.extend(edges[nid])
-    for nid in nodes:
+        todo.extend(edges[nid].values())
+    for nid in raw:
         if nid not in reachable:
             reader.problem((*root, "nodes", nid), f"node '{nid}' cannot be reached from the start node '{start}'")
     finishing = {END}
     changed = True
     while changed:
         changed = False
-        for nid, targets in edges.items():
-            if nid not in finishing and targets & finishing:
+        for nid, nexts in edges.items():
+            if nid not in finishing and set(nexts.values()) & finishing:
                 finishing.add(nid)
                 changed = True
-    for nid in nodes:
-        if nid in reachable and nid not in finishing and all(t in raw for t in edges[nid] if t != END):
+    for nid, nexts in edges.items():
+        known_targets = all(t in raw for t in nexts.values() if t != END)
+        if nid in reachable and nid not in finishing and nexts and known_targets:
             reader.problem((*root, "nodes", nid, "next"), f"node '{nid}' has no way to the end: every path from it loops")
 
 
