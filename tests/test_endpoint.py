@@ -1,0 +1,210 @@
+"""End-of-utterance detection on synthesised speech, silence and noise."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from synth import cough, noise, speak, with_noise
+
+from voice.endpoint import (
+    DEFAULT,
+    FRAME_BYTES,
+    WORKOUT,
+    EndpointConfig,
+    Endpointer,
+    EndReason,
+    VoiceDetector,
+    level_db,
+    listen,
+)
+from voice.wavfile import WavSource
+
+RATE = 16000
+
+
+def silence(seconds: float) -> bytes:
+    return bytes(int(seconds * RATE) * 2)
+
+
+def speech_span(audio: bytes) -> tuple[float, float]:
+    """First and last sample above a small threshold, in seconds: the true start and end of speech."""
+    loud = np.nonzero(np.abs(np.frombuffer(audio, dtype=np.int16)) > 300)[0]
+    return loud[0] / RATE, loud[-1] / RATE
+
+
+def words(text: str) -> bytes:
+    """espeak-ng speech with its own leading and trailing silence cut off, so pauses are exact."""
+    audio = speak(text, pad=0.0)
+    start, end = speech_span(audio)
+    return audio[2 * int(start * RATE) : 2 * (int(end * RATE) + 1)]
+
+
+def mix(a: bytes, b: bytes) -> bytes:
+    """`a` plus `b` sample by sample (the shorter padded with silence)."""
+    x, y = (np.frombuffer(v, dtype=np.int16).astype(np.int32) for v in (a, b))
+    n = max(x.size, y.size)
+    total = np.pad(x, (0, n - x.size)) + np.pad(y, (0, n - y.size))
+    return np.clip(total, -32768, 32767).astype(np.int16).tobytes()
+
+
+class ChunkedSource:
+    """A source returning fixed bytes in reads of whatever size is asked, counting the reads."""
+
+    def __init__(self, audio: bytes) -> None:
+        self.audio, self.pos, self.reads = audio, 0, 0
+
+    def read(self, frames: int) -> bytes:
+        self.reads += 1
+        chunk = self.audio[self.pos : self.pos + 2 * frames]
+        self.pos += len(chunk)
+        return chunk
+
+
+@pytest.mark.parametrize("text", ["yes", "my calf keeps twitching after running"])
+def test_utterance_found_with_its_onset_and_end(text: str) -> None:
+    audio = silence(1.0) + speak(text, pad=0.0) + silence(3.0)
+    start, end = speech_span(audio)
+    utterance = listen(WavSource.from_pcm(audio), DEFAULT)
+    assert utterance.reason == EndReason.SPEECH == "speech"
+    assert utterance.speech_start is not None and utterance.speech_end is not None
+    assert abs(utterance.speech_start - start) < 0.1
+    assert abs(utterance.speech_end - end) < 0.15
+    # The audio begins with pre-roll before the onset and runs to where the end was decided.
+    assert len(utterance.audio) / (2 * RATE) == pytest.approx(
+        utterance.decided_at - (utterance.speech_start - DEFAULT.pre_roll), abs=0.031
+    )
+    onset = (utterance.speech_start - (utterance.decided_at - len(utterance.audio) / (2 * RATE))) * RATE
+    assert onset == pytest.approx(DEFAULT.pre_roll * RATE, abs=RATE * 0.031)
+
+
+@pytest.mark.parametrize("config", [DEFAULT, WORKOUT], ids=["default", "workout"])
+def test_trailing_silence_is_respected(config: EndpointConfig) -> None:
+    audio = silence(0.8) + speak("it started after my long run", pad=0.0) + silence(4.0)
+    _, end = speech_span(audio)
+    utterance = listen(WavSource.from_pcm(audio), config)
+    assert utterance.reason == "speech"
+    waited = utterance.decided_at - end
+    # Never cut before the configured pause, and not much later either.
+    assert config.trailing_silence * config.end_ratio - 0.06 <= waited <= config.trailing_silence + 0.3
+
+
+def test_a_pause_shorter_than_the_trailing_silence_does_not_end_it() -> None:
+    first, second = words("my calf"), words("keeps twitching")
+    audio = silence(0.6) + first + silence(0.4) + second + silence(3.0)
+    _, end = speech_span(audio)
+    utterance = listen(WavSource.from_pcm(audio), DEFAULT)
+    assert utterance.reason == "speech"
+    assert utterance.speech_end == pytest.approx(end, abs=0.15)
+
+
+def test_workout_waits_through_a_breath_the_default_does_not() -> None:
+    first, second = words("my calf"), words("keeps twitching")
+    audio = silence(0.6) + first + silence(0.8) + second + silence(3.0)
+    _, end = speech_span(audio)
+    assert listen(WavSource.from_pcm(audio), DEFAULT).speech_end < end - 0.5  # cut at the breath
+    assert listen(WavSource.from_pcm(audio), WORKOUT).speech_end == pytest.approx(end, abs=0.15)
+
+
+def test_no_speech_timeout_on_silence() -> None:
+    config = EndpointConfig(no_speech_timeout=2.0)
+    utterance = listen(WavSource.from_pcm(silence(10.0)), config)
+    assert utterance.reason == EndReason.NO_SPEECH
+    assert utterance.audio == b"" and utterance.speech_start is None
+    assert utterance.decided_at == pytest.approx(2.0, abs=0.031)
+
+
+def test_steady_noise_is_not_speech() -> None:
+    # The WebRTC VAD alone calls white noise speech; the noise-floor gate must not.
+    utterance = listen(WavSource.from_pcm(noise(8.0, level=2000.0)), EndpointConfig(no_speech_timeout=6.0))
+    assert utterance.reason == "no_speech"
+
+
+def test_speech_in_steady_noise_is_found() -> None:
+    speech = silence(1.5) + speak("my calf keeps twitching", pad=0.0) + silence(3.0)
+    _, end = speech_span(speech)
+    audio = mix(speech, noise(len(speech) / (2 * RATE), level=300.0))
+    utterance = listen(WavSource.from_pcm(audio), DEFAULT)
+    assert utterance.reason == "speech"
+    assert utterance.speech_start == pytest.approx(1.5, abs=0.15)
+    assert utterance.decided_at - end <= DEFAULT.trailing_silence + 0.3
+
+
+def test_speech_with_added_noise_is_found() -> None:
+    audio = with_noise(silence(1.0) + speak("yes", pad=0.0) + silence(3.0), snr_db=15.0)
+    utterance = listen(WavSource.from_pcm(audio), DEFAULT)
+    assert utterance.reason == "speech"
+    assert utterance.speech_start == pytest.approx(1.0, abs=0.15)
+
+
+def test_too_long_is_capped() -> None:
+    sentence = speak("my calf keeps twitching after running every day", pad=0.05)
+    audio = silence(0.5) + sentence * 6 + silence(2.0)
+    config = EndpointConfig(max_utterance=5.0)
+    utterance = listen(WavSource.from_pcm(audio), config)
+    assert utterance.reason == EndReason.TOO_LONG
+    assert utterance.speech_start is not None and utterance.speech_end is not None
+    assert utterance.speech_end - utterance.speech_start == pytest.approx(5.0, abs=0.031)
+    assert len(utterance.audio) / (2 * RATE) == pytest.approx(5.0 + config.pre_roll, abs=0.061)
+
+
+def test_end_of_source_during_speech_ends_the_utterance() -> None:
+    audio = silence(0.5) + speak("twitching", pad=0.0)
+    utterance = listen(WavSource.from_pcm(audio), DEFAULT)
+    assert utterance.reason == "speech"
+    assert utterance.speech_end == pytest.approx(speech_span(audio)[1], abs=0.15)
+
+
+def test_end_of_source_before_speech_is_no_speech() -> None:
+    assert listen(WavSource.from_pcm(silence(1.0)), DEFAULT).reason == "no_speech"
+
+
+def test_a_cough_is_short_speech_for_the_recogniser_to_reject() -> None:
+    audio = silence(0.5) + cough() + silence(2.0)
+    utterance = listen(WavSource.from_pcm(audio), DEFAULT)
+    # The endpointer only finds sound; deciding it is not an answer is the recogniser's job.
+    if utterance.reason == "speech":
+        assert utterance.speech_end is not None and utterance.speech_end < 1.6
+
+
+def test_endpointer_reports_start_and_end_events_for_odd_chunk_sizes() -> None:
+    audio = silence(1.0) + speak("no", pad=0.0) + silence(2.0)
+    endpointer = Endpointer(DEFAULT)
+    events = []
+    for i in range(0, len(audio), 1234):  # chunks that do not line up with 30 ms frames
+        events += endpointer.feed(audio[i : i + 1234])
+        if endpointer.done:
+            break
+    assert [e.kind for e in events] == ["start", "end"]
+    assert events[0].time == pytest.approx(1.0, abs=0.1)
+    assert endpointer.reason == "speech" and not endpointer.in_speech
+
+
+def test_listen_streams_the_same_audio_it_returns() -> None:
+    audio = silence(1.0) + speak("yes", pad=0.0) + silence(2.0)
+    pieces: list[bytes] = []
+    utterance = listen(ChunkedSource(audio), DEFAULT, on_audio=pieces.append)
+    assert b"".join(pieces) == utterance.audio
+
+
+def test_listen_stops_reading_once_decided() -> None:
+    audio = silence(1.0) + speak("yes", pad=0.0) + silence(10.0)
+    source = ChunkedSource(audio)
+    utterance = listen(source, DEFAULT)
+    assert source.pos / (2 * RATE) == pytest.approx(utterance.decided_at, abs=0.031)
+
+
+def test_injected_vad_and_level_gate() -> None:
+    loud = (np.ones(480, dtype=np.int16) * 8000).tobytes()
+    quiet = bytes(FRAME_BYTES)
+    detector = VoiceDetector(DEFAULT, vad=lambda frame: True)
+    assert detector.is_speech(quiet) is False  # digital silence is never speech
+    assert detector.is_speech(loud) is True
+    assert level_db(quiet) == -120.0
+    assert level_db(loud) == pytest.approx(20 * np.log10(8000 / 32768), abs=0.01)
+
+
+def test_config_rejects_nonsense() -> None:
+    with pytest.raises(ValueError, match="trailing_silence"):
+        EndpointConfig(trailing_silence=0.0)
+    with pytest.raises(ValueError, match="ratio"):
+        EndpointConfig(end_ratio=1.5)

@@ -1,0 +1,129 @@
+"""Choosing the speech engine, without any engine or model present."""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from voice.engines import (
+    VOSK_MODEL_ENV,
+    EngineChoice,
+    choose_engine,
+    create_recognizer,
+    detect_engine,
+    resolve_vosk_model,
+)
+from voice.recognizer import RecognizerError
+
+MODEL = Path("/models/vosk-small-en-us")
+
+
+def test_auto_takes_vosk_when_a_good_model_is_installed() -> None:
+    choice = choose_engine("auto", MODEL, True)
+    assert choice == EngineChoice("vosk", choice.reason, MODEL)
+    assert "Vosk" in choice.reason and str(MODEL) in choice.reason
+
+
+def test_auto_falls_back_to_pocketsphinx_without_a_model() -> None:
+    choice = choose_engine("auto", None, False)
+    assert choice.name == "pocketsphinx" and choice.model_path is None
+    assert choice.reason == (
+        "using PocketSphinx: no Vosk model installed"
+        " (twitch-coach models download vosk-small-en-us to add one)"
+    )
+
+
+def test_auto_falls_back_on_a_broken_model_and_says_why() -> None:
+    choice = choose_engine("auto", MODEL, False, "missing am/final.mdl")
+    assert choice.name == "pocketsphinx"
+    assert str(MODEL) in choice.reason and "missing am/final.mdl" in choice.reason
+    assert "twitch-coach models download vosk-small-en-us" in choice.reason
+
+
+def test_auto_falls_back_when_the_vosk_package_is_missing() -> None:
+    choice = choose_engine("auto", MODEL, True, vosk_installed=False)
+    assert choice.name == "pocketsphinx" and "pip install vosk" in choice.reason
+
+
+def test_vosk_by_name_with_a_model() -> None:
+    assert choose_engine("vosk", MODEL, True).name == "vosk"
+
+
+@pytest.mark.parametrize("model, ok", [(None, False), (MODEL, False)])
+def test_vosk_by_name_without_a_usable_model_is_an_error_not_a_fallback(model: Path | None, ok: bool) -> None:
+    with pytest.raises(RecognizerError, match="twitch-coach models download vosk-small-en-us"):
+        choose_engine("vosk", model, ok)
+
+
+def test_pocketsphinx_by_name_ignores_an_installed_vosk_model() -> None:
+    choice = choose_engine("pocketsphinx", MODEL, True)
+    assert choice.name == "pocketsphinx" and choice.model_path is None
+
+
+def test_unknown_engine_name() -> None:
+    with pytest.raises(RecognizerError, match="whisper"):
+        choose_engine("whisper", None, False)
+
+
+def test_resolve_prefers_cli_then_env_then_store(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    (store / "vosk-small-en-us").mkdir(parents=True)
+    env = {VOSK_MODEL_ENV: "/from/env"}
+    assert resolve_vosk_model("/from/cli", env, store) == Path("/from/cli")
+    assert resolve_vosk_model(None, env, store) == Path("/from/env")
+    assert resolve_vosk_model(None, {}, store) == store / "vosk-small-en-us"
+    assert resolve_vosk_model(None, {VOSK_MODEL_ENV: ""}, store) == store / "vosk-small-en-us"
+
+
+def test_resolve_without_anything_is_none(tmp_path: Path) -> None:
+    assert resolve_vosk_model(None, {}, tmp_path) is None
+
+
+def test_resolve_keeps_a_mistyped_explicit_path_so_it_can_be_reported(tmp_path: Path) -> None:
+    assert resolve_vosk_model(tmp_path / "typo", {}, tmp_path) == tmp_path / "typo"
+
+
+def test_detect_reports_a_bad_explicit_model(tmp_path: Path) -> None:
+    choice = detect_engine("auto", tmp_path / "typo", env={}, store_dir=tmp_path)
+    assert choice.name == "pocketsphinx" and "does not exist" in choice.reason
+    with pytest.raises(RecognizerError, match="does not exist"):
+        detect_engine("vosk", tmp_path / "typo", env={}, store_dir=tmp_path)
+
+
+def test_detect_uses_the_home_store(tmp_path: Path) -> None:
+    model = tmp_path / "models" / "vosk-small-en-us"
+    for name in ("am/final.mdl", "conf/model.conf", "conf/mfcc.conf", "graph/HCLr.fst", "graph/Gr.fst"):
+        (model / name).parent.mkdir(parents=True, exist_ok=True)
+        (model / name).write_text("x")
+    choice = detect_engine("auto", env={"TWITCH_COACH_HOME": str(tmp_path)})
+    assert choice.name == "vosk" and choice.model_path == model
+
+
+def test_create_recognizer_imports_the_engine_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = types.ModuleType("voice.pocketsphinx_engine")
+
+    class PocketSphinxRecognizer:
+        name = "pocketsphinx"
+
+    fake.PocketSphinxRecognizer = PocketSphinxRecognizer  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "voice.pocketsphinx_engine", fake)
+    recognizer = create_recognizer(EngineChoice("pocketsphinx", "test"))
+    assert isinstance(recognizer, PocketSphinxRecognizer)
+
+
+def test_create_recognizer_turns_a_missing_module_into_a_recognizer_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "voice.pocketsphinx_engine", None)  # import now raises ImportError
+    with pytest.raises(RecognizerError, match="voice.pocketsphinx_engine"):
+        create_recognizer(EngineChoice("pocketsphinx", "test"))
+
+
+def test_create_vosk_passes_the_model_path_through(tmp_path: Path) -> None:
+    with pytest.raises(RecognizerError, match=str(tmp_path / "absent")):
+        create_recognizer(EngineChoice("vosk", "test", tmp_path / "absent"))
+    with pytest.raises(RecognizerError, match="model folder"):
+        create_recognizer(EngineChoice("vosk", "test", None))

@@ -1,0 +1,118 @@
+"""Which speech recogniser to use: a pure choice from what is installed, then a lazy import of it."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from voice.recognizer import Recognizer, RecognizerError
+
+ENGINES = ("auto", "vosk", "pocketsphinx")  # what --engine accepts
+VOSK_MODEL_ENV = "TWITCH_COACH_VOSK_MODEL"  # environment variable naming a Vosk model folder
+VOSK_STORE_NAME = "vosk-small-en-us"  # the model the store installs and auto mode looks for
+FIX_COMMAND = f"twitch-coach models download {VOSK_STORE_NAME}"
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """The recogniser to create and why."""
+
+    name: str
+    """"vosk" or "pocketsphinx"."""
+    reason: str
+    """One sentence for the user: which engine and why, with the fix when it is a fallback."""
+    model_path: Path | None = None
+    """The Vosk model folder; None for PocketSphinx (it uses the model bundled with the package)."""
+
+
+def choose_engine(
+    requested: str,
+    vosk_model: Path | None,
+    vosk_model_ok: bool,
+    vosk_problem: str = "",
+    vosk_installed: bool = True,
+) -> EngineChoice:
+    """Pick the engine for `requested` ("auto", "vosk", "pocketsphinx") given what is installed."""
+    if requested not in ENGINES:
+        raise RecognizerError(f"unknown speech engine {requested!r}; choose one of {', '.join(ENGINES)}")
+    if requested == "pocketsphinx":
+        return EngineChoice("pocketsphinx", "using PocketSphinx: asked for with --engine pocketsphinx")
+    usable = vosk_installed and vosk_model is not None and vosk_model_ok
+    if usable:
+        why = "asked for" if requested == "vosk" else "a Vosk model is installed"
+        return EngineChoice("vosk", f"using Vosk: {why} (model {vosk_model})", vosk_model)
+    if not vosk_installed:
+        problem = "the vosk package is not installed (pip install vosk)"
+    elif vosk_model is None:
+        problem = f"no Vosk model installed ({FIX_COMMAND} to add one)"
+    else:
+        detail = f": {vosk_problem}" if vosk_problem else ""
+        problem = (
+            f"the Vosk model at {vosk_model} is not usable{detail} ({FIX_COMMAND} to install a good one)"
+        )
+    if requested == "vosk":
+        # Asked for by name: falling back quietly would hide the problem the user wants to know about.
+        raise RecognizerError(f"cannot use Vosk: {problem}")
+    return EngineChoice("pocketsphinx", f"using PocketSphinx: {problem}")
+
+
+def resolve_vosk_model(cli_path: str | Path | None, env: Mapping[str, str], store_dir: Path) -> Path | None:
+    """The Vosk model folder to try: --model, else $TWITCH_COACH_VOSK_MODEL, else the store's, else None."""
+    if cli_path:
+        return Path(cli_path).expanduser()
+    if env.get(VOSK_MODEL_ENV):
+        return Path(env[VOSK_MODEL_ENV]).expanduser()
+    installed = store_dir / VOSK_STORE_NAME
+    # A store folder that does not exist means "not installed"; an explicit path is returned as given,
+    # so that a mistyped --model is reported instead of silently ignored.
+    return installed if installed.exists() else None
+
+
+def detect_engine(
+    requested: str = "auto",
+    cli_path: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    store_dir: Path | None = None,
+) -> EngineChoice:
+    """Look at this machine (model folders, the vosk package) and choose with `choose_engine`."""
+    from voice.vosk_engine import check_model_folder
+
+    if store_dir is None:
+        from models.store import store_dir as default_store
+
+        store_dir = default_store(env if env is not None else os.environ)
+    model = resolve_vosk_model(cli_path, env if env is not None else os.environ, store_dir)
+    check = check_model_folder(model) if model is not None else None
+    return choose_engine(
+        requested,
+        model,
+        check is not None and check.ok,
+        "; ".join(check.problems) if check is not None else "",
+        importlib.util.find_spec("vosk") is not None,
+    )
+
+
+def create_recognizer(choice: EngineChoice) -> Recognizer:
+    """The recogniser `choice` names, importing its engine module only now."""
+    if choice.name == "vosk":
+        if choice.model_path is None:
+            raise RecognizerError(f"Vosk needs a model folder; run: {FIX_COMMAND}")
+        module = _engine_module("voice.vosk_engine")
+        return module.VoskRecognizer(choice.model_path)
+    if choice.name == "pocketsphinx":
+        module = _engine_module("voice.pocketsphinx_engine")
+        return module.PocketSphinxRecognizer()
+    raise RecognizerError(f"unknown speech engine {choice.name!r}; choose one of {', '.join(ENGINES[1:])}")
+
+
+def _engine_module(name: str) -> ModuleType:
+    """Import the engine module `name`, turning a missing dependency into a RecognizerError."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        raise RecognizerError(f"cannot load the speech engine module {name}: {exc}") from exc
