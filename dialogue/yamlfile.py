@@ -14,7 +14,10 @@ from dialogue.errors import Problem
 KeyPath = tuple[str, ...]
 
 
-class _Loader(yaml.SafeLoader):
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when present: 3x faster start-up
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
     """SafeLoader where only true/false are booleans: "yes", "no", "on" stay words."""
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from intents.normalize import normalise
 from intents.numbers import parse_number
@@ -74,21 +75,52 @@ def _spell(word: str) -> str:
     return _TENS[tens - 2] + ("" if units == 0 else " " + _SMALL[units])
 
 
-def _window_score(tokens: list[str], cand: _Candidate) -> float:
-    """Best score of `cand` against any run of its length in `tokens` (100 = present word for word)."""
-    k = len(cand.tokens)
-    if k > len(tokens):
-        return 0.0
-    best = 0.0
-    for i in range(len(tokens) - k + 1):
-        if cand.tokens[0] not in _NEGATORS and _NEGATORS & set(tokens[max(0, i - 2) : i]):
-            continue  # "not a lot" must not count as "a lot", nor "not very stressed" as "stressed"
-        window = tokens[i : i + k]
-        if tuple(window) == cand.tokens:
-            return 100.0
-        if len(cand.phrase) >= 4:  # short words are too easily confused by spelling alone
-            best = max(best, fuzz.ratio(" ".join(window), cand.phrase))
-    return best
+def _window_scores(tokens: list[str], groups: list[_Group]) -> dict[int, float]:
+    """Best score of each candidate (by index) against any run of its length in `tokens` (100 = word for word)."""
+    scores: dict[int, float] = {}
+    for group in groups:
+        k = group.length
+        if k > len(tokens):
+            continue
+        windows = [" ".join(tokens[i : i + k]) for i in range(len(tokens) - k + 1)]
+        matrix = process.cdist(windows, group.phrases, scorer=fuzz.ratio, dtype=np.float32)
+        # "not a lot" must not count as "a lot", nor "not very stressed" as "stressed".
+        negated = [i for i in range(len(windows)) if _NEGATORS & set(tokens[max(0, i - 2) : i])]
+        if negated:
+            matrix[np.ix_(negated, group.plain)] = 0.0
+        # Short words are too easily confused by spelling alone: only an exact match counts.
+        short = matrix[:, group.short]
+        short[short < 100.0] = 0.0
+        matrix[:, group.short] = short
+        for index, score in zip(group.indices, matrix.max(axis=0), strict=True):
+            scores[index] = float(score)
+    return scores
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Candidates of one length in words, laid out for one cdist call."""
+
+    length: int
+    indices: list[int]  # positions in the candidate list
+    phrases: list[str]
+    plain: list[int]  # columns whose phrase does not itself start with a negation
+    short: list[int]  # columns whose phrase is under four characters
+
+
+def _groups(cands: list[_Candidate]) -> list[_Group]:
+    by_length: dict[int, list[int]] = {}
+    for index, cand in enumerate(cands):
+        by_length.setdefault(len(cand.tokens), []).append(index)
+    groups = []
+    for k, indices in by_length.items():
+        members = [cands[i] for i in indices]
+        groups.append(_Group(
+            k, indices, [c.phrase for c in members],
+            [col for col, c in enumerate(members) if c.tokens[0] not in _NEGATORS],
+            [col for col, c in enumerate(members) if len(c.phrase) < 4],
+        ))  # fmt: skip
+    return groups
 
 
 class Matcher:
@@ -98,12 +130,12 @@ class Matcher:
         self.threshold = threshold
         self._commands = [_candidate(COMMAND, name, p) for name, phrases in commands.items() for p in phrases]
         self._unsure = [_candidate(UNSURE, "unsure", p) for p in unsure]
-        self._cache: dict[int, tuple[Expectation, list[_Candidate]]] = {}
+        self._cache: dict[int, tuple[Expectation, list[_Candidate], list[_Group]]] = {}
 
-    def _candidates(self, expectation: Expectation) -> list[_Candidate]:
+    def _candidates(self, expectation: Expectation) -> tuple[list[_Candidate], list[_Group]]:
         cached = self._cache.get(id(expectation))
         if cached is not None and cached[0] is expectation:
-            return cached[1]
+            return cached[1], cached[2]
         cands = [c for c in self._commands + self._unsure if c.tokens]
         for intent, phrases in expectation.choices.items():
             cands += [c for p in phrases if (c := _candidate(ANSWER, intent, p)).tokens]
@@ -111,8 +143,9 @@ class Matcher:
             cand = _candidate(WORD, "number", phrase, value)
             if cand.tokens:
                 cands.append(cand)
-        self._cache[id(expectation)] = (expectation, cands)
-        return cands
+        groups = _groups(cands)
+        self._cache[id(expectation)] = (expectation, cands, groups)
+        return cands, groups
 
     def match(self, utterance: str, expectation: Expectation) -> Match:
         """The meaning of `utterance` at a question expecting `expectation`."""
@@ -125,15 +158,16 @@ class Matcher:
         if expectation.expects == "free":
             return Match("free", text, 1.0, text, tags)
         tokens = " ".join(_spell(w) for w in text.split()).split()
+        cands, groups = self._candidates(expectation)
+        window_scores = _window_scores(tokens, groups)
         scored: list[tuple[float, int, _Candidate]] = []
-        for cand in self._candidates(expectation):
+        for index, cand in enumerate(cands):
+            score = window_scores.get(index, 0.0)
             if cand.kind == COMMAND and len(cand.tokens) == 1:
                 # A one-word command counts only as the whole answer: "back", not "my back hurts".
                 score = fuzz.ratio(text, cand.phrase) if len(tokens) <= 2 else 0.0
-            else:
-                score = _window_score(tokens, cand)
             if score >= self.threshold:
-                scored.append((score, len(cand.phrase), cand))
+                scored.append((float(score), len(cand.phrase), cand))
         if expectation.expects == "number":
             number = parse_number(text, slips=True)
             if number is not None and not number.slip:
