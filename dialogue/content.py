@@ -75,6 +75,7 @@ class Node:
     safe: str | None = None  # the answer an unclear reply counts as (red-flag questions)
     words: dict[str, float] = field(default_factory=dict)  # number questions: phrase -> value
     tags: dict[str, tuple[str, ...]] = field(default_factory=dict)  # tag -> phrases noticed in answers
+    units: tuple[str, ...] = ()  # number questions: words said after the number ("hours"), for speech grammars
 
     def next_node(self, answer: str | None) -> str:
         """The node that follows `answer` (None when skipped)."""

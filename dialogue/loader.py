@@ -203,7 +203,7 @@ def _messages(reader: _Reader, root: KeyPath) -> dict[str, object]:
     return data
 
 
-_NODE_FIELDS = ("topic", "ask", "rephrase", "expects", "answers", "also", "next", "raises", "safe", "words", "tags")
+_NODE_FIELDS = ("topic", "ask", "rephrase", "expects", "answers", "also", "next", "raises", "safe", "words", "tags", "units")
 
 
 def _node(reader: _Reader, nid: str, raw: Any, where: KeyPath, vocab: Vocab | None) -> Node | None:
@@ -273,9 +273,12 @@ def _node(reader: _Reader, nid: str, raw: Any, where: KeyPath, vocab: Vocab | No
         reader.problem((*where, "words"), "'words' only applies to number questions")
     tags_raw = reader.get(entry, "tags", where, "mapping", required=False) or {}
     tags = {tag: reader.phrases(p, (*where, "tags", tag)) for tag, p in tags_raw.items()}
+    units = reader.get(entry, "units", where, "phrases", required=False) or ()
+    if units and expects != Expects.NUMBER:
+        reader.problem((*where, "units"), "'units' only applies to number questions")
     if None in (topic, ask, rephrase, expects) or not nexts:
         return None
-    return Node(nid, topic, ask, rephrase, expects, choices, nexts, raises, safe, words, tags)  # type: ignore[arg-type]
+    return Node(nid, topic, ask, rephrase, expects, choices, nexts, raises, safe, words, tags, units)  # type: ignore[arg-type]
 
 
 def _tree(reader: _Reader, root: KeyPath, vocab: Vocab | None) -> DialogueTree | None:

@@ -25,17 +25,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_converse(args: argparse.Namespace) -> int:
-    from dialogue.engine import Conversation
-    from skill.textio import converse_json
-
-    if not args.json:
-        print("twitch-coach converse: only --json is supported; use `twitch-coach chat` to type", file=sys.stderr)
-        return 2
-    converse_json(Conversation(_content(), args.mode), sys.stdin, sys.stdout)
-    return 0
-
-
 def cmd_ask(args: argparse.Namespace) -> int:
     import json
 
@@ -61,6 +50,196 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ears(args: argparse.Namespace, content, say=None):
+    """The chosen recogniser wrapped for the content; says which engine and why on stderr."""
+    from skill.speech import Ears
+    from voice.engines import create_recognizer, detect_engine
+
+    choice = detect_engine(args.engine, args.model)
+    (say or (lambda text: print(text, file=sys.stderr)))(choice.reason)
+    return Ears(content, create_recognizer(choice))
+
+
+def cmd_converse(args: argparse.Namespace) -> int:
+    from dialogue.engine import Conversation
+    from skill.speech import transcriber
+    from skill.textio import converse_json
+
+    if not args.json:
+        print("twitch-coach converse: only --json is supported; use `twitch-coach chat` to type", file=sys.stderr)
+        return 2
+    content = _content()
+    conversation = Conversation(content, args.mode)
+    transcribe = transcriber(conversation, lambda: _ears(args, content))
+    converse_json(conversation, sys.stdin, sys.stdout, transcribe)
+    return 0
+
+
+def cmd_hear(args: argparse.Namespace) -> int:
+    import json
+
+    from intents.matcher import Expectation, Matcher
+    from voice.wavfile import WavError, read_wav
+
+    content = _content()
+    node = next((n for t in content.trees.values() for n in t.nodes.values() if n.topic == args.topic), None)
+    if node is None:
+        topics = sorted({n.topic for t in content.trees.values() for n in t.nodes.values()})
+        print(f"no question has topic {args.topic!r}; topics: {', '.join(topics)}", file=sys.stderr)
+        return 2
+    ears = _ears(args, content)
+    matcher = Matcher(content.vocab.commands, content.vocab.unsure)
+    expectation = Expectation(node.expects, node.choices, node.words, node.tags)
+    status = 0
+    for path in args.files:
+        try:
+            audio = read_wav(path)
+        except (WavError, OSError) as error:
+            print(f"{path}: {error}", file=sys.stderr)
+            status = 1
+            continue
+        heard = ears.hear(audio, node)
+        match = matcher.match(heard.text, expectation)
+        print(json.dumps({
+            "file": path, "text": heard.text, "intent": match.intent, "value": match.value,
+            "confidence": round(min(match.confidence, heard.transcript.confidence), 3),
+            "engine": heard.transcript.engine, "elapsed_ms": round(heard.elapsed_ms, 1),
+        }), flush=True)  # fmt: skip
+    return status
+
+
+def cmd_say(args: argparse.Namespace) -> int:
+    from voice.tts import TextToSpeech, Voice
+
+    tts = TextToSpeech(Voice(rate=args.rate, voice=args.voice))
+    text = " ".join(args.text)
+    if args.out:
+        return 0 if tts.render_to_wav(text, args.out) else 1
+    speech = tts.render(text)
+    if speech is None:
+        return 1
+    from voice.devices import AudioDeviceError
+    from voice.speaker import Speaker
+
+    try:
+        speaker = Speaker()
+        speaker.play(speech.samples, speech.rate)
+        speaker.wait()
+    except AudioDeviceError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from voice.devices import AudioDeviceError, format_devices, list_devices
+
+    try:
+        print(format_devices(list_devices()))
+    except AudioDeviceError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from models import store
+    from voice.engines import detect_engine
+
+    if args.action == "download":
+        if not args.name:
+            print("twitch-coach models download NAME (see `twitch-coach models` for names)", file=sys.stderr)
+            return 2
+        try:
+            path = store.download(args.name, url=args.url)
+        except store.ModelError as error:
+            print(f"download failed: {error}", file=sys.stderr)
+            return 1
+        print(f"installed {args.name} in {path}")
+        return 0
+    found = {m.name: m for m in store.installed()}
+    print(f"models folder: {store.store_dir()}")
+    for name, spec in store.load_manifest().models.items():
+        model = found.pop(name, None)
+        if model is None:
+            state = f"not installed (twitch-coach models download {name})"
+        else:
+            state = f"installed in {model.path}" if model.ok else f"broken: {model.problem}"
+        print(f"  {name}: {state} - {spec.description}")
+    for model in found.values():
+        print(f"  {model.name}: {'installed' if model.ok else 'broken: ' + model.problem} in {model.path}")
+    choice = detect_engine("auto", args.model)
+    print(f"auto picks: {choice.name} ({choice.reason})")
+    return 0
+
+
+def cmd_checkin(args: argparse.Namespace) -> int:
+    """The spoken check-in on the default devices; typed when there is no microphone."""
+    import threading
+
+    from dialogue.engine import Conversation
+    from skill.speech import run_spoken
+    from skill.textio import chat
+    from voice.devices import AudioDeviceError, default_input_available
+
+    content = _content()
+    conversation = Conversation(content, args.mode)
+    if args.typed or not _has_microphone(default_input_available):
+        if not args.typed:
+            print("No microphone found, so let's type instead. (Plug one in and run `twitch-coach` again "
+                  "to talk; `twitch-coach devices` lists what this machine has.)")
+        chat(conversation, input, print)
+        return 0
+    from voice.endpoint import DEFAULT, WORKOUT, listen
+    from voice.mic import Microphone
+    from voice.speaker import Speaker
+    from voice.tts import TextToSpeech, Voice
+
+    speaking = threading.Event()
+    speaker = Speaker(speaking=speaking)
+    tts = TextToSpeech(Voice(rate=args.rate, voice=args.voice))
+    ears = _ears(args, content, print)
+    config = WORKOUT if args.mode == "quick" else DEFAULT
+
+    def speak(text: str) -> None:
+        speech = tts.render(text)
+        if speech is not None and speech.samples:
+            speaker.play(speech.samples, speech.rate)
+            speaker.wait()
+
+    try:
+        with _opened(Microphone(speaking=speaking)) as mic:
+            def hear_once() -> bytes | None:
+                utterance = listen(mic, config)
+                return utterance.audio if utterance.reason != "no_speech" else None
+
+            run_spoken(conversation, ears, hear_once, speak, print)
+    except AudioDeviceError as error:
+        print(f"{error}\nSwitching to typing.")
+        chat(Conversation(content, args.mode), input, print)
+    return 0
+
+
+def _has_microphone(check) -> bool:
+    try:
+        return bool(check())
+    except Exception:  # noqa: BLE001 - any failure to look means there is no usable microphone
+        return False
+
+
+class _opened:
+    """Open a device for a with-block and always close it."""
+
+    def __init__(self, device) -> None:
+        self.device = device
+
+    def __enter__(self):
+        return self.device.open()
+
+    def __exit__(self, *exc) -> None:
+        self.device.close()
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     top = argparse.ArgumentParser(
@@ -68,11 +247,22 @@ def parser() -> argparse.ArgumentParser:
         description="Offline voice coach: why is my muscle twitching after exercise? "
         "With no command, runs the spoken check-in (typed if there is no microphone).",
     )
+    speech = argparse.ArgumentParser(add_help=False)
+    speech.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), default="auto",
+                        help="speech recogniser (auto: Vosk when a model is installed, else PocketSphinx)")
+    speech.add_argument("--model", help="Vosk model folder (or set TWITCH_COACH_VOSK_MODEL)")
+    voice = argparse.ArgumentParser(add_help=False)
+    voice.add_argument("--rate", type=int, default=165, help="speaking rate in words per minute")
+    voice.add_argument("--voice", default="", help="speech voice (for example en-us, en-gb)")
     sub = top.add_subparsers(dest="command")
+    p = sub.add_parser("checkin", parents=[speech, voice], help="the spoken check-in (the default)")
+    p.add_argument("--mode", choices=MODES, default="checkin")
+    p.add_argument("--typed", action="store_true", help="type instead of talking")
+    p.set_defaults(func=cmd_checkin)
     p = sub.add_parser("chat", help="hold the conversation by typing")
     p.add_argument("--mode", choices=MODES, default="checkin")
     p.set_defaults(func=cmd_chat)
-    p = sub.add_parser("converse", help="the JSON-lines interface for other programs")
+    p = sub.add_parser("converse", parents=[speech], help="the JSON-lines interface for other programs")
     p.add_argument("--json", action="store_true", help="one JSON object per line in and out")
     p.add_argument("--mode", choices=MODES, default="checkin")
     p.set_defaults(func=cmd_converse)
@@ -83,6 +273,22 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check content files; exit 1 with file:line messages")
     p.add_argument("paths", nargs="*", help="content files or folders (default: the shipped content)")
     p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("hear", parents=[speech], help="recognise WAV files as answers to a topic's question")
+    p.add_argument("--topic", required=True, help="question topic, for example sleep or red_flags")
+    p.add_argument("files", nargs="+", metavar="FILE.wav")
+    p.set_defaults(func=cmd_hear)
+    p = sub.add_parser("say", parents=[voice], help="speak text, or write it to a WAV file")
+    p.add_argument("text", nargs="+")
+    p.add_argument("--out", help="write a WAV file instead of playing")
+    p.set_defaults(func=cmd_say)
+    p = sub.add_parser("devices", help="list audio input and output devices")
+    p.set_defaults(func=cmd_devices)
+    p = sub.add_parser("models", help="list speech models, or download one")
+    p.add_argument("action", nargs="?", choices=("list", "download"), default="list")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--url", help="download from this address or local file instead of the manifest's")
+    p.add_argument("--model", help="a Vosk model folder to consider")
+    p.set_defaults(func=cmd_models)
     return top
 
 
@@ -90,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the twitch-coach command."""
     args = parser().parse_args(argv)
     if args.command is None:
-        args = parser().parse_args(["chat"])
+        args = parser().parse_args(["checkin"])
     try:
         return int(args.func(args) or 0)
     except ContentError as error:

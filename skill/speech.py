@@ -1,0 +1,102 @@
+"""Speech in and out for a conversation: recognise answers with the question's vocabulary, speak replies."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dialogue.content import Content, Node
+from dialogue.engine import Conversation
+from dialogue.events import End, Event
+from skill.textio import render
+from skill.vocabulary import vocabulary
+from voice.recognizer import Recognizer, Transcript, Vocabulary
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One recognised answer, timed."""
+
+    transcript: Transcript
+    elapsed_ms: float  # time spent recognising
+
+    @property
+    def text(self) -> str:
+        """What to hand the dialogue: nothing when the engine rejected the audio."""
+        return "" if self.transcript.rejected else self.transcript.text
+
+
+class Ears:
+    """A recogniser that listens for what the current question expects."""
+
+    def __init__(self, content: Content, recognizer: Recognizer) -> None:
+        self.content = content
+        self.recognizer = recognizer
+        self._vocabularies: dict[int, Vocabulary] = {}  # by id() of the node; content lives as long
+
+    def vocabulary_for(self, node: Node | None) -> Vocabulary:
+        """The node's phrases the engine can say, without phrases that have words it does not know."""
+        key = id(node)
+        if key not in self._vocabularies:
+            full = vocabulary(self.content, node)
+            unknown = set(self.recognizer.unknown_words(full.phrases))
+            if unknown:
+                _LOGGER.info("not listening for %s: not in the %s dictionary", sorted(unknown), self.recognizer.name)
+            kept = tuple(p for p in full.phrases if not unknown & set(p.split()))
+            self._vocabularies[key] = Vocabulary(kept) if kept or full.is_open else full
+        return self._vocabularies[key]
+
+    def hear(self, audio: bytes, node: Node | None) -> Heard:
+        """Recognise one utterance of 16 kHz mono int16 audio at `node`."""
+        start = time.perf_counter()
+        transcript = self.recognizer.recognize(audio, self.vocabulary_for(node))
+        return Heard(transcript, (time.perf_counter() - start) * 1000)
+
+
+def transcriber(conversation: Conversation, ears_factory: Callable[[], Ears]) -> Callable[[str], str]:
+    """For converse --json: a WAV path -> the text heard in it at the current question."""
+    ears: list[Ears] = []
+
+    def transcribe(path: str) -> str:
+        from voice.wavfile import WavError, read_wav
+
+        try:
+            audio = read_wav(path)
+        except (WavError, OSError) as error:
+            raise ValueError(f"cannot use audio {path!r}: {error}") from error
+        if not ears:
+            ears.append(ears_factory())  # the engine loads on the first audio answer, not at start-up
+        return ears[0].hear(audio, conversation.current()).text
+
+    return transcribe
+
+
+def run_spoken(
+    conversation: Conversation,
+    ears: Ears,
+    listen: Callable[[], bytes | None],
+    speak: Callable[[str], None],
+    show: Callable[[str], None],
+) -> str:
+    """The spoken conversation: speak each line, listen for the answer, until it ends; returns why it ended."""
+    events: list[Event] = conversation.start()
+    while True:
+        for event in events:
+            line = render(event)
+            if line:
+                show(line)
+                speak(line.strip())
+            if isinstance(event, End):
+                return event.reason
+        audio = listen()
+        if audio is None:  # no speech before the timeout: the dialogue reprompts as for a no-match
+            show("(no answer heard)")
+            events = conversation.hear("")
+            continue
+        heard = ears.hear(audio, conversation.current())
+        show(f"(heard: {heard.text or 'nothing I understood'})")
+        events = conversation.hear(heard.text)

@@ -1,0 +1,48 @@
+"""What a speech recogniser should listen for at one question, built from the same content."""
+
+from __future__ import annotations
+
+from dialogue.content import Content, Node
+from dialogue.ids import Expects
+from intents.normalize import normalise
+from voice.recognizer import Vocabulary
+
+_NUMBERS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty"
+).split()
+_NUMBER_FRAMES = ("{n}", "{n} {unit}", "about {n}", "about {n} {unit}", "{n} and a half", "{n} and a half {unit}")
+
+
+def _number_phrases(node: Node) -> list[str]:
+    units = list(node.units) or [""]
+    phrases = []
+    for n in _NUMBERS:
+        for frame in _NUMBER_FRAMES:
+            for unit in units if "{unit}" in frame else [""]:
+                phrases.append(frame.format(n=n, unit=unit).strip())
+    return phrases + ["a couple", "a few", "half an hour"]
+
+
+def vocabulary(content: Content, node: Node | None) -> Vocabulary:
+    """Every phrase that means something at `node` (the global commands always; open when free)."""
+    if node is not None and node.expects == Expects.FREE:
+        return Vocabulary()
+    phrases: list[str] = []
+    if node is not None:
+        for answer_phrases in node.choices.values():
+            phrases += answer_phrases
+        phrases += list(node.words)
+        for tag_phrases in node.tags.values():
+            phrases += tag_phrases
+        if node.expects == Expects.NUMBER:
+            phrases += _number_phrases(node)
+        phrases += content.vocab.unsure
+    for command_phrases in content.vocab.commands.values():
+        phrases += command_phrases
+    seen: dict[str, None] = {}
+    for phrase in phrases:
+        norm = normalise(phrase)
+        if norm and not any(ch.isdigit() for ch in norm):
+            seen.setdefault(norm, None)
+    return Vocabulary(tuple(seen))
