@@ -34,13 +34,32 @@ def bench_matching(content) -> None:
                 start = time.perf_counter()
                 matcher.match(text, exp)
                 times.append((time.perf_counter() - start) * 1000)
-    print(f"match one utterance: p50 {statistics.median(times):.3f} ms, p99 {percentile(times, 99):.3f} ms "
-          f"(target p99 < 1 ms; {len(times)} matches)")
+    print(
+        f"match one utterance: p50 {statistics.median(times):.3f} ms, p99 {percentile(times, 99):.3f} ms "
+        f"(target p99 < 1 ms; {len(times)} matches)"
+    )
 
 
 def bench_turns(content) -> None:
     times = []
-    answers = ["yes", "no", "a bit", "no", "no", "no", "no", "a few days", "hard", "4", "a little", "no", "6", "3", "high", "no"]
+    answers = [
+        "yes",
+        "no",
+        "a bit",
+        "no",
+        "no",
+        "no",
+        "no",
+        "a few days",
+        "hard",
+        "4",
+        "a little",
+        "no",
+        "6",
+        "3",
+        "high",
+        "no",
+    ]
     for _ in range(100):
         conversation = Conversation(content, "checkin")
         conversation.start()
@@ -48,23 +67,31 @@ def bench_turns(content) -> None:
             start = time.perf_counter()
             conversation.hear(answer)
             times.append((time.perf_counter() - start) * 1000)
-    print(f"one whole turn: p50 {statistics.median(times):.3f} ms, p99 {percentile(times, 99):.3f} ms "
-          f"(target p99 < 5 ms; {len(times)} turns)")
+    print(
+        f"one whole turn: p50 {statistics.median(times):.3f} ms, p99 {percentile(times, 99):.3f} ms "
+        f"(target p99 < 5 ms; {len(times)} turns)"
+    )
 
 
 def bench_startup() -> None:
     times = []
     for _ in range(10):
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "skill", "converse", "--json"], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "skill", "converse", "--json"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         while '"prompt"' not in proc.stdout.readline():  # type: ignore[union-attr]
             pass
         times.append((time.perf_counter() - start) * 1000)
         proc.stdin.close()  # type: ignore[union-attr]
         proc.wait()
-    print(f"start-up of converse --json to first prompt: median {statistics.median(times):.0f} ms, "
-          f"max {max(times):.0f} ms (target < 300 ms)")
+    print(
+        f"start-up of converse --json to first prompt: median {statistics.median(times):.0f} ms, "
+        f"max {max(times):.0f} ms (target < 300 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,16 @@ from intents.matcher import Expectation, Match, Matcher
 
 _REVIEW = Expectation(Expects.CHOICE)  # after the summary only the global commands mean anything
 MAX_REPROMPTS = 2  # a no-match is asked again this many times, then the dialogue moves on
-_RED_FLAG_TOPICS = {"red_flags", "pain", "weakness", "numbness", "vision", "spreading", "medication", "duration"}
+_RED_FLAG_TOPICS = {
+    "red_flags",
+    "pain",
+    "weakness",
+    "numbness",
+    "vision",
+    "spreading",
+    "medication",
+    "duration",
+}
 
 
 @dataclass

@@ -19,7 +19,7 @@ from dialogue.content import (
     Vocab,
 )
 from dialogue.errors import ContentError, Problem
-from dialogue.ids import DEFAULT, END, Cause, Command, Expects, RedFlag, Topic, UNSURE
+from dialogue.ids import DEFAULT, END, UNSURE, Cause, Command, Expects, RedFlag, Topic
 from dialogue.yamlfile import KeyPath, YamlFile, read
 
 # Which kind of file a top-level key marks, so `validate` can take files in any order.
@@ -104,9 +104,14 @@ class _Reader:
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "a mapping"}.get(
-        type(value), type(value).__name__
-    )
+    return {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "a mapping",
+    }.get(type(value), type(value).__name__)
 
 
 def _ids(path: KeyPath, got: Iterable[str], expected: type, what: str, reader: _Reader) -> None:
@@ -182,7 +187,10 @@ def _vocab(reader: _Reader, root: KeyPath) -> Vocab:
             reader.problem(where, "an answer set needs at least two answers")
         answer_sets[name] = {aid: reader.phrases(p, (*where, aid)) for aid, p in answers.items()}
         if UNSURE in answers:
-            reader.problem((*where, UNSURE), "'unsure' is shared by every question; add phrases to the top-level 'unsure' list")
+            reader.problem(
+                (*where, UNSURE),
+                "'unsure' is shared by every question; add phrases to the top-level 'unsure' list",
+            )
     commands_raw = reader.get(data, "commands", root, "mapping") or {}
     _ids((*root, "commands"), commands_raw, Command, "command", reader)
     commands = {name: reader.phrases(p, (*root, "commands", name)) for name, p in commands_raw.items()}
@@ -203,7 +211,20 @@ def _messages(reader: _Reader, root: KeyPath) -> dict[str, object]:
     return data
 
 
-_NODE_FIELDS = ("topic", "ask", "rephrase", "expects", "answers", "also", "next", "raises", "safe", "words", "tags", "units")
+_NODE_FIELDS = (
+    "topic",
+    "ask",
+    "rephrase",
+    "expects",
+    "answers",
+    "also",
+    "next",
+    "raises",
+    "safe",
+    "words",
+    "tags",
+    "units",
+)
 
 
 def _node(reader: _Reader, nid: str, raw: Any, where: KeyPath, vocab: Vocab | None) -> Node | None:
@@ -211,12 +232,16 @@ def _node(reader: _Reader, nid: str, raw: Any, where: KeyPath, vocab: Vocab | No
     reader.unknown_keys(entry, _NODE_FIELDS, where)
     topic = reader.get(entry, "topic", where, "str")
     if topic is not None and topic not in {t.value for t in Topic}:
-        reader.problem((*where, "topic"), f"unknown topic '{topic}'; domain.md has: {', '.join(t.value for t in Topic)}")
+        reader.problem(
+            (*where, "topic"), f"unknown topic '{topic}'; domain.md has: {', '.join(t.value for t in Topic)}"
+        )
         topic = None
     ask, rephrase = reader.get(entry, "ask", where, "str"), reader.get(entry, "rephrase", where, "str")
     expects = reader.get(entry, "expects", where, "str")
     if expects is not None and expects not in {e.value for e in Expects}:
-        reader.problem((*where, "expects"), f"unknown answer kind '{expects}'; use one of: yes_no, choice, number, free")
+        reader.problem(
+            (*where, "expects"), f"unknown answer kind '{expects}'; use one of: yes_no, choice, number, free"
+        )
         expects = None
     choices: dict[str, tuple[str, ...]] = {}
     if vocab is not None and expects == Expects.YES_NO:
@@ -224,12 +249,18 @@ def _node(reader: _Reader, nid: str, raw: Any, where: KeyPath, vocab: Vocab | No
     elif vocab is not None and expects == Expects.CHOICE:
         set_name = reader.get(entry, "answers", where, "str")
         if set_name is not None and set_name not in vocab.answer_sets:
-            reader.problem((*where, "answers"), f"no answer set '{set_name}' in vocab.yaml; have: {', '.join(sorted(vocab.answer_sets))}")
+            reader.problem(
+                (*where, "answers"),
+                f"no answer set '{set_name}' in vocab.yaml; have: {', '.join(sorted(vocab.answer_sets))}",
+            )
         choices = dict(vocab.answer_sets.get(set_name or "", {}))
     also = reader.get(entry, "also", where, "mapping", required=False) or {}
     for aid, phrases in also.items():
         if aid not in choices:
-            reader.problem((*where, "also", aid), f"'{aid}' is not an answer of this question; answers: {', '.join(choices) or 'none'}")
+            reader.problem(
+                (*where, "also", aid),
+                f"'{aid}' is not an answer of this question; answers: {', '.join(choices) or 'none'}",
+            )
             continue
         choices[aid] = choices[aid] + reader.phrases(phrases, (*where, "also", aid))
     answers = set(choices) | {UNSURE}
@@ -243,23 +274,38 @@ def _node(reader: _Reader, nid: str, raw: Any, where: KeyPath, vocab: Vocab | No
             if not isinstance(target, str):
                 reader.problem((*where, "next", key), f"should be a node id, not {_kind(target)}")
             if key != DEFAULT and key not in answers:
-                reader.problem((*where, "next", key), f"'{key}' is not an answer of this question; answers: {', '.join(sorted(answers))}")
+                reader.problem(
+                    (*where, "next", key),
+                    f"'{key}' is not an answer of this question; answers: {', '.join(sorted(answers))}",
+                )
         if DEFAULT not in nexts:
             reader.problem((*where, "next"), "a branching 'next' needs a 'default' for the other answers")
     else:
-        reader.problem(where, "missing required field 'next' (a node id, 'end', or a map of answer -> node with a default)")
+        reader.problem(
+            where,
+            "missing required field 'next' (a node id, 'end', or a map of answer -> node with a default)",
+        )
     raises_raw = reader.get(entry, "raises", where, "mapping", required=False) or {}
     raises = {}
     for aid, flag in raises_raw.items():
         if aid not in answers:
-            reader.problem((*where, "raises", aid), f"'{aid}' is not an answer of this question; answers: {', '.join(sorted(answers))}")
+            reader.problem(
+                (*where, "raises", aid),
+                f"'{aid}' is not an answer of this question; answers: {', '.join(sorted(answers))}",
+            )
         elif flag not in {f.value for f in RedFlag}:
-            reader.problem((*where, "raises", aid), f"unknown red flag id '{flag}'; domain.md has: {', '.join(f.value for f in RedFlag)}")
+            reader.problem(
+                (*where, "raises", aid),
+                f"unknown red flag id '{flag}'; domain.md has: {', '.join(f.value for f in RedFlag)}",
+            )
         else:
             raises[aid] = flag
     safe = reader.get(entry, "safe", where, "str", required=False)
     if safe is not None and safe not in choices:
-        reader.problem((*where, "safe"), f"'{safe}' is not an answer of this question; answers: {', '.join(sorted(choices)) or 'none'}")
+        reader.problem(
+            (*where, "safe"),
+            f"'{safe}' is not an answer of this question; answers: {', '.join(sorted(choices)) or 'none'}",
+        )
     if raises and safe is None:
         reader.problem(where, "a question that raises a red flag needs 'safe': the answer an unclear reply counts as")
     words_raw = reader.get(entry, "words", where, "mapping", required=False) or {}
@@ -311,7 +357,9 @@ def _raw_next(raw: Any) -> dict[str, str]:
     return {}
 
 
-def _check_graph(reader: _Reader, root: KeyPath, start: str | None, raw: dict[str, Any], nodes: dict[str, Node]) -> None:
+def _check_graph(
+    reader: _Reader, root: KeyPath, start: str | None, raw: dict[str, Any], nodes: dict[str, Node]
+) -> None:
     """Unknown targets, unreachable nodes, nodes with no way to the end, a topic asked twice."""
     edges = {nid: _raw_next(node) for nid, node in raw.items()}
     for nid, nexts in edges.items():
@@ -322,7 +370,10 @@ def _check_graph(reader: _Reader, root: KeyPath, start: str | None, raw: dict[st
     seen_topics: dict[str, str] = {}
     for nid, node in nodes.items():
         if node.topic in seen_topics:
-            reader.problem((*root, "nodes", nid, "topic"), f"topic '{node.topic}' is already asked by node '{seen_topics[node.topic]}'")
+            reader.problem(
+                (*root, "nodes", nid, "topic"),
+                f"topic '{node.topic}' is already asked by node '{seen_topics[node.topic]}'",
+            )
         seen_topics.setdefault(node.topic, nid)
     if start not in raw:
         return
@@ -347,7 +398,9 @@ def _check_graph(reader: _Reader, root: KeyPath, start: str | None, raw: dict[st
     for nid, nexts in edges.items():
         known_targets = all(t in raw for t in nexts.values() if t != END)
         if nid in reachable and nid not in finishing and nexts and known_targets:
-            reader.problem((*root, "nodes", nid, "next"), f"node '{nid}' has no way to the end: every path from it loops")
+            reader.problem(
+                (*root, "nodes", nid, "next"), f"node '{nid}' has no way to the end: every path from it loops"
+            )
 
 
 def _rules(reader: _Reader, root: KeyPath, trees: list[DialogueTree]) -> tuple[Rule, ...]:
@@ -368,9 +421,15 @@ def _rules(reader: _Reader, root: KeyPath, trees: list[DialogueTree]) -> tuple[R
         reader.unknown_keys(entry, ("cause", "topic", "weight", "why", "is", "below", "at_least", "tag"), where)
         cause, topic = reader.get(entry, "cause", where, "str"), reader.get(entry, "topic", where, "str")
         if cause is not None and cause not in {c.value for c in Cause}:
-            reader.problem((*where, "cause"), f"unknown cause id '{cause}'; domain.md has: {', '.join(c.value for c in Cause)}")
+            reader.problem(
+                (*where, "cause"),
+                f"unknown cause id '{cause}'; domain.md has: {', '.join(c.value for c in Cause)}",
+            )
         if topic is not None and topic not in {t.value for t in Topic}:
-            reader.problem((*where, "topic"), f"unknown topic '{topic}'; domain.md has: {', '.join(t.value for t in Topic)}")
+            reader.problem(
+                (*where, "topic"),
+                f"unknown topic '{topic}'; domain.md has: {', '.join(t.value for t in Topic)}",
+            )
         weight = reader.get(entry, "weight", where, "number")
         why = reader.get(entry, "why", where, "str")
         is_ = reader.get(entry, "is", where, "phrases", required=False) or ()
@@ -382,7 +441,10 @@ def _rules(reader: _Reader, root: KeyPath, trees: list[DialogueTree]) -> tuple[R
         known = answers_by_topic.get(topic or "")
         for answer in is_:
             if known and answer not in known:
-                reader.problem((*where, "is"), f"'{answer}' is not an answer of topic '{topic}'; answers: {', '.join(sorted(known))}")
+                reader.problem(
+                    (*where, "is"),
+                    f"'{answer}' is not an answer of topic '{topic}'; answers: {', '.join(sorted(known))}",
+                )
         if cause and topic and weight is not None and why:
             rules.append(Rule(cause, topic, weight, why, is_, below, at_least, tag))
     return tuple(rules)
@@ -411,7 +473,11 @@ def load(paths: Iterable[Path] = ()) -> Content:
             problems.extend(file.problems)
             kind = kind or f"broken:{path}"
         if kind is None:
-            file.problem((path.stem,), "not a content file: expected top-level 'causes', 'red_flags', 'answer_sets', 'rules', 'nodes' or 'reprompt'")
+            file.problem(
+                (path.stem,),
+                "not a content file: expected top-level "
+                "'causes', 'red_flags', 'answer_sets', 'rules', 'nodes' or 'reprompt'",
+            )
             problems.extend(file.problems)
             continue
         if kind == "tree":
@@ -435,7 +501,7 @@ def load(paths: Iterable[Path] = ()) -> Content:
     vocab = _vocab(readers["vocab"], (Path(files["vocab"].name).stem,))
     messages = _messages(readers["messages"], (Path(files["messages"].name).stem,))
     loaded_trees = {}
-    for key, file in trees.items():
+    for file in trees.values():
         tree = _tree(_Reader(file), (Path(file.name).stem,), vocab)
         if tree is not None:
             loaded_trees[tree.mode] = tree

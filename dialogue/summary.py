@@ -30,7 +30,11 @@ def safety_lines(content: Content, red_flags: Sequence[str], urgent: bool) -> li
 
 
 def compose(
-    content: Content, ranking: Sequence[CauseScore], red_flags: Sequence[str], urgent: bool, quick: bool = False
+    content: Content,
+    ranking: Sequence[CauseScore],
+    red_flags: Sequence[str],
+    urgent: bool,
+    quick: bool = False,
 ) -> str:
     """The summary as one spoken text."""
     lines = safety_lines(content, red_flags, urgent)

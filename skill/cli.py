@@ -66,7 +66,10 @@ def cmd_converse(args: argparse.Namespace) -> int:
     from skill.textio import converse_json
 
     if not args.json:
-        print("twitch-coach converse: only --json is supported; use `twitch-coach chat` to type", file=sys.stderr)
+        print(
+            "twitch-coach converse: only --json is supported; use `twitch-coach chat` to type",
+            file=sys.stderr,
+        )
         return 2
     content = _content()
     conversation = Conversation(content, args.mode)
@@ -186,8 +189,10 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     conversation = Conversation(content, args.mode)
     if args.typed or not _has_microphone(default_input_available):
         if not args.typed:
-            print("No microphone found, so let's type instead. (Plug one in and run `twitch-coach` again "
-                  "to talk; `twitch-coach devices` lists what this machine has.)")
+            print(
+                "No microphone found, so let's type instead. (Plug one in and run `twitch-coach` again "
+                "to talk; `twitch-coach devices` lists what this machine has.)"
+            )
         chat(conversation, input, print)
         return 0
     from voice.endpoint import DEFAULT, WORKOUT, listen
@@ -209,6 +214,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
 
     try:
         with _opened(Microphone(speaking=speaking)) as mic:
+
             def hear_once() -> bytes | None:
                 utterance = listen(mic, config)
                 return utterance.audio if utterance.reason != "no_speech" else None
@@ -248,8 +254,12 @@ def parser() -> argparse.ArgumentParser:
         "With no command, runs the spoken check-in (typed if there is no microphone).",
     )
     speech = argparse.ArgumentParser(add_help=False)
-    speech.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), default="auto",
-                        help="speech recogniser (auto: Vosk when a model is installed, else PocketSphinx)")
+    speech.add_argument(
+        "--engine",
+        choices=("auto", "vosk", "pocketsphinx"),
+        default="auto",
+        help="speech recogniser (auto: Vosk when a model is installed, else PocketSphinx)",
+    )
     speech.add_argument("--model", help="Vosk model folder (or set TWITCH_COACH_VOSK_MODEL)")
     voice = argparse.ArgumentParser(add_help=False)
     voice.add_argument("--rate", type=int, default=165, help="speaking rate in words per minute")

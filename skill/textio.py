@@ -6,10 +6,10 @@ import json
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
-Transcribe = Callable[[str], str]  # an audio file path -> the text heard in it (ValueError if it cannot)
-
 from dialogue.engine import Conversation
 from dialogue.events import End, Error, Event, Prompt, Say, Summary
+
+Transcribe = Callable[[str], str]  # an audio file path -> the text heard in it (ValueError if it cannot)
 
 
 def emit_json(events: Iterable[Event], out: TextIO) -> str | None:
@@ -42,10 +42,14 @@ def answer_text(message: dict[str, object], transcribe: Transcribe | None) -> st
     audio = message.get("audio")
     if isinstance(audio, str) and transcribe is not None:
         return transcribe(audio)
-    raise ValueError('missing "text": send {"text": "your answer"}' + (' or {"audio": "file.wav"}' if transcribe else ""))
+    raise ValueError(
+        'missing "text": send {"text": "your answer"}' + (' or {"audio": "file.wav"}' if transcribe else "")
+    )
 
 
-def converse_json(conversation: Conversation, lines: Iterable[str], out: TextIO, transcribe: Transcribe | None = None) -> str:
+def converse_json(
+    conversation: Conversation, lines: Iterable[str], out: TextIO, transcribe: Transcribe | None = None
+) -> str:
     """Drive a conversation line by line; returns the end reason."""
     reason = emit_json(conversation.start(), out)
     if reason:

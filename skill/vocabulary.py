@@ -11,7 +11,14 @@ _NUMBERS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty"
 ).split()
-_NUMBER_FRAMES = ("{n}", "{n} {unit}", "about {n}", "about {n} {unit}", "{n} and a half", "{n} and a half {unit}")
+_NUMBER_FRAMES = (
+    "{n}",
+    "{n} {unit}",
+    "about {n}",
+    "about {n} {unit}",
+    "{n} and a half",
+    "{n} and a half {unit}",
+)
 
 
 def _number_phrases(node: Node) -> list[str]:

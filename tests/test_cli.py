@@ -13,7 +13,9 @@ import pytest
 PROGRAM = [sys.executable, "-m", "skill"]
 
 
-def _run(args: list[str], stdin: str = "", cwd: Path | None = None, home: Path | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    args: list[str], stdin: str = "", cwd: Path | None = None, home: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TWITCH_COACH_HOME": str(home or cwd or Path.cwd())}
     return subprocess.run(PROGRAM + args, input=stdin, capture_output=True, text=True, timeout=60, cwd=cwd, env=env)
 
@@ -74,7 +76,9 @@ def test_a_whole_check_in_over_json_lines(tmp_path: Path) -> None:
     top = [c["id"] for c in summary["causes"][:3]]
     assert {"fatigue", "stimulants", "overtraining"} <= set(top) | {c["id"] for c in summary["causes"][:5]}
     assert all(set(c) == {"id", "score", "why", "advice"} for c in summary["causes"])
-    assert summary["text"].startswith("Please see a healthcare professional, because it has gone on for more than two weeks.")
+    assert summary["text"].startswith(
+        "Please see a healthcare professional, because it has gone on for more than two weeks."
+    )
     session.send(json.dumps({"text": "stop"}))
     assert session.read_until("end")[-1] == {"type": "end", "reason": "done"}
     assert session.close() == 0
@@ -100,7 +104,10 @@ def test_input_closing_early_ends_the_conversation(tmp_path: Path) -> None:
 
 def test_quick_mode_over_json(tmp_path: Path) -> None:
     stdin = "".join(json.dumps({"text": t}) + "\n" for t in ["nope", "very hard", "a little"])
-    events = [json.loads(line) for line in _run(["converse", "--json", "--mode", "quick"], stdin, cwd=tmp_path).stdout.splitlines()]
+    events = [
+        json.loads(line)
+        for line in _run(["converse", "--json", "--mode", "quick"], stdin, cwd=tmp_path).stdout.splitlines()
+    ]
     assert [e["type"] for e in events].count("prompt") == 3
     summary = next(e for e in events if e["type"] == "summary")
     assert summary["causes"][0]["id"] == "fatigue"

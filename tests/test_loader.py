@@ -67,20 +67,27 @@ def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
 def test_wrong_type_names_key_path_and_line(tmp_path: Path) -> None:
     text = GOOD_TREE.replace("ask: Stressed?", "ask: [Stressed]")
     problems = _problems(tmp_path, "tiny.yaml", text)
-    assert problems == [f"{tmp_path / 'tiny.yaml'}:{_line_of(text, 'ask: [Stressed]')}: tiny.nodes.second.ask: should be text, not a list"]
+    assert problems == [
+        f"{tmp_path / 'tiny.yaml'}:{_line_of(text, 'ask: [Stressed]')}: tiny.nodes.second.ask: should be text, not a list"
+    ]
 
 
 def test_missing_field_is_reported_at_the_node(tmp_path: Path) -> None:
     text = GOOD_TREE.replace("    topic: stress\n", "")
     problems = _problems(tmp_path, "tiny.yaml", text)
-    assert problems == [f"{tmp_path / 'tiny.yaml'}:{_line_of(text, 'second:')}: tiny.nodes.second: missing required field 'topic'"]
+    assert problems == [
+        f"{tmp_path / 'tiny.yaml'}:{_line_of(text, 'second:')}: tiny.nodes.second: missing required field 'topic'"
+    ]
 
 
 def test_unknown_target_node(tmp_path: Path) -> None:
     text = GOOD_TREE.replace("next: second", "next: secnod")
     problems = _problems(tmp_path, "tiny.yaml", text)
     line = _line_of(text, "next: secnod")
-    assert f"{tmp_path / 'tiny.yaml'}:{line}: tiny.nodes.first.next: unknown target node 'secnod'; define it under 'nodes' or use 'end'" in problems
+    assert (
+        f"{tmp_path / 'tiny.yaml'}:{line}: tiny.nodes.first.next: unknown target node 'secnod'; define it under 'nodes' or use 'end'"
+        in problems
+    )
     # The node it should have led to is now unreachable: reported too, in the same run.
     assert any("node 'second' cannot be reached" in p for p in problems)
 
@@ -97,14 +104,19 @@ def test_unreachable_node(tmp_path: Path) -> None:
 def test_node_with_no_way_to_the_end(tmp_path: Path) -> None:
     text = GOOD_TREE.replace("    next: end", "    next: first")
     problems = _problems(tmp_path, "tiny.yaml", text)
-    assert any(f":{_line_of(text, 'next: first')}: tiny.nodes.second.next: node 'second' has no way to the end" in p for p in problems)
+    assert any(
+        f":{_line_of(text, 'next: first')}: tiny.nodes.second.next: node 'second' has no way to the end" in p
+        for p in problems
+    )
     assert any("tiny.nodes.first.next: node 'first' has no way to the end" in p for p in problems)
 
 
 def test_unknown_ids_are_checked_against_domain(tmp_path: Path) -> None:
     text = GOOD_TREE.replace("topic: sleep", "topic: sleeep")
     problems = _problems(tmp_path, "tiny.yaml", text)
-    assert any(f":{_line_of(text, 'topic: sleeep')}: tiny.nodes.first.topic: unknown topic 'sleeep'" in p for p in problems)
+    assert any(
+        f":{_line_of(text, 'topic: sleeep')}: tiny.nodes.first.topic: unknown topic 'sleeep'" in p for p in problems
+    )
 
     scoring = "rules:\n  - {cause: caffeine, topic: caffeine, at_least: 3, weight: 1, why: Coffee.}\n"
     problems = _problems(tmp_path, "scoring.yaml", scoring)
@@ -115,7 +127,9 @@ def test_unknown_ids_are_checked_against_domain(tmp_path: Path) -> None:
 
 
 def test_unknown_red_flag_in_raises(tmp_path: Path) -> None:
-    text = GOOD_TREE.replace("    answers: level\n", "    answers: level\n    raises: {high: stressed_out}\n    safe: high\n")
+    text = GOOD_TREE.replace(
+        "    answers: level\n", "    answers: level\n    raises: {high: stressed_out}\n    safe: high\n"
+    )
     problems = _problems(tmp_path, "tiny.yaml", text)
     assert len(problems) == 1 and "tiny.nodes.second.raises.high: unknown red flag id 'stressed_out'" in problems[0]
 
@@ -129,7 +143,12 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     )
     problems = _problems(tmp_path, "tiny.yaml", text)
     joined = "\n".join(problems)
-    for expected in ("unknown topic 'sleeep'", "ask: should be text", "no answer set 'moods'", "unknown target node 'finish'"):
+    for expected in (
+        "unknown topic 'sleeep'",
+        "ask: should be text",
+        "no answer set 'moods'",
+        "unknown target node 'finish'",
+    ):
         assert expected in joined
     assert len(problems) >= 4
 
@@ -138,14 +157,19 @@ def test_missing_cause_and_unknown_cause_in_causes_file(tmp_path: Path) -> None:
     shipped = (Path(__file__).parent.parent / "content" / "causes.yaml").read_text()
     text = shipped.replace("  stimulants:", "  stimulantz:")
     problems = _problems(tmp_path, "causes.yaml", text)
-    assert any(f":{_line_of(text, 'stimulantz:')}: causes.causes.stimulantz: unknown cause id 'stimulantz'" in p for p in problems)
+    assert any(
+        f":{_line_of(text, 'stimulantz:')}: causes.causes.stimulantz: unknown cause id 'stimulantz'" in p
+        for p in problems
+    )
     assert any("causes.causes: missing cause 'stimulants'" in p for p in problems)
 
 
 def test_a_file_that_is_not_content(tmp_path: Path) -> None:
     problems = _problems(tmp_path, "shopping.yaml", "milk: 2\neggs: 6\n")
-    assert problems == [f"{tmp_path / 'shopping.yaml'}:1: shopping: not a content file: expected top-level "
-                        "'causes', 'red_flags', 'answer_sets', 'rules', 'nodes' or 'reprompt'"]
+    assert problems == [
+        f"{tmp_path / 'shopping.yaml'}:1: shopping: not a content file: expected top-level "
+        "'causes', 'red_flags', 'answer_sets', 'rules', 'nodes' or 'reprompt'"
+    ]
 
 
 def test_yes_and_no_stay_words_not_booleans(tmp_path: Path) -> None:
