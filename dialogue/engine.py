@@ -14,6 +14,8 @@ from dialogue.summary import compose
 from intents.matcher import Expectation, Match, Matcher
 
 _REVIEW = Expectation(Expects.CHOICE)  # after the summary only the global commands mean anything
+COMMANDS = frozenset(c.value for c in Command)
+CONFIRM_BELOW = 0.6  # a spoken answer heard with less confidence than this is confirmed before it counts
 MAX_REPROMPTS = 2  # a no-match is asked again this many times, then the dialogue moves on
 _RED_FLAG_TOPICS = {
     "red_flags",
@@ -43,6 +45,7 @@ class Conversation:
     content: Content
     mode: str = "checkin"
     matcher: Matcher | None = None
+    """Shared matcher (one per content is enough); made here when not given."""
     known: Mapping[str, Answer] = field(default_factory=dict)
     """Answers already known (from an earlier question this session); their questions are skipped."""
 
@@ -50,8 +53,8 @@ class Conversation:
         if self.mode not in self.content.trees:
             raise ValueError(f"unknown mode {self.mode!r}; choose one of: {', '.join(sorted(self.content.trees))}")
         self.tree = self.content.trees[self.mode]
-        if self.matcher is None:
-            self.matcher = Matcher(self.content.vocab.commands, self.content.vocab.unsure)
+        self._matcher = self.matcher or Matcher(self.content.vocab.commands, self.content.vocab.unsure)
+        self._confirm_expectation = Expectation(Expects.YES_NO, self.content.vocab.answer_sets["yes_no"])
         self._expectations = {
             nid: Expectation(n.expects, n.choices, n.words, n.tags) for nid, n in self.tree.nodes.items()
         }
@@ -67,6 +70,7 @@ class Conversation:
         self.reviewing = False  # the summary has been given; only repeat, back, start over, stop remain
         self.finished = False
         self.last_summary: Summary | None = None
+        self.pending: Match | None = None  # a heard answer waiting for "Did you say ...?"
 
     # ----- public -----
 
@@ -77,31 +81,54 @@ class Conversation:
             events.append(Say(self.tree.intro))
         return events + self._go(self.tree.start)
 
-    def hear(self, utterance: str) -> list[Event]:
-        """Take one answer and return what follows it."""
+    def hear(self, utterance: str, confidence: float = 1.0) -> list[Event]:
+        """Take one answer (with the recogniser's confidence in it, when spoken) and return what follows."""
         if self.finished:
             return []
-        current = self.tree.nodes[self.node] if self.node else None
-        expectation = self._expectations[self.node] if self.node else _REVIEW
-        match = self.matcher.match(utterance, expectation) if self.matcher else None
-        assert match is not None
-        events: list[Event] = [Heard(utterance, match.intent, match.value, match.confidence)]
-        signs = urgent_signs(utterance, self.content.safety)
-        if signs:
+        current = self.current()
+        if self.pending is not None:
+            expectation = self._confirm_expectation
+        else:
+            expectation = self._expectations[self.node] if self.node else _REVIEW
+        match = self._matcher.match(utterance, expectation)
+        sure = round(match.confidence * max(0.0, min(confidence, 1.0)), 3)
+        events: list[Event] = [Heard(utterance, match.intent, match.value, sure)]
+        if urgent_signs(utterance, self.content.safety):
             return events + self._urgent()
         if self.reviewing:
             return events + self._review(match)
-        if match.intent in {c.value for c in Command}:
+        if self.pending is not None:
+            return events + self._confirmed(match)
+        if match.intent in COMMANDS:
             return events + self._command(match.intent)
         assert current is not None
         if current.topic not in _RED_FLAG_TOPICS:
             events += self._raise(red_flags_in(utterance, self.content.safety))
+        if match.intent != NONE and confidence < CONFIRM_BELOW:
+            self.pending = match
+            text = self.content.message("confirm").format(heard=utterance.strip())
+            return events + [Prompt(self.mode, current.id, current.topic, text, Expects.YES_NO, ["yes", "no"])]
+        return events + self._understood(current, match)
+
+    def _understood(self, node: Node, match: Match) -> list[Event]:
+        """Act on an answer to `node` that has been understood (or not: intent "none")."""
         if match.intent == NONE:
-            return events + self._miss(current)
-        if match.intent == UNSURE and current.safe is not None:
-            return events + self._take_safe(current)
+            return self._miss(node)
+        if match.intent == UNSURE and node.safe is not None:
+            return self._take_safe(node)
         value = match.value if isinstance(match.value, float) else None
-        return events + self._advance(current, Answer(current.topic, match.intent, value, match.tags), [])
+        return self._advance(node, Answer(node.topic, match.intent, value, match.tags), [])
+
+    def _confirmed(self, reply: Match) -> list[Event]:
+        """The reply to "Did you say ...?": yes takes the answer; anything else asks the question again."""
+        pending, self.pending = self.pending, None
+        node = self.current()
+        assert pending is not None and node is not None
+        if reply.intent == "yes":
+            return self._understood(node, pending)
+        if reply.intent in COMMANDS:
+            return self._command(reply.intent)
+        return [Say(self.content.message("confirm_no")), self._prompt(node)]
 
     def expectation(self) -> Expectation | None:
         """What the current question accepts (None when no question is open)."""

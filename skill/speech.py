@@ -57,11 +57,11 @@ class Ears:
         return Heard(transcript, (time.perf_counter() - start) * 1000)
 
 
-def transcriber(conversation: Conversation, ears_factory: Callable[[], Ears]) -> Callable[[str], str]:
-    """For converse --json: a WAV path -> the text heard in it at the current question."""
+def transcriber(conversation: Conversation, ears_factory: Callable[[], Ears]) -> Callable[[str], tuple[str, float]]:
+    """For converse --json: a WAV path -> (the text heard in it at the current question, confidence)."""
     ears: list[Ears] = []
 
-    def transcribe(path: str) -> str:
+    def transcribe(path: str) -> tuple[str, float]:
         from voice.wavfile import WavError, read_wav
 
         try:
@@ -70,7 +70,8 @@ def transcriber(conversation: Conversation, ears_factory: Callable[[], Ears]) ->
             raise ValueError(f"cannot use audio {path!r}: {error}") from error
         if not ears:
             ears.append(ears_factory())  # the engine loads on the first audio answer, not at start-up
-        return ears[0].hear(audio, conversation.current()).text
+        heard = ears[0].hear(audio, conversation.current())
+        return heard.text, heard.transcript.confidence
 
     return transcribe
 
@@ -99,4 +100,4 @@ def run_spoken(
             continue
         heard = ears.hear(audio, conversation.current())
         show(f"(heard: {heard.text or 'nothing I understood'})")
-        events = conversation.hear(heard.text)
+        events = conversation.hear(heard.text, heard.transcript.confidence)

@@ -9,7 +9,7 @@ from typing import TextIO
 from dialogue.engine import Conversation
 from dialogue.events import End, Error, Event, Prompt, Say, Summary
 
-Transcribe = Callable[[str], str]  # an audio file path -> the text heard in it (ValueError if it cannot)
+Transcribe = Callable[[str], tuple[str, float]]  # a WAV path -> (text heard, confidence); ValueError if unusable
 
 
 def emit_json(events: Iterable[Event], out: TextIO) -> str | None:
@@ -34,11 +34,11 @@ def parse_line(line: str) -> dict[str, object] | str:
     return message
 
 
-def answer_text(message: dict[str, object], transcribe: Transcribe | None) -> str:
-    """The answer an input object carries: its "text", or its "audio" file recognised."""
+def answer_text(message: dict[str, object], transcribe: Transcribe | None) -> tuple[str, float]:
+    """The answer an input object carries, with a confidence: its "text", or its "audio" file recognised."""
     text = message.get("text")
     if isinstance(text, str):
-        return text
+        return text, 1.0
     audio = message.get("audio")
     if isinstance(audio, str) and transcribe is not None:
         return transcribe(audio)
@@ -61,11 +61,11 @@ def converse_json(
         try:
             if isinstance(message, str):
                 raise ValueError(message)
-            text = answer_text(message, transcribe)
+            text, confidence = answer_text(message, transcribe)
         except ValueError as error:
             emit_json([Error(str(error))], out)
             continue
-        reason = emit_json(conversation.hear(text), out)
+        reason = emit_json(conversation.hear(text, confidence), out)
         if reason:
             return reason
     emit_json([End("input_closed")], out)

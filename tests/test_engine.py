@@ -306,3 +306,32 @@ def test_the_summary_speaks_at_most_three_causes_with_reasons_from_the_answers()
     assert "Most likely: short sleep. You slept only about 4 hours." in summary.text
     scores = [c["score"] for c in summary.causes]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_a_narrow_spoken_win_is_confirmed_before_it_counts() -> None:
+    conversation = _started()
+    conversation.hear("no")
+    conversation.hear("today")
+    conversation.hear("hard")
+    events = conversation.hear("five", confidence=0.4)
+    prompt = _prompts(events)[0]
+    assert (prompt.node, prompt.text, prompt.expects) == ("training_load", "Did you say five?", "yes_no")
+    assert "training_load" not in conversation.answers
+    assert _node(conversation.hear("yes")) == "hydration"
+    assert conversation.answers["training_load"].value == 5.0
+
+
+def test_a_rejected_confirmation_asks_the_question_again() -> None:
+    conversation = _started()
+    conversation.hear("no", confidence=0.3)
+    events = conversation.hear("no")
+    assert _says(events) == [CONTENT.message("confirm_no")]
+    assert _node(events) == "screen" and conversation.answers == {}
+
+
+def test_a_confident_spoken_answer_is_taken_at_once() -> None:
+    conversation = _started()
+    events = conversation.hear("no", confidence=0.9)
+    assert _node(events) == "duration"
+    heard = events[0]
+    assert isinstance(heard, Heard) and heard.confidence == 0.9
