@@ -118,7 +118,7 @@ def cmd_say(args: argparse.Namespace) -> int:
     text = " ".join(args.text)
     if args.out:
         return 0 if tts.render_to_wav(text, args.out) else 1
-    speech = tts.render(text)
+    speech = tts.render(text, rate=None)  # the engine's own rate: resampling costs more than rendering
     if speech is None:
         return 1
     from voice.devices import AudioDeviceError
@@ -207,7 +207,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     config = WORKOUT if args.mode == "quick" else DEFAULT
 
     def speak(text: str) -> None:
-        speech = tts.render(text)
+        speech = tts.render(text, rate=None)  # the engine's own rate: resampling costs more than rendering
         if speech is not None and speech.samples:
             speaker.play(speech.samples, speech.rate)
             speaker.wait()
