@@ -13,6 +13,10 @@ from intents.numbers import parse_number
 
 THRESHOLD = 85.0  # a phrase must score at least this (0-100) to count; below it is a no-match
 _NEGATORS = {"not", "no", "never"}  # a phrase right after these means its opposite
+_WORD_RATIO = 75.0  # in a near match, each word must score at least this against its counterpart
+# Pronouns and auxiliaries: a phrase made only of these ("it is", "i am") answers a question when it is
+# the whole reply, but inside a sentence it is grammar, not an answer ("it is fine", "i am good").
+_BARE_WORDS = {"i", "it", "is", "am", "are", "do", "does", "did", "have", "has", "there", "they", "we", "you"}
 _SMALL = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen"
@@ -62,6 +66,8 @@ class _Candidate:
     phrase: str
     tokens: tuple[str, ...]
     value: float | None = None
+    bare: bool = False  # only pronouns and auxiliaries: counts only as the whole answer
+    numeric: bool = False  # a number phrase with its own value ("a week" -> 7, not the 1 of "a")
 
 
 def _spell(word: str) -> str:
@@ -75,8 +81,8 @@ def _spell(word: str) -> str:
     return _TENS[tens - 2] + ("" if units == 0 else " " + _SMALL[units])
 
 
-def _window_scores(tokens: list[str], groups: list[_Group]) -> dict[int, float]:
-    """Best score of each candidate (by index) against any run of its length in `tokens` (100 = word for word)."""
+def _window_scores(tokens: list[str], groups: list[_Group], floor: float) -> dict[int, float]:
+    """Best score of each candidate (by index) against any run of its length in `tokens` (100 = exact)."""
     scores: dict[int, float] = {}
     for group in groups:
         k = group.length
@@ -92,9 +98,18 @@ def _window_scores(tokens: list[str], groups: list[_Group]) -> dict[int, float]:
         short = matrix[:, group.short]
         short[short < 100.0] = 0.0
         matrix[:, group.short] = short
-        for index, score in zip(group.indices, matrix.max(axis=0), strict=True):
+        for col, (index, score) in enumerate(zip(group.indices, matrix.max(axis=0), strict=True)):
+            if floor <= score < 100.0:  # a near match above the threshold: check it word by word
+                near = np.nonzero(matrix[:, col] >= floor)[0]
+                phrase = group.phrases[col]
+                score = max((matrix[w, col] for w in near if _word_for_word(windows[w], phrase)), default=0.0)
             scores[index] = float(score)
     return scores
+
+
+def _word_for_word(window: str, phrase: str) -> bool:
+    """A near match must be near word by word: "yeahh" for "yeah", but not "i am on" for "i am done"."""
+    return all(fuzz.ratio(a, b) >= _WORD_RATIO for a, b in zip(window.split(), phrase.split(), strict=True))
 
 
 @dataclass(frozen=True)
@@ -159,17 +174,21 @@ class Matcher:
             return Match("free", text, 1.0, text, tags)
         tokens = " ".join(_spell(w) for w in text.split()).split()
         cands, groups = self._candidates(expectation)
-        window_scores = _window_scores(tokens, groups)
+        window_scores = _window_scores(tokens, groups, self.threshold)
         scored: list[tuple[float, int, _Candidate]] = []
         for index, cand in enumerate(cands):
             score = window_scores.get(index, 0.0)
             if cand.kind == COMMAND and len(cand.tokens) == 1:
                 # A one-word command counts only as the whole answer: "back", not "my back hurts".
                 score = fuzz.ratio(text, cand.phrase) if len(tokens) <= 2 else 0.0
+            elif cand.bare and len(tokens) != len(cand.tokens):
+                score = 0.0
             if score >= self.threshold:
                 scored.append((float(score), len(cand.phrase), cand))
         if expectation.expects == "number":
             number = parse_number(text, slips=True)
+            if any(s[2].numeric and s[0] == 100 for s in scored):
+                number = None  # "about a week" is the 7 of its phrase, not the 1 read from "a week"
             if number is not None and not number.slip:
                 if not any(s[2].kind == COMMAND and s[0] == 100 and s[1] >= len(text) for s in scored):
                     return Match("number", number.value, 1.0, text, tags)
@@ -182,7 +201,7 @@ class Matcher:
         for score, length, other in scored[1:]:
             if (round(score), length) != (round(best_score), best_len):
                 break
-            if other.intent != best.intent:
+            if (other.intent, other.value) != (best.intent, best.value):
                 return Match("none", None, 0.0, text, tags)  # two meanings fit equally well: ask again
         coverage = min(1.0, (len(best.phrase) + 1) / (len(text) + 1))
         confidence = round(best_score / 100 * (0.85 + 0.15 * coverage), 3)
@@ -192,7 +211,10 @@ class Matcher:
 
 def _candidate(kind: str, intent: str, phrase: str, value: float | None = None) -> _Candidate:
     norm = " ".join(_spell(w) for w in normalise(phrase).split())
-    return _Candidate(kind, intent, norm, tuple(norm.split()), value)
+    tokens = tuple(norm.split())
+    bare = bool(tokens) and all(t in _BARE_WORDS for t in tokens)
+    numeric = kind == WORD and parse_number(norm) is not None
+    return _Candidate(kind, intent, norm, tokens, value, bare, numeric)
 
 
 def _contains(text: str, phrase: str) -> bool:

@@ -65,11 +65,21 @@ _FILLERS = (
     "oh",
     "just",
     "please",
+    "ish",
 )
 
+# "just" is a filler ("just a bit"), except where it means "only": "just my calf", "just in my leg".
+_ONLY_RE = re.compile(r"\bjust (?=my\b|in my\b)")
+_COUPLE_RE = re.compile(r"\bcouple (?!of\b)(?=[a-z])")  # "a couple days" is "a couple of days"
+_THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")  # "1,000" is one number, not "1" and "000"
 _FILLER_RE = re.compile(r"\b(?:" + "|".join(re.escape(f) for f in _FILLERS) + r")\b")
 _AGREE_RE = re.compile(r"\b(?:uh[ -]?huh|mm[ -]?hmm|mhm+)\b")
-_ISH_RE = re.compile(r"(\w)-?ish\b")
+# "five-ish", "easy-ish", "fiveish", "10ish" -> the word itself; "rubbish", "finish", "english" stay whole.
+_NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety"
+).split()
+_ISH_RE = re.compile(r"(\w)-ish\b|\b(\d+|" + "|".join(_NUMBER_WORDS) + r")ish\b")
 _PUNCT_RE = re.compile(r"[^a-z0-9.' ]+")
 _SPACE_RE = re.compile(r"\s+")
 
@@ -82,11 +92,14 @@ def normalise(text: str) -> str:
         text = text.replace(short, full)
     text = text.replace("pre-workout", "preworkout").replace("pre workout", "preworkout")
     text = _AGREE_RE.sub(" uhhuh ", text)  # "uh huh" is a yes; keep it from the filler "uh"
-    text = _ISH_RE.sub(r"\1", text)  # "five-ish", "fiveish" -> "five"
+    text = _ISH_RE.sub(lambda m: m.group(1) or m.group(2), text)
     text = text.replace("-", " ")
+    text = _THOUSANDS_RE.sub("", text)
     text = re.sub(r"(?<![0-9])\.|\.(?![0-9])", " ", text)  # keep decimal points, drop full stops
     text = _PUNCT_RE.sub(" ", text).replace("'", "")
     words = [_SPELLINGS.get(word, word) for word in text.split()]
     text = " ".join(words)
+    text = _ONLY_RE.sub("only ", text)
+    text = _COUPLE_RE.sub("couple of ", text)
     text = _FILLER_RE.sub(" ", text)
     return _SPACE_RE.sub(" ", text).strip()

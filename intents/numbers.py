@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -31,6 +32,9 @@ _UNIT_NOUNS = {
     "coke", "cola", "redbull", "latte", "cappuccino", "monster",
 }  # fmt: skip
 
+# Words between two numbers that make them a range: "six or seven", "three, maybe four".
+_RANGE_JOINERS = ([], ["or"], ["to"], ["maybe"], ["or", "maybe"])
+
 _DIGITS_RE = re.compile(r"^\d+(?:\.\d+)?$")
 
 
@@ -48,25 +52,43 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
 
+def _two_word_unit(tokens: list[str], i: int) -> bool:
+    """A unit said as two words that is one word in the list: "red bull"."""
+    return i + 1 < len(tokens) and _singular(tokens[i] + tokens[i + 1]) in _UNIT_NOUNS
+
+
+def _tens_units(tokens: list[str], i: int) -> tuple[float, int]:
+    """A number below 100 said in words at tokens[i] ("twenty five"), or (0, i)."""
+    word = tokens[i]
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if word in _TENS:
+        if nxt in _UNITS and 0 < _UNITS[nxt] < 10:
+            return float(_TENS[word] + _UNITS[nxt]), i + 2
+        return float(_TENS[word]), i + 1
+    if word in _UNITS:
+        return float(_UNITS[word]), i + 1
+    return 0.0, i
+
+
 def _read(tokens: list[str], i: int) -> tuple[float, int] | None:
     """Read one number starting at tokens[i]; return (value, index after it) or None."""
     word = tokens[i]
     nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
     if _DIGITS_RE.match(word):
         value, j = float(word), i + 1
-    elif word in _TENS:
-        value, j = float(_TENS[word]), i + 1
-        if nxt in _UNITS and 0 < _UNITS[nxt] < 10:
-            value, j = value + _UNITS[nxt], i + 2
-    elif word in _UNITS:
-        value, j = float(_UNITS[word]), i + 1
+        if not math.isfinite(value):  # hundreds of digits overflow a float: noise, not an answer
+            return None
+    elif word in _TENS or word in _UNITS:
+        value, j = _tens_units(tokens, i)
     elif word in _NOTHING:
         return 0.0, i + 1
     elif word in _QUANTITIES:
         value, j = float(_QUANTITIES[word]), i + 1
     elif word in ("a", "an") and nxt in _QUANTITIES:
         value, j = float(_QUANTITIES[nxt]), i + 2
-    elif word in ("a", "an", "single") and _singular(nxt) in _UNIT_NOUNS:
+    elif word in ("a", "an", "single") and (_singular(nxt) in _UNIT_NOUNS or _two_word_unit(tokens, i + 1)):
+        value, j = 1.0, i + 1
+    elif word == "a" and nxt == "hundred":
         value, j = 1.0, i + 1
     else:
         return None
@@ -74,6 +96,10 @@ def _read(tokens: list[str], i: int) -> tuple[float, int] | None:
         j += 2 if _singular(tokens[j + 1]) in _UNIT_NOUNS else 0  # "half an hour" is one half
     if j < len(tokens) and tokens[j] == "hundred" and value < 100:
         value, j = value * 100, j + 1
+        if tokens[j : j + 1] == ["and"] and j + 1 < len(tokens):  # "a hundred and twenty five"
+            rest, k = _tens_units(tokens, j + 1)
+            if rest:
+                value, j = value + rest, k
     if j < len(tokens) and tokens[j] == "of":  # "a couple of"
         j += 1
     # "five and a half", "an hour and a half": the half may follow a unit word.
@@ -102,11 +128,13 @@ def find_numbers(text: str) -> list[float]:
     values: list[float] = []
     k = 0
     while k < len(found):
-        value, _, end = found[k]
+        value, start, end = found[k]
         if k + 1 < len(found):
             nxt_value, nxt_start, nxt_end = found[k + 1]
             between = tokens[end:nxt_start]
-            if between in ([], ["or"], ["to"]) and nxt_value > value:
+            after_between = between == ["and"] and tokens[start - 1 : start] == ["between"]
+            joined = between in _RANGE_JOINERS or after_between
+            if joined and nxt_value > value:
                 values.append((value + nxt_value) / 2)
                 k += 2
                 continue
