@@ -48,6 +48,10 @@ class Conversation:
     """Shared matcher (one per content is enough); made here when not given."""
     known: Mapping[str, Answer] = field(default_factory=dict)
     """Answers already known (from an earlier question this session); their questions are skipped."""
+    known_flags: tuple[str, ...] = ()
+    """Red flags known before the start (from the journal); they stay through "start over"."""
+    opening: tuple[str, ...] = ()
+    """Lines spoken after the intro, before the first question (for example why a flag is known)."""
 
     def __post_init__(self) -> None:
         if self.mode not in self.content.trees:
@@ -62,7 +66,7 @@ class Conversation:
 
     def _reset(self) -> None:
         self.answers: dict[str, Answer] = dict(self.known)
-        self.red_flags: list[str] = []
+        self.red_flags: list[str] = list(self.known_flags)
         self.urgent = False
         self.node: str | None = None
         self.misses = 0
@@ -76,9 +80,7 @@ class Conversation:
 
     def start(self) -> list[Event]:
         """Open the conversation: the intro, then the first question."""
-        events: list[Event] = []
-        if self.tree.intro:
-            events.append(Say(self.tree.intro))
+        events: list[Event] = [Say(line) for line in (self.tree.intro, *self.opening) if line]
         return events + self._go(self.tree.start)
 
     def hear(self, utterance: str, confidence: float = 1.0) -> list[Event]:

@@ -30,6 +30,7 @@ _KIND_BY_KEY = {
     "rules": "scoring",
     "nodes": "tree",
     "reprompt": "messages",
+    "persistence": "journal",
 }
 _REQUIRED_MESSAGES = (
     "reprompt", "safe_followups", "move_on", "confirm", "confirm_no", "help", "number_options", "or_word",
@@ -473,11 +474,15 @@ def load(paths: Iterable[Path] = ()) -> Content:
         if file.problems:
             problems.extend(file.problems)
             kind = kind or f"broken:{path}"
+        if kind == "journal":  # rules over past check-ins: checked here, used by dialogue.history
+            if origin == "given" or "journal" not in files:
+                files["journal"] = file
+            continue
         if kind is None:
             file.problem(
                 (path.stem,),
                 "not a content file: expected top-level "
-                "'causes', 'red_flags', 'answer_sets', 'rules', 'nodes' or 'reprompt'",
+                "'causes', 'red_flags', 'answer_sets', 'rules', 'nodes', 'reprompt' or 'persistence'",
             )
             problems.extend(file.problems)
             continue
@@ -496,6 +501,13 @@ def load(paths: Iterable[Path] = ()) -> Content:
     if problems:
         raise ContentError(problems)
 
+    if "journal" in files:
+        from dialogue.history import load_rules  # imported here: history builds on this module
+
+        try:
+            load_rules(Path(files.pop("journal").name))
+        except ContentError as error:
+            problems.extend(error.problems)
     readers = {kind: _Reader(file) for kind, file in files.items()}
     causes = _causes(readers["causes"], (Path(files["causes"].name).stem,))
     safety = _safety(readers["safety"], (Path(files["safety"].name).stem,))

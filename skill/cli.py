@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from dialogue.errors import ContentError
+from skill.journal import JournalError
 
 MODES = ("checkin", "quick")
 
@@ -17,11 +18,19 @@ def _content():
     return load()
 
 
+def _session(args: argparse.Namespace, content):
+    """The conversation for this run, with the journal unless --no-journal."""
+    from skill.journal_cli import journal_for
+    from skill.session import Session, open_conversation
+
+    journal = journal_for(args)
+    return Session(open_conversation(content, args.mode, journal), journal)
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
-    from dialogue.engine import Conversation
     from skill.textio import chat
 
-    chat(Conversation(_content(), args.mode), input, print)
+    chat(_session(args, _content()), input, print)
     return 0
 
 
@@ -61,7 +70,6 @@ def _ears(args: argparse.Namespace, content, say=None):
 
 
 def cmd_converse(args: argparse.Namespace) -> int:
-    from dialogue.engine import Conversation
     from skill.speech import transcriber
     from skill.textio import converse_json
 
@@ -72,7 +80,7 @@ def cmd_converse(args: argparse.Namespace) -> int:
         )
         return 2
     content = _content()
-    conversation = Conversation(content, args.mode)
+    conversation = _session(args, content)
     transcribe = transcriber(conversation, lambda: _ears(args, content))
     converse_json(conversation, sys.stdin, sys.stdout, transcribe)
     return 0
@@ -180,13 +188,12 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     """The spoken check-in on the default devices; typed when there is no microphone."""
     import threading
 
-    from dialogue.engine import Conversation
     from skill.speech import run_spoken
     from skill.textio import chat
     from voice.devices import AudioDeviceError, default_input_available
 
     content = _content()
-    conversation = Conversation(content, args.mode)
+    conversation = _session(args, content)
     if args.typed or not _has_microphone(default_input_available):
         if not args.typed:
             print(
@@ -222,7 +229,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
             run_spoken(conversation, ears, hear_once, speak, print)
     except AudioDeviceError as error:
         print(f"{error}\nSwitching to typing.")
-        chat(Conversation(content, args.mode), input, print)
+        chat(_session(args, content), input, print)
     return 0
 
 
@@ -248,6 +255,9 @@ class _opened:
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
+    from skill.journal_cli import add_no_journal
+    from skill.journal_cli import add_parser as add_journal_parser
+
     top = argparse.ArgumentParser(
         prog="twitch-coach",
         description="Offline voice coach: why is my muscle twitching after exercise? "
@@ -268,13 +278,16 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("checkin", parents=[speech, voice], help="the spoken check-in (the default)")
     p.add_argument("--mode", choices=MODES, default="checkin")
     p.add_argument("--typed", action="store_true", help="type instead of talking")
+    add_no_journal(p)
     p.set_defaults(func=cmd_checkin)
     p = sub.add_parser("chat", help="hold the conversation by typing")
     p.add_argument("--mode", choices=MODES, default="checkin")
+    add_no_journal(p)
     p.set_defaults(func=cmd_chat)
     p = sub.add_parser("converse", parents=[speech], help="the JSON-lines interface for other programs")
     p.add_argument("--json", action="store_true", help="one JSON object per line in and out")
     p.add_argument("--mode", choices=MODES, default="checkin")
+    add_no_journal(p)
     p.set_defaults(func=cmd_converse)
     p = sub.add_parser("ask", help="a one-shot answer to a question")
     p.add_argument("question", nargs="+")
@@ -299,6 +312,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--url", help="download from this address or local file instead of the manifest's")
     p.add_argument("--model", help="a Vosk model folder to consider")
     p.set_defaults(func=cmd_models)
+    add_journal_parser(sub)
     return top
 
 
@@ -309,6 +323,9 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_args(["checkin"])
     try:
         return int(args.func(args) or 0)
+    except JournalError as error:
+        print(f"The journal could not be used: {error} (run with --no-journal to go on without it)", file=sys.stderr)
+        return 1
     except ContentError as error:
         print("The content files have problems:", file=sys.stderr)
         for problem in error.problems:

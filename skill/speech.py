@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dialogue.content import Content, Node
-from dialogue.engine import Conversation
 from dialogue.events import End, Event
+from skill.session import Session
 from skill.textio import render
 from skill.vocabulary import vocabulary
 from voice.recognizer import Recognizer, Transcript, Vocabulary
@@ -57,7 +57,7 @@ class Ears:
         return Heard(transcript, (time.perf_counter() - start) * 1000)
 
 
-def transcriber(conversation: Conversation, ears_factory: Callable[[], Ears]) -> Callable[[str], tuple[str, float]]:
+def transcriber(conversation: Session, ears_factory: Callable[[], Ears]) -> Callable[[str], tuple[str, float]]:
     """For converse --json: a WAV path -> (the text heard in it at the current question, confidence)."""
     ears: list[Ears] = []
 
@@ -77,7 +77,7 @@ def transcriber(conversation: Conversation, ears_factory: Callable[[], Ears]) ->
 
 
 def run_spoken(
-    conversation: Conversation,
+    conversation: Session,
     ears: Ears,
     listen: Callable[[], bytes | None],
     speak: Callable[[str], None],
@@ -93,6 +93,7 @@ def run_spoken(
                 speak(line.strip())
             if isinstance(event, End):
                 return event.reason
+        show("(listening)")
         audio = listen()
         if audio is None:  # no speech before the timeout: the dialogue reprompts as for a no-match
             show("(no answer heard)")

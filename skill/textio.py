@@ -6,8 +6,8 @@ import json
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
-from dialogue.engine import Conversation
 from dialogue.events import End, Error, Event, Prompt, Say, Summary
+from skill.session import Session
 
 Transcribe = Callable[[str], tuple[str, float]]  # a WAV path -> (text heard, confidence); ValueError if unusable
 
@@ -48,7 +48,7 @@ def answer_text(message: dict[str, object], transcribe: Transcribe | None) -> tu
 
 
 def converse_json(
-    conversation: Conversation, lines: Iterable[str], out: TextIO, transcribe: Transcribe | None = None
+    conversation: Session, lines: Iterable[str], out: TextIO, transcribe: Transcribe | None = None
 ) -> str:
     """Drive a conversation line by line; returns the end reason."""
     reason = emit_json(conversation.start(), out)
@@ -81,7 +81,7 @@ def render(event: Event) -> str | None:
     return None
 
 
-def chat(conversation: Conversation, read: Callable[[str], str], write: Callable[[str], None]) -> str:
+def chat(conversation: Session, read: Callable[[str], str], write: Callable[[str], None]) -> str:
     """The typed conversation: print what the skill says, read what the user types."""
     events = conversation.start()
     while True:

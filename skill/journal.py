@@ -1,0 +1,287 @@
+"""The private journal: every finished check-in in one SQLite file, readable only by its owner."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from skill.paths import home
+
+_LOGGER = logging.getLogger(__name__)
+
+FILE_NAME = "journal.sqlite3"
+SCHEMA_VERSION = 1  # PRAGMA user_version; bump with a migration in _migrate
+FORMATS = ("csv", "json")
+_CSV_FIELDS = ("id", "at", "mode", "red_flags", "causes", "answers")
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS entries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,          -- UTC, ISO 8601
+        mode TEXT NOT NULL,        -- checkin | quick
+        answers TEXT NOT NULL,     -- JSON: topic -> {"intent", "value", "tags"}
+        causes TEXT NOT NULL,      -- JSON: [{"id", "score"}], best first
+        red_flags TEXT NOT NULL    -- JSON: [red flag id]
+    )""",
+    "CREATE INDEX IF NOT EXISTS entries_at ON entries (at)",
+)  # statements run one by one: executescript would commit half-way
+
+
+class JournalError(Exception):
+    """The journal file cannot be used (not a journal, newer schema, no permission)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One finished check-in as stored. Never audio, never free text beyond the answers understood."""
+
+    id: int
+    at: datetime
+    """When the check-in finished, timezone-aware UTC."""
+    mode: str
+    """The dialogue tree used: checkin or quick."""
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """topic -> {"intent": answer id, "value": number or None, "tags": [tag]}."""
+    causes: list[dict[str, Any]] = field(default_factory=list)
+    """Every cause ranked, best first: {"id": cause id, "score": summed rule weight}."""
+    red_flags: list[str] = field(default_factory=list)
+    """Red flag ids raised in the check-in, in the order they were raised."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": self.at.isoformat(),
+            "mode": self.mode,
+            "answers": self.answers,
+            "causes": self.causes,
+            "red_flags": self.red_flags,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Entry:
+        return cls(
+            int(data["id"]),
+            _parse_time(str(data["at"])),
+            str(data["mode"]),
+            {str(k): dict(v) for k, v in dict(data["answers"]).items()},
+            [dict(c) for c in data["causes"]],
+            [str(f) for f in data["red_flags"]],
+        )
+
+
+def default_path() -> Path:
+    """The journal file in the user data folder (TWITCH_COACH_HOME when set)."""
+    return home() / FILE_NAME
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def _parse_time(text: str) -> datetime:
+    at = datetime.fromisoformat(text)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def _answer_dict(answer: Any) -> dict[str, Any]:
+    """{"intent", "value", "tags"} from an Answer (anything with to_dict()) or a mapping."""
+    data = answer.to_dict() if hasattr(answer, "to_dict") else dict(answer)
+    value = data.get("value")
+    return {
+        "intent": str(data["intent"]),
+        "value": float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None,
+        "tags": [str(t) for t in data.get("tags") or ()],
+    }
+
+
+def _create_private(path: Path) -> None:
+    """Create the folder (0700) and an empty file (0600) before SQLite opens it, so it is never readable by others."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    if os.name == "posix":
+        os.chmod(path, 0o600)  # os.open keeps the mode of a file that already exists; tighten it anyway
+
+
+class Journal:
+    """The check-in journal in one SQLite file: WAL, synchronous=FULL, one transaction per check-in."""
+
+    def __init__(self, path: Path | None = None, clock: Callable[[], datetime] = utc_now) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        self.clock = clock
+        self._db: sqlite3.Connection | None = None
+
+    # ----- opening -----
+
+    def exists(self) -> bool:
+        """True when the journal file is there (listing and export do not create it)."""
+        return self.path.exists()
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is not None:
+            return self._db
+        _create_private(self.path)
+        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # a commit is on disk before record() returns
+            db.execute("PRAGMA secure_delete=ON")  # deleted check-ins are overwritten, not left in free pages
+            self._migrate(db)
+        except sqlite3.DatabaseError as error:
+            db.close()
+            raise JournalError(f"{self.path}: not a usable journal ({error})") from error
+        self._db = db
+        return db
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            db.close()  # before any write: a newer journal is left exactly as it is
+            raise JournalError(
+                f"{self.path}: made by a newer twitch-coach (journal version {version}, this one reads "
+                f"{SCHEMA_VERSION}); update twitch-coach"
+            )
+        if version < SCHEMA_VERSION:
+            with _transaction(db):
+                for statement in _SCHEMA:
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        """Close the file; the next call opens it again."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----- writing -----
+
+    def record(
+        self,
+        mode: str,
+        answers: Mapping[str, Any],
+        causes: Iterable[Mapping[str, Any]],
+        red_flags: Iterable[str],
+        at: datetime | None = None,
+    ) -> Entry:
+        """Store one finished check-in in its own transaction and return it as stored.
+
+        answers: topic -> Answer (or a mapping with intent, value, tags); causes: the summary's cause dicts
+        (only id and score are kept); at: when it finished (default: the journal's clock).
+        """
+        when = (at or self.clock()).astimezone(UTC)
+        stored_answers = {str(topic): _answer_dict(a) for topic, a in answers.items()}
+        stored_causes = [{"id": str(c["id"]), "score": float(c["score"])} for c in causes]
+        flags = [str(f) for f in red_flags]
+        db = self._connect()
+        with _transaction(db):
+            cursor = db.execute(
+                "INSERT INTO entries (at, mode, answers, causes, red_flags) VALUES (?, ?, ?, ?, ?)",
+                (when.isoformat(), mode, json.dumps(stored_answers), json.dumps(stored_causes), json.dumps(flags)),
+            )
+        assert cursor.lastrowid is not None
+        return Entry(cursor.lastrowid, when, mode, stored_answers, stored_causes, flags)
+
+    # ----- reading -----
+
+    def entries(self, since: datetime | None = None) -> list[Entry]:
+        """Every check-in, oldest first; only those at or after `since` when given. [] if there is no journal."""
+        if self._db is None and not self.exists():
+            return []
+        db = self._connect()
+        query = "SELECT id, at, mode, answers, causes, red_flags FROM entries"
+        params: tuple[str, ...] = ()
+        if since is not None:
+            query += " WHERE at >= ?"
+            params = (since.astimezone(UTC).isoformat(),)
+        rows = db.execute(query + " ORDER BY at, id", params).fetchall()
+        return [
+            Entry(row[0], _parse_time(row[1]), row[2], json.loads(row[3]), json.loads(row[4]), json.loads(row[5]))
+            for row in rows
+        ]
+
+    def export(self, format: str) -> str:
+        """Every check-in as CSV (nested fields as JSON cells) or as one JSON document."""
+        return dumps(self.entries(), format)
+
+    # ----- forgetting -----
+
+    def forget(self) -> int:
+        """Delete every check-in and remove the file with its -wal and -shm; returns how many were deleted."""
+        count = 0
+        if self._db is not None or self.exists():
+            db = self._connect()
+            with _transaction(db):
+                count = db.execute("DELETE FROM entries").rowcount
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the deleted pages leave the WAL too
+            self.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        _LOGGER.info("journal forgotten: %d check-ins deleted from %s", count, self.path)
+        return count
+
+
+class _transaction:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def dumps(entries: Iterable[Entry], format: str) -> str:
+    """Entries as CSV or JSON text."""
+    items = [e.to_dict() for e in entries]
+    if format == "json":
+        return json.dumps({"version": SCHEMA_VERSION, "entries": items}, indent=2, ensure_ascii=False) + "\n"
+    if format == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, _CSV_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for item in items:
+            writer.writerow({
+                "id": item["id"], "at": item["at"], "mode": item["mode"],
+                "red_flags": " ".join(item["red_flags"]),
+                "causes": json.dumps(item["causes"]), "answers": json.dumps(item["answers"]),
+            })  # fmt: skip
+        return out.getvalue()
+    raise ValueError(f"unknown export format {format!r}; choose one of: {', '.join(FORMATS)}")
+
+
+def loads(text: str, format: str) -> list[Entry]:
+    """Entries back from the text `dumps` wrote."""
+    if format == "json":
+        return [Entry.from_dict(item) for item in json.loads(text)["entries"]]
+    if format == "csv":
+        return [
+            Entry.from_dict(
+                {
+                    **row,
+                    "red_flags": row["red_flags"].split(),
+                    "causes": json.loads(row["causes"]),
+                    "answers": json.loads(row["answers"]),
+                }
+            )  # fmt: skip
+            for row in csv.DictReader(io.StringIO(text))
+        ]
+    raise ValueError(f"unknown export format {format!r}; choose one of: {', '.join(FORMATS)}")

@@ -1,0 +1,115 @@
+"""`twitch-coach journal`: list, export, and forget the private journal of check-ins."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import tzinfo
+from pathlib import Path
+from typing import TextIO
+
+from skill.journal import FORMATS, Entry, Journal, JournalError, default_path
+
+CONFIRM = ("yes", "y")  # what `journal forget` accepts as a yes
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+    """Register `journal` (list, export, forget) on the top-level subparsers."""
+    p = subparsers.add_parser(
+        "journal",
+        help="your private journal of check-ins: list, export, forget",
+        description="The journal keeps every finished check-in on this machine only, never audio. "
+        "With no action, lists them.",
+    )
+    actions = p.add_subparsers(dest="journal_action")
+    actions.add_parser("list", help="list the check-ins (the default)")
+    export = actions.add_parser("export", help="print every check-in as CSV or JSON")
+    export.add_argument("--format", choices=FORMATS, default="json", help="csv or json (default: json)")
+    export.add_argument("--out", help="write to this file (readable only by you) instead of printing")
+    forget = actions.add_parser("forget", help="delete the whole journal (asks first)")
+    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(func=cmd_journal)
+    return p
+
+
+def add_no_journal(parser: argparse.ArgumentParser) -> None:
+    """Add --no-journal to a subcommand that runs a check-in."""
+    parser.add_argument("--no-journal", action="store_true", help="do not save this check-in in the journal")
+
+
+def journal_for(args: argparse.Namespace, path: Path | None = None) -> Journal | None:
+    """The journal to record this run in, or None when --no-journal was given."""
+    return None if getattr(args, "no_journal", False) else Journal(path)
+
+
+def cmd_journal(
+    args: argparse.Namespace,
+    path: Path | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run `journal [list|export|forget]`; returns the exit status."""
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    journal = Journal(path or default_path())
+    action = getattr(args, "journal_action", None) or "list"
+    try:
+        with journal:
+            if action == "export":
+                return _export(journal, args.format, args.out, out)
+            if action == "forget":
+                return _forget(journal, args.yes, stdin or sys.stdin, out)
+            return _list(journal, out)
+    except JournalError as error:
+        print(error, file=err)
+        return 1
+
+
+def _list(journal: Journal, out: TextIO) -> int:
+    entries = journal.entries()
+    if not entries:
+        print(f"The journal is empty ({journal.path}).", file=out)
+        return 0
+    print(f"{len(entries)} check-in(s) in {journal.path}:", file=out)
+    for entry in entries:
+        print(describe(entry), file=out)
+    return 0
+
+
+def describe(entry: Entry, tz: tzinfo | None = None) -> str:
+    """One line per check-in: time (local unless `tz`), mode, the likeliest causes, red flags."""
+    when = entry.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    likely = [c for c in entry.causes if c.get("score", 0) > 0][:3]
+    causes = ", ".join(f"{c['id']} ({c['score']:g})" for c in likely) or "nothing stood out"
+    flags = f"  red flags: {', '.join(entry.red_flags)}" if entry.red_flags else ""
+    return f"{when}  {entry.mode:<7}  likely: {causes}{flags}"
+
+
+def _export(journal: Journal, format: str, target: str | None, out: TextIO) -> int:
+    text = journal.export(format)
+    if target is None:
+        out.write(text)
+        return 0
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # the export is as private as the journal
+    with open(fd, "w", encoding="utf-8", newline="") as file:
+        file.write(text)
+    print(f"wrote {len(journal.entries())} check-in(s) to {target}", file=out)
+    return 0
+
+
+def _forget(journal: Journal, yes: bool, stdin: TextIO, out: TextIO) -> int:
+    if not journal.exists():
+        print(f"There is no journal to forget ({journal.path}).", file=out)
+        return 0
+    if not yes:
+        count = len(journal.entries())
+        out.write(f"Delete all {count} check-in(s) in {journal.path}? This cannot be undone. Type yes to confirm: ")
+        out.flush()
+        reply = stdin.readline().strip().lower()
+        if reply not in CONFIRM:
+            print("Nothing deleted.", file=out)
+            return 1
+    count = journal.forget()
+    print(f"Forgotten: {count} check-in(s) deleted, and the journal file removed.", file=out)
+    return 0

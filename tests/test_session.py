@@ -1,0 +1,100 @@
+"""The journal around a conversation: persistence before it, trends after the summary, saving at the end."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from dialogue.events import End, Say, Summary
+from dialogue.loader import load
+from skill.journal import Journal
+from skill.session import Session, open_conversation
+
+CONTENT = load()
+NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
+SHORT_SLEEP = {"red_flags": "no", "duration": "a few days", "intensity": "hard", "training_load": "2",
+               "hydration": "plenty", "electrolytes": "yes", "sleep": "five hours", "caffeine": "one",
+               "stress": "low", "nerve": "no"}  # fmt: skip
+
+
+def _run(session: Session, answers: dict[str, str]) -> list:
+    events = session.start()
+    for _ in range(30):
+        node = session.current()
+        if node is None:
+            break
+        events += session.hear(answers.get(node.topic, "no"))
+    events += session.hear("thanks")  # after the summary: anything but repeat ends it
+    return events
+
+
+def _journal(tmp_path: Path, days_ago: list[int]) -> Journal:
+    journal = Journal(tmp_path / "journal.sqlite3", clock=lambda: NOW)
+    for days in days_ago:
+        journal.record("checkin", {"sleep": {"intent": "number", "value": 5.0, "tags": []}}, [], [],
+                       at=NOW - timedelta(days=days))  # fmt: skip
+    return journal
+
+
+def test_twitching_on_three_days_in_two_weeks_raises_persistent_before_the_first_question(tmp_path: Path) -> None:
+    journal = _journal(tmp_path, [9, 4])
+    conversation = open_conversation(CONTENT, "checkin", journal, clock=lambda: NOW)
+    events = _run(Session(conversation, journal, clock=lambda: NOW), SHORT_SLEEP)
+    opening = [e.text for e in events[:4] if isinstance(e, Say)]
+    assert opening[1].startswith("Your journal shows twitching on 3 different days")
+    assert opening[2] == CONTENT.safety.professional
+    summary = next(e for e in events if isinstance(e, Summary))
+    assert summary.red_flags == ["persistent"]
+
+
+def test_one_earlier_check_in_is_not_persistent(tmp_path: Path) -> None:
+    journal = _journal(tmp_path, [4])
+    conversation = open_conversation(CONTENT, "checkin", journal, clock=lambda: NOW)
+    assert conversation.red_flags == []
+
+
+def test_a_trend_is_spoken_after_the_summary_and_the_check_in_is_saved(tmp_path: Path) -> None:
+    journal = _journal(tmp_path, [20, 2, 1])  # two short nights this week, one long ago
+    session = Session(open_conversation(CONTENT, "checkin", None), journal, clock=lambda: NOW)
+    events = _run(session, SHORT_SLEEP)
+    index = next(i for i, e in enumerate(events) if isinstance(e, Summary))
+    assert isinstance(events[index + 1], Say)
+    assert events[index + 1].text.startswith("This is the third check-in this week with under six hours of sleep.")
+    assert events[-1] == End("done")
+    saved = journal.entries()[-1]
+    assert saved.answers["sleep"]["value"] == 5.0 and saved.mode == "checkin"
+    assert {"id": "sleep", "score": 2.0} in saved.causes
+
+
+def test_a_stopped_check_in_is_not_saved(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "journal.sqlite3")
+    session = Session(open_conversation(CONTENT, "checkin", journal), journal)
+    session.start()
+    session.hear("no")
+    assert session.hear("stop")[-1] == End("stopped")
+    assert journal.entries() == []
+
+
+def test_the_command_saves_a_check_in_privately_and_exports_it(tmp_path: Path) -> None:
+    env = {**os.environ, "TWITCH_COACH_HOME": str(tmp_path)}
+    answers = "".join(json.dumps({"text": t}) + "\n" for t in ["no", "very hard", "nothing"])
+    run = [sys.executable, "-m", "skill"]
+    subprocess.run(run + ["converse", "--json", "--mode", "quick"], input=answers, text=True, env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    db = next(tmp_path.rglob("journal.sqlite3"))
+    assert db.stat().st_mode & 0o777 == 0o600
+    exported = subprocess.run(run + ["journal", "export", "--format", "json"], text=True, env=env, check=True,
+                              capture_output=True).stdout  # fmt: skip
+    entries = json.loads(exported)["entries"]
+    assert len(entries) == 1 and entries[0]["mode"] == "quick"
+    assert entries[0]["answers"]["intensity"]["intent"] == "very_hard"
+
+    subprocess.run(run + ["converse", "--json", "--mode", "quick", "--no-journal"], input=answers, text=True,
+                   env=env, check=True, capture_output=True)  # fmt: skip
+    exported = subprocess.run(run + ["journal", "export", "--format", "json"], text=True, env=env, check=True,
+                              capture_output=True).stdout  # fmt: skip
+    assert len(json.loads(exported)["entries"]) == 1
