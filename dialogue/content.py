@@ -109,6 +109,17 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Home:
+    """The home device: the wake phrase, and what each request does after it."""
+
+    wake: tuple[str, ...]  # phrases that wake the device ("hey coach")
+    woken: str  # said when woken
+    routes: dict[str, tuple[str, ...]]  # checkin | quick | ask | stop -> phrases, {part} expanded
+    not_understood: str
+    goodbye: str
+
+
+@dataclass(frozen=True)
 class Content:
     """Everything the skill says and understands, loaded and checked at start-up."""
 
@@ -118,6 +129,7 @@ class Content:
     messages: dict[str, object]
     trees: dict[str, DialogueTree]
     rules: tuple[Rule, ...]
+    home: Home | None = None  # None when no home.yaml is loaded
 
     def message(self, key: str) -> str:
         """A spoken line from messages.yaml; a missing key raises instead of speaking the key."""

@@ -73,3 +73,18 @@ class Error(Event):
 
     type: ClassVar[str] = "error"
     message: str
+
+
+@dataclass(frozen=True)
+class Listening(Event):
+    """The device is listening (for the wake phrase, or for an answer)."""
+
+    type: ClassVar[str] = "listening"
+
+
+@dataclass(frozen=True)
+class Wake(Event):
+    """The wake phrase was heard."""
+
+    type: ClassVar[str] = "wake"
+    text: str  # what was heard, wake phrase included

@@ -11,6 +11,7 @@ from dialogue.content import (
     CauseInfo,
     Content,
     DialogueTree,
+    Home,
     Node,
     RedFlagInfo,
     Rule,
@@ -31,7 +32,9 @@ _KIND_BY_KEY = {
     "nodes": "tree",
     "reprompt": "messages",
     "persistence": "journal",
+    "wake": "home",
 }
+HOME_ROUTES = ("checkin", "quick", "ask", "stop")
 _REQUIRED_MESSAGES = (
     "reprompt", "safe_followups", "move_on", "confirm", "confirm_no", "help", "number_options", "or_word",
     "skipped", "first_question",
@@ -452,6 +455,31 @@ def _rules(reader: _Reader, root: KeyPath, trees: list[DialogueTree]) -> tuple[R
     return tuple(rules)
 
 
+def _home(reader: _Reader, root: KeyPath) -> Home | None:
+    data = reader.mapping(reader.file.data, root)
+    reader.unknown_keys(data, ("wake", "woken", "routes", "parts", "not_understood", "goodbye"), root)
+    wake = reader.get(data, "wake", root, "phrases") or ()
+    parts = reader.get(data, "parts", root, "phrases") or ()
+    lines = {k: reader.get(data, k, root, "str") for k in ("woken", "not_understood", "goodbye")}
+    routes_raw = reader.get(data, "routes", root, "mapping") or {}
+    routes = {}
+    for name, phrases in routes_raw.items():
+        where = (*root, "routes", name)
+        if name not in HOME_ROUTES:
+            reader.problem(where, f"unknown route '{name}'; routes are: {', '.join(HOME_ROUTES)}")
+            continue
+        expanded = []
+        for phrase in reader.phrases(phrases, where):
+            expanded += [phrase.replace("{part}", part) for part in parts] if "{part}" in phrase else [phrase]
+        routes[name] = tuple(expanded)
+    for name in HOME_ROUTES:
+        if name not in routes_raw:
+            reader.problem((*root, "routes"), f"missing route '{name}'")
+    if not (wake and all(lines.values())):
+        return None
+    return Home(wake, routes=routes, **lines)  # type: ignore[arg-type]
+
+
 def _classify(file: YamlFile) -> str | None:
     if not isinstance(file.data, dict):
         return None
@@ -482,7 +510,7 @@ def load(paths: Iterable[Path] = ()) -> Content:
             file.problem(
                 (path.stem,),
                 "not a content file: expected top-level "
-                "'causes', 'red_flags', 'answer_sets', 'rules', 'nodes', 'reprompt' or 'persistence'",
+                "'causes', 'red_flags', 'answer_sets', 'rules', 'nodes', 'reprompt', 'persistence' or 'wake'",
             )
             problems.extend(file.problems)
             continue
@@ -495,7 +523,7 @@ def load(paths: Iterable[Path] = ()) -> Content:
         elif origin == "given" or kind not in files:
             if not (origin == "shipped" and kind in files):
                 files[kind] = file
-    for kind in ("causes", "safety", "vocab", "messages", "scoring"):
+    for kind in ("causes", "safety", "vocab", "messages", "scoring", "home"):
         if kind not in files and not problems:
             problems.append(Problem(str(content_dir()), 0, "", f"no {kind} file found"))
     if problems:
@@ -519,8 +547,9 @@ def load(paths: Iterable[Path] = ()) -> Content:
         if tree is not None:
             loaded_trees[tree.mode] = tree
     rules = _rules(readers["scoring"], (Path(files["scoring"].name).stem,), list(loaded_trees.values()))
+    home = _home(readers["home"], (Path(files["home"].name).stem,))
     for file in [*files.values(), *trees.values()]:
         problems.extend(file.problems)
     if problems or safety is None:
         raise ContentError(problems or [Problem(files["safety"].name, 0, "", "safety content is incomplete")])
-    return Content(causes, safety, vocab, messages, loaded_trees, rules)
+    return Content(causes, safety, vocab, messages, loaded_trees, rules, home)

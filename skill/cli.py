@@ -186,7 +186,6 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 def cmd_checkin(args: argparse.Namespace) -> int:
     """The spoken check-in on the default devices; typed when there is no microphone."""
-    import threading
 
     from skill.speech import run_spoken
     from skill.textio import chat
@@ -202,35 +201,98 @@ def cmd_checkin(args: argparse.Namespace) -> int:
             )
         chat(conversation, input, print)
         return 0
+    from skill.speech import Mouth
     from voice.endpoint import DEFAULT, WORKOUT, listen
     from voice.mic import Microphone
-    from voice.speaker import Speaker
-    from voice.tts import TextToSpeech, Voice
 
-    speaking = threading.Event()
-    speaker = Speaker(speaking=speaking)
-    tts = TextToSpeech(Voice(rate=args.rate, voice=args.voice))
+    mouth = Mouth(args.rate, args.voice)
     ears = _ears(args, content, print)
     config = WORKOUT if args.mode == "quick" else DEFAULT
-
-    def speak(text: str) -> None:
-        speech = tts.render(text, rate=None)  # the engine's own rate: resampling costs more than rendering
-        if speech is not None and speech.samples:
-            speaker.play(speech.samples, speech.rate)
-            speaker.wait()
-
     try:
-        with _opened(Microphone(speaking=speaking)) as mic:
+        with Microphone(speaking=mouth.speaking) as mic:
 
             def hear_once() -> bytes | None:
                 utterance = listen(mic, config)
                 return utterance.audio if utterance.reason != "no_speech" else None
 
-            run_spoken(conversation, ears, hear_once, speak, print)
+            run_spoken(conversation, ears, hear_once, mouth.say, _show)
     except AudioDeviceError as error:
         print(f"{error}\nSwitching to typing.")
         chat(_session(args, content), input, print)
+    finally:
+        mouth.close()
     return 0
+
+
+def cmd_home(args: argparse.Namespace) -> int:
+    """The home device: wait for the wake phrase until SIGTERM, SIGINT or {"command": "stop"}."""
+    import dataclasses
+    import json
+    import logging
+    import signal
+    import threading
+
+    from dialogue.events import Error
+    from skill.home import HomeDevice
+    from skill.journal_cli import journal_for
+    from skill.paths import home
+    from skill.session import Session, open_conversation
+    from skill.speech import Mouth
+    from voice.mic import Microphone
+
+    log = Path(args.log) if args.log else home() / "home.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(filename=log, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    content = _content()
+    if args.wake:
+        assert content.home is not None
+        content = dataclasses.replace(content, home=dataclasses.replace(content.home, wake=tuple(args.wake)))
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+
+    if args.json:
+
+        def emit(event) -> None:
+            print(json.dumps(event.to_dict()), flush=True)
+
+        def commands() -> None:
+            for line in sys.stdin:
+                try:
+                    message = json.loads(line)
+                except json.JSONDecodeError:
+                    message = None
+                if isinstance(message, dict) and message.get("command") == "stop":
+                    stop.set()
+                    return
+                emit(Error('unknown input; send {"command": "stop"}'))
+
+        threading.Thread(target=commands, daemon=True).start()
+    else:
+        emit = _show
+
+    def new_session(mode: str) -> Session:
+        journal = journal_for(args)
+        return Session(open_conversation(content, mode, journal), journal)
+
+    mouth = Mouth(args.rate, args.voice)
+    ears = _ears(args, content, lambda text: logging.getLogger("skill.home").info(text))
+    device = HomeDevice(content, ears, lambda: Microphone(speaking=mouth.speaking), mouth.say, emit, new_session, stop)
+    logging.getLogger("skill.home").info("home device started; wake phrases: %s", ", ".join(content.home.wake))
+    try:
+        device.run()
+    finally:
+        mouth.close()
+        logging.getLogger("skill.home").info("home device stopped")
+    return 0
+
+
+def _show(event) -> None:
+    from skill.speech import spoken_line
+
+    line = spoken_line(event)
+    if line is not None:
+        print(line, flush=True)
 
 
 def _has_microphone(check) -> bool:
@@ -238,19 +300,6 @@ def _has_microphone(check) -> bool:
         return bool(check())
     except Exception:  # noqa: BLE001 - any failure to look means there is no usable microphone
         return False
-
-
-class _opened:
-    """Open a device for a with-block and always close it."""
-
-    def __init__(self, device) -> None:
-        self.device = device
-
-    def __enter__(self):
-        return self.device.open()
-
-    def __exit__(self, *exc) -> None:
-        self.device.close()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -280,6 +329,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--typed", action="store_true", help="type instead of talking")
     add_no_journal(p)
     p.set_defaults(func=cmd_checkin)
+    p = sub.add_parser("home", parents=[speech, voice], help="the home device: waits for the wake phrase")
+    p.add_argument("--wake", action="append", help='wake phrase (default from content/home.yaml: "hey coach")')
+    p.add_argument("--json", action="store_true", help='events as JSON lines; reads {"command": "stop"}')
+    p.add_argument("--log", help="log file (default: home.log in TWITCH_COACH_HOME)")
+    add_no_journal(p)
+    p.set_defaults(func=cmd_home)
     p = sub.add_parser("chat", help="hold the conversation by typing")
     p.add_argument("--mode", choices=MODES, default="checkin")
     add_no_journal(p)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from dialogue.content import Content, Node
-from dialogue.events import End, Event
+from dialogue.events import End, Event, Listening, Prompt, Say, Summary, Wake
+from dialogue.events import Heard as DialogueHeard
 from skill.session import Session
 from skill.textio import render
 from skill.vocabulary import vocabulary
@@ -52,8 +54,12 @@ class Ears:
 
     def hear(self, audio: bytes, node: Node | None) -> Heard:
         """Recognise one utterance of 16 kHz mono int16 audio at `node`."""
+        return self.hear_in(audio, self.vocabulary_for(node))
+
+    def hear_in(self, audio: bytes, vocabulary: Vocabulary) -> Heard:
+        """Recognise one utterance of 16 kHz mono int16 audio as one of `vocabulary`'s phrases."""
         start = time.perf_counter()
-        transcript = self.recognizer.recognize(audio, self.vocabulary_for(node))
+        transcript = self.recognizer.recognize(audio, vocabulary)
         return Heard(transcript, (time.perf_counter() - start) * 1000)
 
 
@@ -76,29 +82,67 @@ def transcriber(conversation: Session, ears_factory: Callable[[], Ears]) -> Call
     return transcribe
 
 
+def spoken_line(event: Event) -> str | None:
+    """What a person sees in the terminal during the spoken conversation."""
+    if isinstance(event, Listening):
+        return "(listening)"
+    if isinstance(event, DialogueHeard):
+        return f"(heard: {event.text or 'nothing I understood'})"
+    if isinstance(event, Wake):
+        return f"(woken: {event.text})"
+    return render(event)
+
+
+def spoken_text(event: Event) -> str | None:
+    """What is said aloud for an event (None for events that are only shown)."""
+    return render(event) if isinstance(event, Prompt | Say | Summary) else None
+
+
 def run_spoken(
     conversation: Session,
     ears: Ears,
     listen: Callable[[], bytes | None],
     speak: Callable[[str], None],
-    show: Callable[[str], None],
+    emit: Callable[[Event], None],
 ) -> str:
     """The spoken conversation: speak each line, listen for the answer, until it ends; returns why it ended."""
     events: list[Event] = conversation.start()
     while True:
         for event in events:
-            line = render(event)
-            if line:
-                show(line)
-                speak(line.strip())
+            emit(event)
+            text = spoken_text(event)
+            if text:
+                speak(text.strip())
             if isinstance(event, End):
                 return event.reason
-        show("(listening)")
+        emit(Listening())
         audio = listen()
         if audio is None:  # no speech before the timeout: the dialogue reprompts as for a no-match
-            show("(no answer heard)")
             events = conversation.hear("")
             continue
         heard = ears.hear(audio, conversation.current())
-        show(f"(heard: {heard.text or 'nothing I understood'})")
         events = conversation.hear(heard.text, heard.transcript.confidence)
+
+
+class Mouth:
+    """Speaks lines through text-to-speech and the speaker, one at a time, waiting for each to finish."""
+
+    def __init__(self, rate: int = 165, voice: str = "", speaking: threading.Event | None = None) -> None:
+        from voice.speaker import Speaker
+        from voice.tts import TextToSpeech, Voice
+
+        self.speaking = speaking or threading.Event()  # set while sound plays: the microphone ignores it
+        self.speaker = Speaker(speaking=self.speaking)
+        self.tts = TextToSpeech(Voice(rate=rate, voice=voice))
+
+    def say(self, text: str) -> None:
+        """Speak `text` (shown instead when no speech engine works)."""
+        speech = self.tts.render(text, rate=None)  # the engine's own rate: resampling costs more than rendering
+        if speech is not None and speech.samples:
+            self.speaker.play(speech.samples, speech.rate)
+            self.speaker.wait()
+
+    def close(self) -> None:
+        """Stop any sound and release the output device."""
+        self.speaker.stop()
+        self.speaker.close()

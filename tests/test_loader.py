@@ -168,7 +168,7 @@ def test_a_file_that_is_not_content(tmp_path: Path) -> None:
     problems = _problems(tmp_path, "shopping.yaml", "milk: 2\neggs: 6\n")
     assert problems == [
         f"{tmp_path / 'shopping.yaml'}:1: shopping: not a content file: expected top-level "
-        "'causes', 'red_flags', 'answer_sets', 'rules', 'nodes', 'reprompt' or 'persistence'"
+        "'causes', 'red_flags', 'answer_sets', 'rules', 'nodes', 'reprompt', 'persistence' or 'wake'"
     ]
 
 

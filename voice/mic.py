@@ -15,6 +15,7 @@ _LOGGER = logging.getLogger(__name__)
 
 RATE = 16000  # samples per second handed to readers
 BLOCK_SECONDS = 0.05  # one callback's worth of audio
+STALL_SECONDS = 3.0  # no audio for this long from an open stream means the device is gone
 MAX_QUEUE_SECONDS = 30.0  # older audio is dropped when nobody reads, rather than growing without bound
 
 
@@ -68,15 +69,25 @@ class Microphone:
         return self
 
     def read(self, frames: int) -> bytes:
-        """Next `frames` samples as bytes, blocking until there; fewer (maybe b"") once closed."""
+        """Next `frames` samples as bytes, blocking until there; fewer (maybe b"") once closed.
+
+        AudioDeviceError when the device has stopped delivering (unplugged, or its server gone).
+        """
         wanted = frames * 2
+        waited = 0.0
         while len(self._buffer) < wanted:
             if self._closed and self._queue.empty():
                 break
             try:
                 chunk = self._queue.get(timeout=0.1)
             except queue.Empty:
+                speaking = self.speaking is not None and self.speaking.is_set()
+                waited = 0.0 if speaking else waited + 0.1  # input is dropped on purpose while speaking
+                stream = self._stream
+                if stream is not None and (not stream.active or waited > STALL_SECONDS):
+                    raise AudioDeviceError(f"the microphone stopped delivering sound ({NO_MICROPHONE})") from None
                 continue
+            waited = 0.0
             if chunk is None:
                 break
             self._buffer += chunk

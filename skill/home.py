@@ -1,0 +1,133 @@
+"""The home device: wait for the wake phrase, route the request, and keep going for days."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+
+from dialogue.ask import answer
+from dialogue.content import Content, Home
+from dialogue.events import Event, Listening, Say, Wake
+from intents.normalize import normalise
+from skill.session import Session
+from skill.speech import Ears, run_spoken, spoken_text
+from voice.devices import AudioDeviceError
+from voice.endpoint import DEFAULT, AudioSource, EndpointConfig, listen
+from voice.recognizer import Vocabulary
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How long to wait before reopening a lost audio device."""
+
+    first: float = 1.0  # seconds before the first retry
+    longest: float = 60.0  # seconds; each failure doubles the wait up to this
+
+
+class _Interruptible:
+    """An audio source that reads as ended once `stop` is set, so listening returns at once."""
+
+    def __init__(self, source: AudioSource, stop: threading.Event) -> None:
+        self.source, self.stop = source, stop
+
+    def read(self, frames: int) -> bytes:
+        if self.stop.is_set():
+            return b""
+        data = self.source.read(frames)
+        if not data:  # a live microphone never ends: treat it like a lost device and reopen
+            raise AudioDeviceError("the audio input ended")
+        return data
+
+
+class HomeDevice:
+    """Waits for the wake phrase with a small vocabulary; only speech segments are decoded, so idling is cheap."""
+
+    def __init__(
+        self,
+        content: Content,
+        ears: Ears,
+        open_source: Callable[[], AbstractContextManager[AudioSource]],
+        speak: Callable[[str], None],
+        emit: Callable[[Event], None],
+        new_session: Callable[[str], Session],
+        stop: threading.Event,
+        endpoint: EndpointConfig = DEFAULT,
+        backoff: Backoff = Backoff(),
+    ) -> None:
+        if content.home is None:
+            raise ValueError("no home content (content/home.yaml) is loaded")
+        self.home: Home = content.home
+        self.content, self.ears, self.open_source = content, ears, open_source
+        self.speak, self.emit, self.new_session = speak, emit, new_session
+        self.stop, self.endpoint, self.backoff = stop, endpoint, backoff
+        requests = [p for phrases in self.home.routes.values() for p in phrases]
+        woken_requests = tuple(f"{w} {r}" for w in self.home.wake for r in requests)  # said in one breath
+        self._wake_vocabulary = Vocabulary(tuple(self.home.wake) + woken_requests)
+        self._request_vocabulary = Vocabulary(tuple(requests))
+        self.reopened = 0  # how many times a lost device was opened again
+
+    def run(self) -> None:
+        """Serve until `stop` is set, reopening the audio device with back-off when it goes away."""
+        delay = self.backoff.first
+        while not self.stop.is_set():
+            try:
+                with self.open_source() as source:
+                    if delay > self.backoff.first:
+                        self.reopened += 1
+                        _LOGGER.info("audio device is back")
+                    delay = self.backoff.first
+                    self._serve(_Interruptible(source, self.stop))
+            except AudioDeviceError as error:
+                _LOGGER.warning("audio device lost: %s; retrying in %.0f s", error, delay)
+                self.stop.wait(delay)
+                delay = min(delay * 2, self.backoff.longest)
+
+    def _listen(self, source: AudioSource) -> bytes | None:
+        utterance = listen(source, self.endpoint)
+        return None if self.stop.is_set() or utterance.reason == "no_speech" else utterance.audio
+
+    def _serve(self, source: AudioSource) -> None:
+        while not self.stop.is_set():
+            self.emit(Listening())
+            audio = self._listen(source)
+            if audio is None:
+                continue
+            heard = self.ears.hear_in(audio, self._wake_vocabulary)
+            wake = next((w for w in self.home.wake if heard.text == w or heard.text.startswith(w + " ")), None)
+            if wake is None:
+                continue  # not for us: most of what a home device hears is other people's talk
+            self.emit(Wake(heard.text))
+            _LOGGER.info("woken: %s", heard.text)
+            request = heard.text[len(wake) :].strip()
+            if not request:
+                self._say(self.home.woken)
+                self.emit(Listening())
+                audio = self._listen(source)
+                request = self.ears.hear_in(audio, self._request_vocabulary).text if audio else ""
+            self._route(request, source)
+
+    def _route(self, request: str, source: AudioSource) -> None:
+        """Do what was asked: the check-in, the quick check, a quick answer, or nothing."""
+        route = next((name for name, phrases in self.home.routes.items() if request in phrases), None)
+        _LOGGER.info("request %r -> %s", request, route)
+        if route in ("checkin", "quick"):
+            session = self.new_session(route)
+            run_spoken(session, self.ears, lambda: self._listen(source), self.speak, self.emit)
+        elif route == "ask":
+            summary = answer(self.content, normalise(request))
+            self.emit(summary)
+            self.speak(summary.text)
+        elif route == "stop":
+            self._say(self.home.goodbye)
+        else:
+            self._say(self.home.not_understood)
+
+    def _say(self, text: str) -> None:
+        event = Say(text)
+        self.emit(event)
+        self.speak(spoken_text(event) or text)

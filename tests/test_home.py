@@ -1,0 +1,130 @@
+"""The home device loop: wake, route, and survive the audio device going away (scripted recogniser)."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+
+from dialogue.events import Event, Listening, Say, Summary, Wake
+from dialogue.loader import load
+from skill.home import Backoff, HomeDevice
+from skill.session import Session, open_conversation
+from skill.speech import Ears
+from synth import speak
+from voice.devices import AudioDeviceError
+from voice.recognizer import Recognizer, Transcript, Vocabulary
+from voice.wavfile import WavSource
+
+CONTENT = load()
+SILENCE = b"\x00\x00" * 16000
+
+
+class ScriptedRecognizer(Recognizer):
+    """A fake engine: each utterance is heard as the next scripted line, if the vocabulary allows it."""
+
+    name = "scripted"
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = list(lines)
+        self.vocabularies: list[Vocabulary] = []
+
+    def start(self, vocabulary: Vocabulary) -> None:
+        self.vocabularies.append(vocabulary)
+
+    def feed(self, chunk: bytes) -> str:
+        return ""
+
+    def finish(self) -> Transcript:
+        text = self.lines.pop(0) if self.lines else ""
+        allowed = text in self.vocabularies[-1].phrases
+        return Transcript(text if allowed else "", 0.9 if allowed else 0.0, self.name, rejected=not allowed)
+
+    def unknown_words(self, phrases: tuple[str, ...]) -> list[str]:
+        return []
+
+
+class Flaky:
+    """Opens a source that fails `failures` times, like a microphone unplugged and plugged back."""
+
+    def __init__(self, failures: int, audio: bytes) -> None:
+        self.failures, self.audio, self.opened = failures, audio, 0
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[WavSource]:
+        self.opened += 1
+        if self.opened <= self.failures:
+            raise AudioDeviceError("no microphone found")
+        yield WavSource.from_pcm(self.audio)
+
+
+def _device(
+    lines: list[str], utterances: int, failures: int = 0
+) -> tuple[HomeDevice, list[Event], threading.Event, Flaky]:
+    stop = threading.Event()
+    events: list[Event] = []
+    audio = SILENCE + b"".join(speak("hello there") + SILENCE for _ in range(utterances)) + SILENCE * 7
+    source = Flaky(failures, audio)
+
+    def emit(event: Event) -> None:
+        events.append(event)
+
+    def new_session(mode: str) -> Session:
+        return Session(open_conversation(CONTENT, mode, None), None)
+
+    ears = Ears(CONTENT, ScriptedRecognizer(lines))
+    device = HomeDevice(CONTENT, ears, source, lambda text: None, emit, new_session, stop, backoff=Backoff(0.01, 0.05))
+    return device, events, stop, source
+
+
+def _run(device: HomeDevice, stop: threading.Event, events: list[Event], until: type) -> None:
+    thread = threading.Thread(target=device.run, daemon=True)
+    thread.start()
+    for _ in range(600):
+        if any(isinstance(e, until) for e in events):
+            break
+        thread.join(0.05)
+    stop.set()
+    thread.join(10)
+    assert not thread.is_alive()
+
+
+def test_other_talk_does_not_wake_it_and_the_wake_phrase_does() -> None:
+    device, events, stop, _ = _device(["the weather is nice", "hey coach stop"], utterances=2)
+    _run(device, stop, events, Say)
+    wakes = [e for e in events if isinstance(e, Wake)]
+    assert wakes == [Wake("hey coach stop")]
+    assert [e.text for e in events if isinstance(e, Say)] == [CONTENT.home.goodbye]
+    assert isinstance(events[0], Listening)
+
+
+def test_a_question_after_the_wake_phrase_gets_the_quick_answer() -> None:
+    device, events, stop, _ = _device(["hey coach", "why is my calf twitching"], utterances=2)
+    _run(device, stop, events, Summary)
+    assert [e.text for e in events if isinstance(e, Say)] == [CONTENT.home.woken]
+    summary = next(e for e in events if isinstance(e, Summary))
+    assert summary.text.startswith("Twitching after a workout is common.")
+
+
+def test_check_in_runs_the_spoken_check_in() -> None:
+    device, events, stop, _ = _device(["hey coach quick check", "no", "hard", "a little"], utterances=4)
+    _run(device, stop, events, Summary)
+    summary = next(e for e in events if isinstance(e, Summary))
+    assert [c["id"] for c in summary.causes[:2]] == ["fatigue", "dehydration"]
+
+
+def test_it_survives_the_device_going_away_and_coming_back() -> None:
+    device, events, stop, source = _device(["hey coach stop"], utterances=1, failures=3)
+    _run(device, stop, events, Say)
+    assert source.opened >= 4 and device.reopened >= 1  # three failed opens, then it came back
+    assert [e.text for e in events if isinstance(e, Say)] == [CONTENT.home.goodbye]
+
+
+def test_stop_ends_the_loop_while_it_waits() -> None:
+    device, events, stop, _ = _device([], utterances=0)
+    thread = threading.Thread(target=device.run, daemon=True)
+    thread.start()
+    thread.join(0.3)
+    stop.set()
+    thread.join(2)
+    assert not thread.is_alive()
