@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
-from synth import speak
 
 from voice import devices
 from voice.devices import NO_MICROPHONE, NO_PORTAUDIO, AudioDeviceError
 from voice.mic import Microphone, _StreamResampler
 from voice.speaker import Speaker
 from voice.tts import TextToSpeech, Voice
+
+from synth import speak
 
 if TYPE_CHECKING:  # imported for real by pytest_plugins, so pytest can rewrite its asserts
     from pulse import VirtualAudio

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from synth import cough, noise, speak, with_noise
 
 from voice.endpoint import (
     DEFAULT,
@@ -18,6 +17,8 @@ from voice.endpoint import (
     listen,
 )
 from voice.wavfile import WavSource
+
+from synth import cough, noise, speak, with_noise
 
 RATE = 16000
 

@@ -11,10 +11,11 @@ from dialogue.loader import load
 from skill.home import Backoff, HomeDevice
 from skill.session import Session, open_conversation
 from skill.speech import Ears
-from synth import speak
 from voice.devices import AudioDeviceError
 from voice.recognizer import Recognizer, Transcript, Vocabulary
 from voice.wavfile import WavSource
+
+from synth import speak
 
 CONTENT = load()
 SILENCE = b"\x00\x00" * 16000
