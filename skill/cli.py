@@ -209,7 +209,8 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     ears = _ears(args, content, print)
     config = WORKOUT if args.mode == "quick" else DEFAULT
     try:
-        with Microphone(speaking=mouth.speaking) as mic:
+        with Microphone(speaking=None if args.barge_in else mouth.speaking) as mic:
+            _listen_while_speaking(args, content, ears, mouth, mic)
 
             def hear_once() -> bytes | None:
                 utterance = listen(mic, config)
@@ -222,6 +223,15 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     finally:
         mouth.close()
     return 0
+
+
+def _listen_while_speaking(args: argparse.Namespace, content, ears, mouth, mic) -> None:
+    """With --barge-in (the default), "stop", "skip", "repeat" and the wake phrase cut the speech short."""
+    if args.barge_in:
+        from skill.bargein import BargeIn
+
+        mouth.barge_in = BargeIn(content, ears, mic)
+        mouth.after = mic.drain  # what the microphone caught of the skill's own voice is not an answer
 
 
 def cmd_home(args: argparse.Namespace) -> int:
@@ -277,7 +287,13 @@ def cmd_home(args: argparse.Namespace) -> int:
 
     mouth = Mouth(args.rate, args.voice)
     ears = _ears(args, content, lambda text: logging.getLogger("skill.home").info(text))
-    device = HomeDevice(content, ears, lambda: Microphone(speaking=mouth.speaking), mouth.say, emit, new_session, stop)
+
+    def open_microphone() -> Microphone:
+        mic = Microphone(speaking=None if args.barge_in else mouth.speaking)
+        _listen_while_speaking(args, content, ears, mouth, mic)
+        return mic
+
+    device = HomeDevice(content, ears, open_microphone, mouth.say, emit, new_session, stop)
     logging.getLogger("skill.home").info("home device started; wake phrases: %s", ", ".join(content.home.wake))
     try:
         device.run()
@@ -323,6 +339,12 @@ def parser() -> argparse.ArgumentParser:
     voice = argparse.ArgumentParser(add_help=False)
     voice.add_argument("--rate", type=int, default=165, help="speaking rate in words per minute")
     voice.add_argument("--voice", default="", help="speech voice (for example en-us, en-gb)")
+    voice.add_argument(
+        "--no-barge-in",
+        dest="barge_in",
+        action="store_false",
+        help="do not listen while speaking (for loud speakers right beside the microphone)",
+    )
     sub = top.add_subparsers(dest="command")
     p = sub.add_parser("checkin", parents=[speech, voice], help="the spoken check-in (the default)")
     p.add_argument("--mode", choices=MODES, default="checkin")

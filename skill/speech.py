@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from dialogue.content import Content, Node
 from dialogue.events import End, Event, Listening, Prompt, Say, Summary, Wake
@@ -17,6 +18,12 @@ from skill.vocabulary import vocabulary
 from voice.recognizer import Recognizer, Transcript, Vocabulary
 
 _LOGGER = logging.getLogger(__name__)
+
+
+class BargeWatcher(Protocol):
+    """Something that listens while sound plays (see skill.bargein.BargeIn)."""
+
+    def watch(self, playing: Callable[[], bool], cut: Callable[[], None]) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -102,19 +109,26 @@ def run_spoken(
     conversation: Session,
     ears: Ears,
     listen: Callable[[], bytes | None],
-    speak: Callable[[str], None],
+    speak: Callable[[str], str | None],
     emit: Callable[[Event], None],
 ) -> str:
-    """The spoken conversation: speak each line, listen for the answer, until it ends; returns why it ended."""
+    """The spoken conversation: speak each line, listen for the answer, until it ends; returns why it ended.
+
+    `speak` returns a command said over the speech ("stop", "skip", "repeat", or "wake"), which cuts it short.
+    """
     events: list[Event] = conversation.start()
     while True:
+        interrupted = None
         for event in events:
             emit(event)
-            text = spoken_text(event)
-            if text:
-                speak(text.strip())
             if isinstance(event, End):
                 return event.reason
+            text = spoken_text(event)
+            if text and interrupted is None:
+                interrupted = speak(text.strip())
+        if interrupted is not None and interrupted != "wake":
+            events = conversation.hear(interrupted)
+            continue
         emit(Listening())
         audio = listen()
         if audio is None:  # no speech before the timeout: the dialogue reprompts as for a no-match
@@ -134,13 +148,22 @@ class Mouth:
         self.speaking = speaking or threading.Event()  # set while sound plays: the microphone ignores it
         self.speaker = Speaker(speaking=self.speaking)
         self.tts = TextToSpeech(Voice(rate=rate, voice=voice))
+        self.barge_in: BargeWatcher | None = None  # listens while speaking for words that cut it short
+        self.after: Callable[[], None] | None = None  # called when a line ends, e.g. to drop the mic's echo
 
-    def say(self, text: str) -> None:
-        """Speak `text` (shown instead when no speech engine works)."""
+    def say(self, text: str) -> str | None:
+        """Speak `text` (shown instead when no speech engine works); returns a barge-in command, if one came."""
         speech = self.tts.render(text, rate=None)  # the engine's own rate: resampling costs more than rendering
-        if speech is not None and speech.samples:
-            self.speaker.play(speech.samples, speech.rate)
-            self.speaker.wait()
+        if speech is None or not speech.samples:
+            return None
+        self.speaker.play(speech.samples, speech.rate)
+        command = None
+        if self.barge_in is not None:
+            command = self.barge_in.watch(lambda: self.speaker.is_playing, self.speaker.stop)
+        self.speaker.wait()
+        if self.after is not None:
+            self.after()
+        return command
 
     def close(self) -> None:
         """Stop any sound and release the output device."""

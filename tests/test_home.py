@@ -129,3 +129,24 @@ def test_stop_ends_the_loop_while_it_waits() -> None:
     stop.set()
     thread.join(2)
     assert not thread.is_alive()
+
+
+def test_barge_in_cuts_the_speech_on_a_command_and_ignores_other_talk() -> None:
+    from skill.bargein import BargeIn
+
+    ears = Ears(CONTENT, ScriptedRecognizer(["the weather is nice", "stop"]))
+    audio = SILENCE + speak("the weather is nice") + SILENCE + speak("stop") + SILENCE * 3
+    playing, cuts = [True], []
+    barge = BargeIn(CONTENT, ears, WavSource.from_pcm(audio))
+    command = barge.watch(lambda: playing[0], lambda: cuts.append(True))
+    assert command == "stop" and cuts == [True]
+    assert "stop" in barge.vocabulary.phrases and "hey coach" in barge.vocabulary.phrases
+    assert "yes" not in barge.vocabulary.phrases
+
+
+def test_barge_in_stops_watching_when_the_speech_ends() -> None:
+    from skill.bargein import BargeIn
+
+    ears = Ears(CONTENT, ScriptedRecognizer(["stop"]))
+    barge = BargeIn(CONTENT, ears, WavSource.from_pcm(speak("stop") + SILENCE))
+    assert barge.watch(lambda: False, lambda: None) is None

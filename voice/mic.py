@@ -57,8 +57,12 @@ class Microphone:
         self._resampler = _StreamResampler(rate, self.rate) if rate != self.rate else None
         try:
             self._stream = sd.InputStream(
-                samplerate=rate, device=device.index, channels=1, dtype="int16",
-                blocksize=int(rate * BLOCK_SECONDS), callback=self._callback,
+                samplerate=rate,
+                device=device.index,
+                channels=1,
+                dtype="int16",
+                blocksize=int(rate * BLOCK_SECONDS),
+                callback=self._callback,
             )
             self._stream.start()
         except (sd.PortAudioError, ValueError) as exc:
@@ -94,6 +98,15 @@ class Microphone:
         data = bytes(self._buffer[:wanted])
         del self._buffer[:wanted]
         return data
+
+    def drain(self) -> None:
+        """Drop everything captured but not yet read (for example the skill's own voice)."""
+        self._buffer.clear()
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                return
 
     def close(self) -> None:
         """Stop capturing; pending reads return what is left."""
