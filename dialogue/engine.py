@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from dialogue.content import Content, Node
 from dialogue.events import End, Event, Heard, Prompt, Say, Summary
-from dialogue.ids import END, NONE, UNSURE, Command, Expects
+from dialogue.ids import END, NONE, RED_FLAG_TOPICS, UNSURE, Command, Expects
 from dialogue.safety import red_flags_in, urgent_signs
 from dialogue.scoring import Answer, rank
 from dialogue.summary import compose
@@ -17,16 +17,6 @@ _REVIEW = Expectation(Expects.CHOICE)  # after the summary only the global comma
 COMMANDS = frozenset(c.value for c in Command)
 CONFIRM_BELOW = 0.6  # a spoken answer heard with less confidence than this is confirmed before it counts
 MAX_REPROMPTS = 2  # a no-match is asked again this many times, then the dialogue moves on
-_RED_FLAG_TOPICS = {
-    "red_flags",
-    "pain",
-    "weakness",
-    "numbness",
-    "vision",
-    "spreading",
-    "medication",
-    "duration",
-}
 
 
 @dataclass
@@ -104,7 +94,7 @@ class Conversation:
         if match.intent in COMMANDS:
             return events + self._command(match.intent)
         assert current is not None
-        if current.topic not in _RED_FLAG_TOPICS:
+        if current.topic not in RED_FLAG_TOPICS:
             events += self._raise(red_flags_in(utterance, self.content.safety))
         if match.intent != NONE and confidence < CONFIRM_BELOW:
             self.pending = match

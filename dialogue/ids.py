@@ -76,3 +76,9 @@ NUMBER = "number"  # the intent of an answer to a number question
 NONE = "none"  # the intent of a no-match
 END = "end"  # the node id that ends a dialogue tree
 DEFAULT = "default"  # the key of a `next` map taken when no answer-specific branch applies
+
+# Questions about safety: always asked out loud, never filled in from a free question, and never
+# where red-flag keywords in the answer are looked for (the answer itself decides).
+RED_FLAG_TOPICS = frozenset(
+    {"red_flags", "pain", "weakness", "numbness", "vision", "spreading", "medication", "duration"}
+)

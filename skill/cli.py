@@ -281,9 +281,9 @@ def cmd_home(args: argparse.Namespace) -> int:
     else:
         emit = _show
 
-    def new_session(mode: str) -> Session:
+    def new_session(mode: str, known) -> Session:
         journal = journal_for(args)
-        return Session(open_conversation(content, mode, journal), journal)
+        return Session(open_conversation(content, mode, journal, known=known), journal)
 
     mouth = Mouth(args.rate, args.voice)
     ears = _ears(args, content, lambda text: logging.getLogger("skill.home").info(text))

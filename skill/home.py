@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from dialogue.ask import answer
 from dialogue.content import Content, Home
 from dialogue.events import Event, Listening, Say, Wake
+from dialogue.ids import RED_FLAG_TOPICS
+from dialogue.scoring import Answer
 from intents.normalize import normalise
 from skill.session import Session
 from skill.speech import Ears, run_spoken, spoken_text
@@ -54,7 +56,7 @@ class HomeDevice:
         open_source: Callable[[], AbstractContextManager[AudioSource]],
         speak: Callable[[str], None],
         emit: Callable[[Event], None],
-        new_session: Callable[[str], Session],
+        new_session: Callable[[str, Mapping[str, Answer]], Session],
         stop: threading.Event,
         endpoint: EndpointConfig = DEFAULT,
         backoff: Backoff = Backoff(),
@@ -70,6 +72,7 @@ class HomeDevice:
         self._wake_vocabulary = Vocabulary(tuple(self.home.wake) + woken_requests)
         self._request_vocabulary = Vocabulary(tuple(requests))
         self.reopened = 0  # how many times a lost device was opened again
+        self.known: dict[str, Answer] = {}  # answers given in a quick question, so the check-in skips them
 
     def run(self) -> None:
         """Serve until `stop` is set, reopening the audio device with back-off when it goes away."""
@@ -116,8 +119,11 @@ class HomeDevice:
         route = next((name for name, phrases in self.home.routes.items() if request in phrases), None)
         _LOGGER.info("request %r -> %s", request, route)
         if route in ("checkin", "quick"):
-            session = self.new_session(route)
+            session = self.new_session(route, self.known)
             run_spoken(session, self.ears, lambda: self._listen(source), self.speak, self.emit)
+            # What the mid-workout check told us, the cooldown check-in need not ask again.
+            answers = session.conversation.answers.items()
+            self.known = {t: a for t, a in answers if route == "quick" and t not in RED_FLAG_TOPICS}
         elif route == "ask":
             summary = answer(self.content, normalise(request))
             self.emit(summary)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from dialogue.content import Content
 from dialogue.engine import Conversation
 from dialogue.events import End, Event, Say, Summary
 from dialogue.history import HistoryRules, load_rules, persistence, trends
+from dialogue.scoring import Answer
 from skill.journal import Journal, JournalError
 
 _LOGGER = logging.getLogger(__name__)
@@ -27,10 +28,12 @@ def open_conversation(
     journal: Journal | None,
     clock: Callable[[], datetime] = local_now,
     rules: HistoryRules | None = None,
+    known: Mapping[str, Answer] | None = None,
 ) -> Conversation:
-    """A conversation for `mode`; past check-ins in `journal` can raise `persistent` before it starts."""
+    """A conversation for `mode` (skipping `known` answers); past check-ins can raise `persistent` first."""
+    known = dict(known or {})
     if journal is None:
-        return Conversation(content, mode)
+        return Conversation(content, mode, known=known)
     rules = rules or load_rules()
     try:
         finding = persistence([e.at for e in journal.entries()], clock(), rules)
@@ -38,8 +41,9 @@ def open_conversation(
         _LOGGER.warning("journal not read: %s", error)
         finding = None
     if finding is None:
-        return Conversation(content, mode)
-    return Conversation(content, mode, known_flags=("persistent",), opening=(finding.said, content.safety.professional))
+        return Conversation(content, mode, known=known)
+    opening = (finding.said, content.safety.professional)
+    return Conversation(content, mode, known=known, known_flags=("persistent",), opening=opening)
 
 
 class Session:

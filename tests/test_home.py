@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from dialogue.events import Event, Listening, Say, Summary, Wake
+from dialogue.events import Event, Listening, Prompt, Say, Summary, Wake
 from dialogue.loader import load
 from skill.home import Backoff, HomeDevice
 from skill.session import Session, open_conversation
@@ -70,19 +70,20 @@ def _device(
     def emit(event: Event) -> None:
         events.append(event)
 
-    def new_session(mode: str) -> Session:
-        return Session(open_conversation(CONTENT, mode, None), None)
+    def new_session(mode: str, known: dict) -> Session:
+        return Session(open_conversation(CONTENT, mode, None, known=known), None)
 
     ears = Ears(CONTENT, ScriptedRecognizer(lines))
     device = HomeDevice(CONTENT, ears, source, lambda text: None, emit, new_session, stop, backoff=Backoff(0.01, 0.05))
     return device, events, stop, source
 
 
-def _run(device: HomeDevice, stop: threading.Event, events: list[Event], until: type) -> None:
+def _run(device: HomeDevice, stop: threading.Event, events: list[Event], until: type | Callable[[Event], bool]) -> None:
     thread = threading.Thread(target=device.run, daemon=True)
     thread.start()
+    done = until if not isinstance(until, type) else (lambda e: isinstance(e, until))
     for _ in range(600):
-        if any(isinstance(e, until) for e in events):
+        if any(done(e) for e in events):
             break
         thread.join(0.05)
     stop.set()
@@ -112,6 +113,14 @@ def test_check_in_runs_the_spoken_check_in() -> None:
     _run(device, stop, events, Summary)
     summary = next(e for e in events if isinstance(e, Summary))
     assert [c["id"] for c in summary.causes[:2]] == ["fatigue", "dehydration"]
+
+
+def test_the_check_in_skips_what_the_mid_workout_check_already_asked() -> None:
+    lines = ["hey coach quick check", "no", "very hard", "nothing", "hey coach check in", "no", "today"]
+    device, events, stop, _ = _device(lines, utterances=len(lines))
+    _run(device, stop, events, lambda e: isinstance(e, Prompt) and e.topic == "training_load")
+    topics = [e.topic for e in events if isinstance(e, Prompt)]
+    assert topics == ["red_flags", "intensity", "hydration", "red_flags", "duration", "training_load"]
 
 
 def test_it_survives_the_device_going_away_and_coming_back() -> None:
