@@ -91,7 +91,7 @@ def test_trailing_silence_is_respected(config: EndpointConfig) -> None:
 
 def test_a_pause_shorter_than_the_trailing_silence_does_not_end_it() -> None:
     first, second = words("my calf"), words("keeps twitching")
-    audio = silence(0.6) + first + silence(0.4) + second + silence(3.0)
+    audio = silence(0.6) + first + silence(DEFAULT.trailing_silence * 0.6) + second + silence(3.0)
     _, end = speech_span(audio)
     utterance = listen(WavSource.from_pcm(audio), DEFAULT)
     assert utterance.reason == "speech"
@@ -140,7 +140,7 @@ def test_speech_with_added_noise_is_found() -> None:
 def test_too_long_is_capped() -> None:
     sentence = speak("my calf keeps twitching after running every day", pad=0.05)
     audio = silence(0.5) + sentence * 6 + silence(2.0)
-    config = EndpointConfig(max_utterance=5.0)
+    config = EndpointConfig(max_utterance=5.0, trailing_silence=0.6)  # patient enough to reach the cap
     utterance = listen(WavSource.from_pcm(audio), config)
     assert utterance.reason == EndReason.TOO_LONG
     assert utterance.speech_start is not None and utterance.speech_end is not None

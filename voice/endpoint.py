@@ -40,8 +40,9 @@ class EndReason(enum.StrEnum):
 class EndpointConfig:
     """How patient the endpointer is; all times in seconds."""
 
-    trailing_silence: float = 0.6
-    """Seconds of (mostly) non-speech after speech that end the utterance."""
+    trailing_silence: float = 0.35
+    """Seconds of (mostly) non-speech after speech that end the utterance (short: the reply should
+    start within half a second of the true end of speech; WORKOUT waits longer)."""
     no_speech_timeout: float = 6.0
     """Seconds to wait for speech to begin before giving up with "no_speech"."""
     max_utterance: float = 12.0
