@@ -16,6 +16,8 @@ from intents.matcher import Expectation, Match, Matcher
 _REVIEW = Expectation(Expects.CHOICE)  # after the summary only the global commands mean anything
 COMMANDS = frozenset(c.value for c in Command)
 CONFIRM_BELOW = 0.6  # a spoken answer heard with less confidence than this is confirmed before it counts
+CONFIRM_COMMAND_BELOW = 0.9  # commands that lose answers (stop, start over, back, skip) need more certainty
+HARMLESS = frozenset({Command.REPEAT.value, Command.HELP.value})  # never worth a "Did you say ...?"
 MAX_REPROMPTS = 2  # a no-match is asked again this many times, then the dialogue moves on
 
 
@@ -91,12 +93,12 @@ class Conversation:
             return events + self._review(match)
         if self.pending is not None:
             return events + self._confirmed(match)
-        if match.intent in COMMANDS:
+        if match.intent in HARMLESS or (match.intent in COMMANDS and confidence >= CONFIRM_COMMAND_BELOW):
             return events + self._command(match.intent)
         assert current is not None
         if current.topic not in RED_FLAG_TOPICS:
             events += self._raise(red_flags_in(utterance, self.content.safety))
-        if match.intent != NONE and confidence < CONFIRM_BELOW:
+        if match.intent in COMMANDS or (match.intent != NONE and confidence < CONFIRM_BELOW):
             self.pending = match
             text = self.content.message("confirm").format(heard=utterance.strip())
             return events + [Prompt(self.mode, current.id, current.topic, text, Expects.YES_NO, ["yes", "no"])]
@@ -117,7 +119,7 @@ class Conversation:
         node = self.current()
         assert pending is not None and node is not None
         if reply.intent == "yes":
-            return self._understood(node, pending)
+            return self._command(pending.intent) if pending.intent in COMMANDS else self._understood(node, pending)
         if reply.intent in COMMANDS:
             return self._command(reply.intent)
         return [Say(self.content.message("confirm_no")), self._prompt(node)]

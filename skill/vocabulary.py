@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from dialogue.content import Content, Node
 from dialogue.ids import Expects
 from intents.normalize import normalise
 from voice.recognizer import Vocabulary
 
+_SPOKEN_RE = re.compile(r"[^a-z' ]+")
 _NUMBERS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty"
@@ -49,7 +52,8 @@ def vocabulary(content: Content, node: Node | None) -> Vocabulary:
         phrases += command_phrases
     seen: dict[str, None] = {}
     for phrase in phrases:
-        norm = normalise(phrase)
-        if norm and not any(ch.isdigit() for ch in norm):
-            seen.setdefault(norm, None)
+        # As people say it, fillers and all ("just today"): the matcher normalises what comes back.
+        spoken = " ".join(_SPOKEN_RE.sub(" ", phrase.lower()).split())
+        if spoken and normalise(spoken) and not any(ch.isdigit() for ch in spoken):
+            seen.setdefault(spoken, None)
     return Vocabulary(tuple(seen))

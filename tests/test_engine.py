@@ -335,3 +335,17 @@ def test_a_confident_spoken_answer_is_taken_at_once() -> None:
     assert _node(events) == "duration"
     heard = events[0]
     assert isinstance(heard, Heard) and heard.confidence == 0.9
+
+
+def test_a_spoken_command_that_loses_answers_is_confirmed_unless_heard_clearly() -> None:
+    conversation = _started()
+    conversation.hear("no")
+    events = conversation.hear("start again", confidence=0.8)
+    assert _prompts(events)[0].text == "Did you say start again?"
+    assert conversation.answers  # nothing lost yet
+    events = conversation.hear("no")
+    assert _node(events) == "duration" and conversation.answers
+    conversation.hear("start again", confidence=0.8)
+    assert _node(conversation.hear("yes")) == "screen" and conversation.answers == {}
+    assert isinstance(conversation.hear("repeat", confidence=0.5)[1], Prompt)  # harmless: no confirmation
+    assert conversation.hear("stop", confidence=0.95)[-1] == End("stopped")
