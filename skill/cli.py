@@ -56,7 +56,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 1
     nodes = sum(len(t.nodes) for t in content.trees.values())
     print(f"content OK: {len(content.trees)} dialogue trees, {nodes} questions, {len(content.rules)} scoring rules")
-    return 0
+    if args.no_speech:
+        return 0
+    from skill.vocabcheck import check
+    from voice.engines import create_recognizer, detect_engine
+
+    choice = detect_engine(args.engine, args.model)
+    findings = check(create_recognizer(choice), content)
+    for finding in findings:
+        print(finding, file=sys.stderr)
+    errors = sum(f.error for f in findings)
+    print(f"vocabulary against {choice.name}: {errors} error(s), {len(findings) - errors} warning(s)")
+    return 1 if errors else 0
 
 
 def _ears(args: argparse.Namespace, content, say=None):
@@ -370,7 +381,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="+")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_ask)
-    p = sub.add_parser("validate", help="check content files; exit 1 with file:line messages")
+    p = sub.add_parser("validate", parents=[speech], help="check content files; exit 1 with file:line messages")
+    p.add_argument("--no-speech", action="store_true", help="skip checking the vocabulary against the recogniser")
     p.add_argument("paths", nargs="*", help="content files or folders (default: the shipped content)")
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("hear", parents=[speech], help="recognise WAV files as answers to a topic's question")
