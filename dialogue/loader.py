@@ -36,7 +36,7 @@ _KIND_BY_KEY = {
 }
 HOME_ROUTES = ("checkin", "quick", "ask", "stop")
 _REQUIRED_MESSAGES = (
-    "reprompt", "safe_followups", "move_on", "confirm", "confirm_no", "help", "number_options", "or_word",
+    "reprompt", "safe_followups", "move_on", "confirm", "help", "number_options", "or_word",
     "skipped", "first_question",
     "starting_over", "stopped", "summary_intro", "top_cause", "other_cause", "flags_summary",
     "nothing_stands_out", "offer_repeat", "quick_answer", "quick_offer", "ask_intro", "mentioned",

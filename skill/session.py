@@ -85,6 +85,11 @@ class Session:
         """The question now open, if any."""
         return self.conversation.current()
 
+    @property
+    def confirming(self) -> bool:
+        """True while "Did you say ...?" waits for a yes or no."""
+        return self.conversation.confirming
+
     def _trend_lines(self) -> list[str]:
         assert self.journal is not None and self.rules is not None
         try:

@@ -12,6 +12,7 @@ from typing import Protocol
 from dialogue.content import Content, Node
 from dialogue.events import End, Event, Listening, Prompt, Say, Summary, Wake
 from dialogue.events import Heard as DialogueHeard
+from dialogue.ids import Expects
 from skill.session import Session
 from skill.textio import render
 from skill.vocabulary import vocabulary
@@ -46,6 +47,9 @@ class Ears:
         self.content = content
         self.recognizer = recognizer
         self._vocabularies: dict[int, Vocabulary] = {}  # by id() of the node; content lives as long
+        yes_no = content.vocab.answer_sets["yes_no"]
+        # "Did you say ...?" is a yes/no question whatever the question it checks.
+        self._confirm_node = Node("confirm", "red_flags", "", "", Expects.YES_NO, dict(yes_no), {"default": "end"})
 
     def vocabulary_for(self, node: Node | None) -> Vocabulary:
         """The node's phrases the engine can say, without phrases that have words it does not know."""
@@ -62,6 +66,12 @@ class Ears:
     def hear(self, audio: bytes, node: Node | None) -> Heard:
         """Recognise one utterance of 16 kHz mono int16 audio at `node`."""
         return self.hear_in(audio, self.vocabulary_for(node))
+
+    def hear_turn(self, audio: bytes, conversation: Session) -> Heard:
+        """Recognise the answer to whatever the conversation asked last, "Did you say ...?" included."""
+        if conversation.confirming:
+            return self.hear_in(audio, self.vocabulary_for(self._confirm_node))
+        return self.hear(audio, conversation.current())
 
     def hear_in(self, audio: bytes, vocabulary: Vocabulary) -> Heard:
         """Recognise one utterance of 16 kHz mono int16 audio as one of `vocabulary`'s phrases."""
@@ -83,7 +93,7 @@ def transcriber(conversation: Session, ears_factory: Callable[[], Ears]) -> Call
             raise ValueError(f"cannot use audio {path!r}: {error}") from error
         if not ears:
             ears.append(ears_factory())  # the engine loads on the first audio answer, not at start-up
-        heard = ears[0].hear(audio, conversation.current())
+        heard = ears[0].hear_turn(audio, conversation)
         return heard.text, heard.transcript.confidence
 
     return transcribe
@@ -134,7 +144,7 @@ def run_spoken(
         if audio is None:  # no speech before the timeout: the dialogue reprompts as for a no-match
             events = conversation.hear("")
             continue
-        heard = ears.hear(audio, conversation.current())
+        heard = ears.hear_turn(audio, conversation)
         events = conversation.hear(heard.text, heard.transcript.confidence)
 
 

@@ -325,8 +325,13 @@ def test_a_rejected_confirmation_asks_the_question_again() -> None:
     conversation = _started()
     conversation.hear("no", confidence=0.3)
     events = conversation.hear("no")
-    assert _says(events) == [CONTENT.message("confirm_no")]
+    assert _prompts(events)[0].text.startswith("Sorry, I didn't catch that.")
     assert _node(events) == "screen" and conversation.answers == {}
+    conversation.hear("no", confidence=0.3)
+    conversation.hear("no")
+    conversation.hear("no", confidence=0.3)
+    events = conversation.hear("nope")  # a third unconfirmed answer: a red-flag question takes the safe branch
+    assert _says(events) == [f"{CONTENT.safety.safe_prefix} {CONTENT.message('safe_followups')}"]
 
 
 def test_a_confident_spoken_answer_is_taken_at_once() -> None:
