@@ -47,21 +47,28 @@ class Ears:
         self.content = content
         self.recognizer = recognizer
         self._vocabularies: dict[int, Vocabulary] = {}  # by id() of the node; content lives as long
+        self._kept: dict[tuple[str, ...], Vocabulary] = {}
         yes_no = content.vocab.answer_sets["yes_no"]
         # "Did you say ...?" is a yes/no question whatever the question it checks.
         self._confirm_node = Node("confirm", "red_flags", "", "", Expects.YES_NO, dict(yes_no), {"default": "end"})
 
     def vocabulary_for(self, node: Node | None) -> Vocabulary:
-        """The node's phrases the engine can say, without phrases that have words it does not know."""
+        """The node's phrases (those with words the engine does not know are dropped when heard)."""
         key = id(node)
         if key not in self._vocabularies:
-            full = vocabulary(self.content, node)
+            self._vocabularies[key] = vocabulary(self.content, node)
+        return self._vocabularies[key]
+
+    def _hearable(self, full: Vocabulary) -> Vocabulary:
+        """`full` without phrases that have words the engine does not know (cached per vocabulary)."""
+        kept = self._kept.get(full.phrases)
+        if kept is None:
             unknown = set(self.recognizer.unknown_words(full.phrases))
             if unknown:
                 _LOGGER.info("not listening for %s: not in the %s dictionary", sorted(unknown), self.recognizer.name)
-            kept = tuple(p for p in full.phrases if not unknown & set(p.split()))
-            self._vocabularies[key] = Vocabulary(kept) if kept or full.is_open else full
-        return self._vocabularies[key]
+            phrases = tuple(p for p in full.phrases if not unknown & set(p.split()))
+            kept = self._kept[full.phrases] = Vocabulary(phrases) if phrases or full.is_open else full
+        return kept
 
     def hear(self, audio: bytes, node: Node | None) -> Heard:
         """Recognise one utterance of 16 kHz mono int16 audio at `node`."""
@@ -76,7 +83,7 @@ class Ears:
     def hear_in(self, audio: bytes, vocabulary: Vocabulary) -> Heard:
         """Recognise one utterance of 16 kHz mono int16 audio as one of `vocabulary`'s phrases."""
         start = time.perf_counter()
-        transcript = self.recognizer.recognize(audio, vocabulary)
+        transcript = self.recognizer.recognize(audio, self._hearable(vocabulary))
         return Heard(transcript, (time.perf_counter() - start) * 1000)
 
 

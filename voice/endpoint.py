@@ -179,9 +179,7 @@ class Endpointer:
         self._end_n = _frame_count(config.trailing_silence)
         self._pre_n = _frame_count(config.pre_roll, minimum=0)
         # Before speech: enough audio for the start window plus the pre-roll before it.
-        self._history: collections.deque[tuple[bytes, bool]] = collections.deque(
-            maxlen=self._start_n + self._pre_n
-        )
+        self._history: collections.deque[tuple[bytes, bool]] = collections.deque(maxlen=self._start_n + self._pre_n)
         self._recent: collections.deque[bool] = collections.deque(maxlen=self._end_n)
         self._audio: list[bytes] = []
         self._handed = 0
@@ -301,6 +299,4 @@ def listen(
     reason = endpointer.reason or EndReason.NO_SPEECH
     if reason == EndReason.NO_SPEECH:
         return Utterance(b"", reason, None, None, endpointer.elapsed)
-    return Utterance(
-        endpointer.audio, reason, endpointer.speech_start, endpointer.speech_end, endpointer.elapsed
-    )
+    return Utterance(endpointer.audio, reason, endpointer.speech_start, endpointer.speech_end, endpointer.elapsed)

@@ -52,9 +52,7 @@ def choose_engine(
         problem = f"no Vosk model installed ({FIX_COMMAND} to add one)"
     else:
         detail = f": {vosk_problem}" if vosk_problem else ""
-        problem = (
-            f"the Vosk model at {vosk_model} is not usable{detail} ({FIX_COMMAND} to install a good one)"
-        )
+        problem = f"the Vosk model at {vosk_model} is not usable{detail} ({FIX_COMMAND} to install a good one)"
     if requested == "vosk":
         # Asked for by name: falling back quietly would hide the problem the user wants to know about.
         raise RecognizerError(f"cannot use Vosk: {problem}")

@@ -39,6 +39,7 @@ class Settings:
     agreement_weight: float = 0.3  # share of the confidence that phone-loop agreement can take away
     min_evidence: float = 0.2  # phone agreement plus n-best margin below this scales confidence down
     reject_below: float = 0.4  # confidence under which a closed-vocabulary result is rejected
+    trim_margin: int = 20  # 10 ms frames of quiet kept either side of the speech for the whole pass
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ class PocketSphinxRecognizer(Recognizer):
         self._in_utterance = False
         audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.int16)
         if self.settings.whole_utterance_pass and audio.size:
+            audio = self._trimmed(audio)
             # Streaming uses a running cepstral mean that starts from a guess; the whole utterance
             # gives the true mean, which made real 8 kHz digits markedly more accurate.
             self._whole_pass(audio)
@@ -308,6 +310,14 @@ class PocketSphinxRecognizer(Recognizer):
         rejected = confidence < s.reject_below
         return Transcript("" if rejected else text, confidence, self.name, alternatives, rejected)
 
+    def _trimmed(self, audio: np.ndarray) -> np.ndarray:
+        """`audio` cut to its speech and a margin of quiet either side: decoding time follows length."""
+        first, last, count = speech_span(frame_db(audio), self.settings.speech_db)
+        if not count:
+            return audio
+        margin = self.settings.trim_margin
+        return audio[max(0, first - margin) * FRAME : (last + margin) * FRAME]
+
     def _whole_pass(self, audio: np.ndarray) -> None:
         """Decode a whole utterance with the active search, from freshly reset feature state."""
         # A streamed utterance leaves running normalisation state that set_cmn() does not clear
@@ -347,9 +357,7 @@ class PocketSphinxRecognizer(Recognizer):
         heard = [
             seg.word
             for seg in (decoder.seg() or [])
-            if seg.word not in _SILENCES
-            and seg.end_frame + offset >= start - 3
-            and seg.start_frame + offset <= end + 3
+            if seg.word not in _SILENCES and seg.end_frame + offset >= start - 3 and seg.start_frame + offset <= end + 3
         ]
         decoder.activate_search(current)
         best = 0.0

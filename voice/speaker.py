@@ -85,8 +85,13 @@ class Speaker:
 
             try:
                 stream = sd.OutputStream(
-                    samplerate=rate, device=index, channels=1, dtype="int16", callback=callback,
-                    blocksize=int(rate * BLOCK_SECONDS), finished_callback=finished,
+                    samplerate=rate,
+                    device=index,
+                    channels=1,
+                    dtype="int16",
+                    callback=callback,
+                    blocksize=int(rate * BLOCK_SECONDS),
+                    finished_callback=finished,
                 )
                 self.speaking.set()
                 self._done = done

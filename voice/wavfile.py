@@ -49,22 +49,14 @@ def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
     for start in range(0, n_out, _BLOCK):
         n = np.arange(start, min(start + _BLOCK, n_out))
         base, phase = np.divmod(n * down, up)
-        taps = (
-            table[phase]
-            if table is not None
-            else _kernel(phase[:, None] / up - offsets[None, :], cutoff, half)
-        )
-        out[start : start + n.size] = np.einsum(
-            "ij,ij->i", taps, padded[base[:, None] + offsets[None, :] + half + 1]
-        )
+        taps = table[phase] if table is not None else _kernel(phase[:, None] / up - offsets[None, :], cutoff, half)
+        out[start : start + n.size] = np.einsum("ij,ij->i", taps, padded[base[:, None] + offsets[None, :] + half + 1])
     return out
 
 
 def _kernel(u: np.ndarray, cutoff: float, half: int) -> np.ndarray:
     """Kaiser-windowed sinc low-pass at `cutoff` cycles per sample, evaluated at offsets `u` samples."""
-    window = np.i0(_KAISER_BETA * np.sqrt(np.clip(1.0 - (u / (half + 1)) ** 2, 0.0, 1.0))) / np.i0(
-        _KAISER_BETA
-    )
+    window = np.i0(_KAISER_BETA * np.sqrt(np.clip(1.0 - (u / (half + 1)) ** 2, 0.0, 1.0))) / np.i0(_KAISER_BETA)
     return 2.0 * cutoff * np.sinc(2.0 * cutoff * u) * window
 
 
@@ -140,9 +132,7 @@ def _samples(payload: bytes, code: int, rate: int, channels: int, bits: int) -> 
     if code == _FLOAT:
         values = np.frombuffer(raw, dtype="<f4" if bits == 32 else "<f8").astype(np.float64)
     elif bits == 8:
-        values = (
-            np.frombuffer(raw, dtype=np.uint8).astype(np.float64) - 128.0
-        ) / 128.0  # 8-bit WAV is unsigned
+        values = (np.frombuffer(raw, dtype=np.uint8).astype(np.float64) - 128.0) / 128.0  # 8-bit WAV is unsigned
     elif bits == 16:
         values = np.frombuffer(raw, dtype="<i2") / 32768.0
     elif bits == 24:

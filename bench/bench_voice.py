@@ -1,0 +1,201 @@
+"""The spoken check-in as a user meets it: start-up, reply latency, speed, memory, home idle CPU, accuracy.
+
+Prints figures next to their targets; asserts nothing. Run: .venv/bin/python bench/bench_voice.py
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from dialogue.engine import Conversation  # noqa: E402
+from dialogue.events import Prompt, Say, Summary  # noqa: E402
+from dialogue.loader import load  # noqa: E402
+from skill.speech import Ears  # noqa: E402
+from voice.endpoint import DEFAULT, listen  # noqa: E402
+from voice.wavfile import WavSource  # noqa: E402
+
+import synth  # noqa: E402
+
+FSDD = ROOT.parent / "shared" / "speech" / "fsdd"
+ANSWERS = {
+    "red_flags": "no", "duration": "just today", "intensity": "very hard", "training_load": "five",
+    "hydration": "nothing", "electrolytes": "no", "sleep": "four hours", "caffeine": "no coffee",
+    "stress": "low", "nerve": "no",
+}  # fmt: skip
+STARTUP = """
+import time, threading
+t = time.perf_counter()
+from dialogue.loader import load
+from skill.speech import Ears, Mouth
+from voice.pocketsphinx_engine import PocketSphinxRecognizer
+from voice.endpoint import DEFAULT, Endpointer
+content = load()
+ears = Ears(content, PocketSphinxRecognizer())
+ears.vocabulary_for(content.trees["checkin"].nodes["screen"])
+ears.recognizer.start(ears.vocabulary_for(content.trees["checkin"].nodes["screen"]))
+Endpointer(DEFAULT)
+print(time.perf_counter() - t)
+"""
+
+
+def pct(values: list[float], p: float) -> float:
+    return float(np.percentile(values, p))
+
+
+def startup() -> None:
+    runs = []
+    for _ in range(5):
+        start = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", STARTUP], capture_output=True, text=True, cwd=ROOT, check=True)
+        runs.append((time.perf_counter() - start, float(out.stdout)))
+    wall = [r[0] for r in runs]
+    print(f"start to listening (process start, content, engine, first grammar, endpointer): "
+          f"median {np.median(wall):.2f} s, max {max(wall):.2f} s (target < 1.5 s)")  # fmt: skip
+
+
+def latency(content, ears: Ears) -> None:
+    """From the end of speech to the first sample of the reply, on synthesised answers."""
+    from voice.tts import TextToSpeech, Voice
+
+    tts = TextToSpeech(Voice(voice="en-us"), on_notice=lambda _: None)
+    tts.render("warm up", rate=None)
+    after_endpoint, after_true_end, rtf = [], [], []
+    for voice in synth.VOICES:
+        conversation = Conversation(content, "checkin")
+        conversation.start()
+        for _ in range(40):
+            node = conversation.current()
+            if node is None:
+                break
+            spoken = "yes" if conversation.confirming else ANSWERS[node.topic]
+            audio = synth.speak(spoken, voice=voice, pad=0.3) + b"\0\0" * 16000
+            utterance = listen(WavSource.from_pcm(synth.with_noise(audio, 40.0)), DEFAULT)
+            endpoint = time.perf_counter()
+            heard = ears.hear_turn(utterance.audio, conversation)
+            rtf.append(heard.elapsed_ms / 1000 / (len(utterance.audio) / 32000))
+            events = conversation.hear(heard.text, heard.transcript.confidence)
+            first = next(e for e in events if isinstance(e, Prompt | Say | Summary))
+            tts.render(first.text.split(". ")[0], rate=None)  # the first sentence is what plays first
+            done = time.perf_counter() - endpoint
+            after_endpoint.append(done * 1000)
+            after_true_end.append((utterance.decided_at - utterance.speech_end + done) * 1000)
+    print(
+        f"endpoint to first reply sample (recognise, understand, render): p50 {pct(after_endpoint, 50):.0f} ms, "
+        f"p95 {pct(after_endpoint, 95):.0f} ms (target p95 < 100 ms; playback start adds ~10 ms, bench_audio)"
+    )
+    print(
+        f"true end of speech to first reply sample: p50 {pct(after_true_end, 50):.0f} ms, "
+        f"p95 {pct(after_true_end, 95):.0f} ms (target < 450 ms)"
+    )
+    print(f"recognition real-time factor: p50 {pct(rtf, 50):.3f}, p95 {pct(rtf, 95):.3f} (target < 0.1)")
+
+
+def memory() -> None:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"resident memory (peak, engine + content + TTS, after a whole check-in): {peak:.0f} MB (target < 200 MB)")
+
+
+def home_idle(content, ears: Ears) -> None:
+    """CPU while the home device waits, fed 60 s of room noise and other talk in real time."""
+    from skill.home import HomeDevice
+
+    talk = b"".join(synth.speak(t) for t in ("the weather is nice today", "what time is dinner", "the coach was late"))
+    stretch = synth.noise(20.0, 300.0) + talk + synth.noise(20.0, 300.0) + talk + synth.noise(10.0, 300.0)
+
+    class Paced:
+        """A WAV source read at the speed of real time, like a microphone."""
+
+        def __init__(self, pcm: bytes) -> None:
+            self.source, self.start, self.read_bytes = WavSource.from_pcm(pcm), time.monotonic(), 0
+
+        def read(self, frames: int) -> bytes:
+            self.read_bytes += frames * 2
+            delay = self.start + self.read_bytes / 32000 - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            return self.source.read(frames)
+
+    class Once:
+        def __init__(self) -> None:
+            self.used = False
+
+        def __call__(self):
+            import contextlib
+
+            @contextlib.contextmanager
+            def opened():
+                yield Paced(stretch)
+
+            return opened()
+
+    stop = threading.Event()
+    wakes = []
+
+    def emit(event) -> None:
+        if event.type == "wake":
+            wakes.append(event)
+
+    device = HomeDevice(content, ears, Once(), lambda text: None, emit, lambda mode, known: None, stop)
+    thread = threading.Thread(target=device.run, daemon=True)
+    cpu, wall = time.process_time(), time.monotonic()
+    thread.start()
+    thread.join(len(stretch) / 32000)
+    stop.set()
+    thread.join(5)
+    used = (time.process_time() - cpu) / (time.monotonic() - wall)
+    print(
+        f"home device idle CPU over {len(stretch) / 32000:.0f} s of noise and other talk: {used:.1%} of one core "
+        f"(target < 15%); false wakes: {len(wakes)}"
+    )
+
+
+def digits(ears: Ears, content) -> None:
+    if not FSDD.is_dir():
+        print(f"real spoken digits: skipped, {FSDD} is absent")
+        return
+    from intents.matcher import Expectation, Matcher
+    from voice.wavfile import read_wav
+
+    node = content.trees["checkin"].nodes["sleep"]
+    matcher = Matcher(content.vocab.commands, content.vocab.unsure)
+    files = sorted(FSDD.glob("*.wav"))[::5]
+    right = 0
+    for path in files:
+        audio = b"\0\0" * 4800 + read_wav(path) + b"\0\0" * 4800
+        match = matcher.match(ears.hear(audio, node).text, Expectation(node.expects, node.choices, node.words))
+        right += match.intent == "number" and match.value == float(path.name.split("_")[0])
+    print(
+        f"real spoken digits as answers to 'how many hours did you sleep' (the question's whole vocabulary, "
+        f"{len(files)} FSDD files): {right / len(files):.1%} (target 90%)"
+    )
+
+
+def main() -> None:
+    from voice.pocketsphinx_engine import PocketSphinxRecognizer
+
+    print("PocketSphinx (the embedded default):")
+    startup()
+    content = load()
+    ears = Ears(content, PocketSphinxRecognizer())
+    latency(content, ears)
+    memory()
+    home_idle(content, ears)
+    digits(ears, content)
+    from voice.engines import detect_engine
+
+    choice = detect_engine("auto")
+    print(f"Vosk: {'model found, run with --engine vosk' if choice.name == 'vosk' else 'no model installed, skipped'}")
+
+
+if __name__ == "__main__":
+    main()
