@@ -11,7 +11,8 @@ from typing import Any, Protocol
 
 from dialogue.errors import ContentError
 from dialogue.ids import Topic
-from dialogue.loader import _Reader, content_dir
+from dialogue.loader import _Reader, content_dir, read_condition
+from dialogue.scoring import holds
 from dialogue.yamlfile import KeyPath, YamlFile, read
 
 RULES_FILE = "journal.yaml"
@@ -123,15 +124,9 @@ def matches(trend: Trend, answer: Mapping[str, Any] | None) -> bool:
     """True when `answer` ({"intent", "value", "tags"}) meets every condition of `trend`."""
     if answer is None:
         return False
-    if trend.is_ and answer.get("intent") not in trend.is_:
-        return False
     value = answer.get("value")
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    if trend.below is not None and not (number and value < trend.below):
-        return False
-    if trend.at_least is not None and not (number and value >= trend.at_least):
-        return False
-    return trend.tag is None or trend.tag in (answer.get("tags") or ())
+    number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    return holds(trend, answer.get("intent"), number, answer.get("tags") or ())
 
 
 def trends(entries: Iterable[PastCheckIn], current: Mapping[str, Any], now: datetime, rules: HistoryRules) -> list[str]:
@@ -258,12 +253,7 @@ def _trends(reader: _Reader, data: dict[str, Any], root: KeyPath) -> tuple[Trend
             reader.problem(
                 (*where, "topic"), f"unknown topic '{topic}'; domain.md has: {', '.join(t.value for t in Topic)}"
             )
-        is_ = reader.get(entry, "is", where, "phrases", required=False) or ()
-        below = reader.get(entry, "below", where, "number", required=False)
-        at_least = reader.get(entry, "at_least", where, "number", required=False)
-        tag = reader.get(entry, "tag", where, "str", required=False)
-        if entry and not (is_ or below is not None or at_least is not None or tag):
-            reader.problem(where, "a trend needs a condition: is, below, at_least or tag")
+        is_, below, at_least, tag = read_condition(reader, entry, where, "trend") if entry else ((), None, None, None)
         within_days = _count(reader, entry, "within_days", where)
         times = _count(reader, entry, "times", where)
         say = _template(reader, entry, "say", where, {"nth", "count"})

@@ -408,6 +408,19 @@ def _check_graph(
             )
 
 
+def read_condition(
+    reader: _Reader, entry: dict[str, Any], where: KeyPath, what: str
+) -> tuple[tuple[str, ...], float | None, float | None, str | None]:
+    """The condition of a scoring rule or a journal trend: (is, below, at_least, tag), at least one given."""
+    is_ = reader.get(entry, "is", where, "phrases", required=False) or ()
+    below = reader.get(entry, "below", where, "number", required=False)
+    at_least = reader.get(entry, "at_least", where, "number", required=False)
+    tag = reader.get(entry, "tag", where, "str", required=False)
+    if not (is_ or below is not None or at_least is not None or tag):
+        reader.problem(where, f"a {what} needs a condition: is, below, at_least or tag")
+    return is_, below, at_least, tag
+
+
 def _rules(reader: _Reader, root: KeyPath, trees: list[DialogueTree]) -> tuple[Rule, ...]:
     data = reader.mapping(reader.file.data, root)
     reader.unknown_keys(data, ("rules",), root)
@@ -437,12 +450,7 @@ def _rules(reader: _Reader, root: KeyPath, trees: list[DialogueTree]) -> tuple[R
             )
         weight = reader.get(entry, "weight", where, "number")
         why = reader.get(entry, "why", where, "str")
-        is_ = reader.get(entry, "is", where, "phrases", required=False) or ()
-        below = reader.get(entry, "below", where, "number", required=False)
-        at_least = reader.get(entry, "at_least", where, "number", required=False)
-        tag = reader.get(entry, "tag", where, "str", required=False)
-        if not (is_ or below is not None or at_least is not None or tag):
-            reader.problem(where, "a rule needs a condition: is, below, at_least or tag")
+        is_, below, at_least, tag = read_condition(reader, entry, where, "rule")
         known = answers_by_topic.get(topic or "")
         for answer in is_:
             if known and answer not in known:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from dialogue.content import CauseInfo, Rule
 
@@ -43,17 +44,20 @@ def spoken_number(value: float) -> str:
     return f"{value:g}"
 
 
+def holds(condition: Rule | Any, intent: str | None, value: float | None, tags: Iterable[str]) -> bool:
+    """True when an answer meets every condition (is, below, at_least, tag) of a rule or trend."""
+    if condition.is_ and intent not in condition.is_:
+        return False
+    if condition.below is not None and (value is None or value >= condition.below):
+        return False
+    if condition.at_least is not None and (value is None or value < condition.at_least):
+        return False
+    return condition.tag is None or condition.tag in tags
+
+
 def fires(rule: Rule, answer: Answer) -> bool:
-    """True when `answer` meets every condition of `rule`."""
-    if answer.topic != rule.topic:
-        return False
-    if rule.is_ and answer.intent not in rule.is_:
-        return False
-    if rule.below is not None and (answer.value is None or answer.value >= rule.below):
-        return False
-    if rule.at_least is not None and (answer.value is None or answer.value < rule.at_least):
-        return False
-    return rule.tag is None or rule.tag in answer.tags
+    """True when `answer` is on the rule's topic and meets every condition of `rule`."""
+    return answer.topic == rule.topic and holds(rule, answer.intent, answer.value, answer.tags)
 
 
 def rank(answers: Mapping[str, Answer], rules: tuple[Rule, ...], causes: Mapping[str, CauseInfo]) -> list[CauseScore]:

@@ -55,9 +55,18 @@ class VirtualAudio:
         """Capture what is played on the virtual speaker (16 kHz mono int16) until the block ends."""
         recording = Recording()
         process = subprocess.Popen(
-            ["parec", "-d", "vspk.monitor", "--raw", "--format=s16le", f"--rate={RATE}", "--channels=1",
-             "--latency-msec=20"],
-            env=self.env, stdout=subprocess.PIPE,
+            [
+                "parec",
+                "-d",
+                "vspk.monitor",
+                "--raw",
+                "--format=s16le",
+                f"--rate={RATE}",
+                "--channels=1",
+                "--latency-msec=20",
+            ],
+            env=self.env,
+            stdout=subprocess.PIPE,
         )
         time.sleep(0.3)  # parec needs a moment to connect; sound before that would be lost
         try:
@@ -98,18 +107,33 @@ def start_virtual_audio() -> Iterator[VirtualAudio]:
     directory = Path(tempfile.mkdtemp(prefix="tc-pulse-"))  # short: socket paths are limited to 107 bytes
     socket = directory / "native"
     server = f"unix:{socket}"
-    daemon_env = dict(os.environ, XDG_RUNTIME_DIR=str(directory), PULSE_RUNTIME_PATH=str(directory),
-                      PULSE_STATE_PATH=str(directory / "state"))
+    daemon_env = dict(
+        os.environ,
+        XDG_RUNTIME_DIR=str(directory),
+        PULSE_RUNTIME_PATH=str(directory),
+        PULSE_STATE_PATH=str(directory / "state"),
+    )
     daemon_env.pop("PULSE_SERVER", None)
     log = open(directory / "pulseaudio.log", "wb")  # noqa: SIM115 (closed at teardown)
     daemon = subprocess.Popen(
-        ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit", "--system=false",
-         "--use-pid-file=no", "--disable-shm=yes", "--log-target=stderr",
-         f"--load=module-native-protocol-unix socket={socket} auth-anonymous=1",
-         f"--load=module-null-sink sink_name=vspk {SINK_OPTIONS}",
-         f"--load=module-null-sink sink_name=vmic {SINK_OPTIONS}",
-         "--load=module-remap-source master=vmic.monitor source_name=vmic_src"],
-        env=daemon_env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            "pulseaudio",
+            "-n",
+            "--daemonize=no",
+            "--exit-idle-time=-1",
+            "--disallow-exit",
+            "--system=false",
+            "--use-pid-file=no",
+            "--disable-shm=yes",
+            "--log-target=stderr",
+            f"--load=module-native-protocol-unix socket={socket} auth-anonymous=1",
+            f"--load=module-null-sink sink_name=vspk {SINK_OPTIONS}",
+            f"--load=module-null-sink sink_name=vmic {SINK_OPTIONS}",
+            "--load=module-remap-source master=vmic.monitor source_name=vmic_src",
+        ],
+        env=daemon_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     env = dict(os.environ, PULSE_SERVER=server)
     saved = os.environ.get("PULSE_SERVER")

@@ -76,3 +76,10 @@ def _pcm_from_wav(wav: bytes) -> np.ndarray:
     n_out = int(round(samples.size * RATE / rate))
     resampled = np.interp(np.linspace(0, samples.size - 1, n_out), np.arange(samples.size), samples)
     return np.clip(resampled, -32768, 32767).astype(np.int16)
+
+
+def dithered(audio: bytes, seed: int = 0) -> bytes:
+    """`audio` with +-3 LSB of noise: a real microphone never gives the exact digital silence espeak pads with."""
+    samples = np.frombuffer(audio, dtype=np.int16).astype(np.int32)
+    noise_ = np.random.default_rng(seed).integers(-3, 4, samples.size)
+    return np.clip(samples + noise_, -32768, 32767).astype(np.int16).tobytes()

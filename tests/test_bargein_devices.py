@@ -6,14 +6,13 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pytest
 
 from dialogue.loader import load
 from skill.bargein import BargeIn
 from skill.speech import Ears, Mouth
 
-from synth import require_espeak, speak
+from synth import dithered, require_espeak, speak
 
 if TYPE_CHECKING:
     from pulse import VirtualAudio
@@ -28,19 +27,13 @@ LONG_LINE = (
 CUT_WITHIN = 0.5  # seconds from the end of the word to the speech being cut
 
 
-def _dithered(audio: bytes) -> bytes:
-    samples = np.frombuffer(audio, dtype=np.int16).astype(np.int32)
-    noise = np.random.default_rng(0).integers(-3, 4, samples.size)
-    return np.clip(samples + noise, -32768, 32767).astype(np.int16).tobytes()
-
-
 def test_stop_said_over_the_speech_cuts_it_within_half_a_second(virtual_audio: VirtualAudio) -> None:
     require_espeak()
     from voice.mic import Microphone
     from voice.pocketsphinx_engine import PocketSphinxRecognizer
 
     content = load()
-    stop_word = _dithered(speak("stop", voice="en-us", pad=0.3))
+    stop_word = dithered(speak("stop", voice="en-us", pad=0.3))
     word_seconds = (len(stop_word) / 2 - 0.3 * 16000) / 16000  # to the end of the word, not of the padding
     wav = virtual_audio.write_wav(stop_word, "stop.wav")
     mouth = Mouth(voice="en-us")

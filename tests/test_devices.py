@@ -188,7 +188,10 @@ def test_missing_portaudio_names_the_package(tmp_path) -> None:
         "try:\n    list_devices()\nexcept AudioDeviceError as exc:\n    print(exc)\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
     assert result.stdout.strip() == NO_PORTAUDIO

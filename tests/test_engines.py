@@ -31,8 +31,7 @@ def test_auto_falls_back_to_pocketsphinx_without_a_model() -> None:
     choice = choose_engine("auto", None, False)
     assert choice.name == "pocketsphinx" and choice.model_path is None
     assert choice.reason == (
-        "using PocketSphinx: no Vosk model installed"
-        " (twitch-coach models download vosk-small-en-us to add one)"
+        "using PocketSphinx: no Vosk model installed (twitch-coach models download vosk-small-en-us to add one)"
     )
 
 

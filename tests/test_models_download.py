@@ -70,9 +70,7 @@ def hostile_zip(entry: str, symlink: bool = False) -> bytes:
 
 def spec_for(data: bytes, url: str, name: str = "fake-model", sha256: str | None = None) -> ModelSpec:
     """A manifest entry describing `data` exactly (unless `sha256` overrides the digest)."""
-    return ModelSpec(
-        name, url, len(data), sha256 or hashlib.sha256(data).hexdigest(), "vosk", requires=REQUIRES
-    )
+    return ModelSpec(name, url, len(data), sha256 or hashlib.sha256(data).hexdigest(), "vosk", requires=REQUIRES)
 
 
 def manifest_of(*specs: ModelSpec) -> Manifest:
@@ -241,9 +239,7 @@ def test_no_server_at_all(server: Server, store: Path) -> None:
     ],
     ids=["dotdot", "nested-dotdot", "absolute", "symlink"],
 )
-def test_hostile_zip_is_refused(
-    server: Server, tmp_path: Path, entry: str, symlink: bool, message: str
-) -> None:
+def test_hostile_zip_is_refused(server: Server, tmp_path: Path, entry: str, symlink: bool, message: str) -> None:
     store = tmp_path / "a" / "b" / "models"
     data = hostile_zip(entry, symlink)
     assert entry in zipfile.ZipFile(io.BytesIO(data)).namelist()  # the zip really carries the entry

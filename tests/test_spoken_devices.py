@@ -13,7 +13,7 @@ import pytest
 from dialogue.loader import load
 from intents.matcher import Expectation, Matcher
 
-from synth import require_espeak, speak
+from synth import dithered, require_espeak, speak
 
 if TYPE_CHECKING:
     from pulse import VirtualAudio
@@ -30,13 +30,6 @@ def _topic_of(line: str) -> str | None:
         if node.ask in line or node.rephrase in line:
             return node.topic
     return None
-
-
-def _dithered(audio: bytes) -> bytes:
-    """Speech with +-3 LSB of noise: a real microphone never gives exact digital silence."""
-    samples = np.frombuffer(audio, dtype=np.int16).astype(np.int32)
-    noise = np.random.default_rng(0).integers(-3, 4, samples.size)
-    return np.clip(samples + noise, -32768, 32767).astype(np.int16).tobytes()
 
 
 def test_spoken_quick_check_in_on_virtual_devices(virtual_audio: VirtualAudio) -> None:
@@ -59,7 +52,7 @@ def test_spoken_quick_check_in_on_virtual_devices(virtual_audio: VirtualAudio) -
             confirming = line.startswith("Did you say") or (confirming and not line.startswith("(heard"))
             if line.startswith("(listening)") and topic is not None:
                 answer = "yes" if confirming else ANSWERS[topic]  # a low-confidence answer is confirmed
-                wav = virtual_audio.write_wav(_dithered(speak(answer, voice="en-us")), f"{topic}-{answer}.wav")
+                wav = virtual_audio.write_wav(dithered(speak(answer, voice="en-us")), f"{topic}-{answer}.wav")
                 virtual_audio.play_into_mic(wav)
         proc.wait(timeout=30)
     transcript = "\n".join(lines)
@@ -85,5 +78,5 @@ def test_spoken_quick_check_in_on_virtual_devices(virtual_audio: VirtualAudio) -
     intro = load().trees["quick"].nodes["screen"].ask.lower().replace(".", "").replace("?", "").replace(",", "")
     distractors = ("the weather is nice today", "please open the garage door", "how many hours did you sleep")
     first = captured[max(0, voiced[0] - 4800) : voiced[0] + 16000 * 5].tobytes()
-    result = PocketSphinxRecognizer().recognize(_dithered(first), Vocabulary((intro, *distractors)))
+    result = PocketSphinxRecognizer().recognize(dithered(first), Vocabulary((intro, *distractors)))
     assert result.text == intro and not result.rejected, result

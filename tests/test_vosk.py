@@ -134,9 +134,7 @@ def test_grammar_json_refuses_an_empty_vocabulary() -> None:
 
 def test_unknown_words_are_reported_sorted_without_repeats() -> None:
     lexicon = {"my": 1, "calf": 2, "twitches": 3}
-    found = unknown_words(
-        ("my calf twitches", "my quadriceps fasciculate", "quadriceps"), lambda w: lexicon.get(w, -1)
-    )
+    found = unknown_words(("my calf twitches", "my quadriceps fasciculate", "quadriceps"), lambda w: lexicon.get(w, -1))
     assert found == ["fasciculate", "quadriceps"]
 
 
@@ -196,9 +194,7 @@ def test_alternatives_become_shares_best_first() -> None:
 
 
 def test_alternatives_led_by_unk_are_rejected() -> None:
-    raw = json.dumps(
-        {"alternatives": [{"confidence": 10.0, "text": "[unk]"}, {"confidence": 1.0, "text": "yes"}]}
-    )
+    raw = json.dumps({"alternatives": [{"confidence": 10.0, "text": "[unk]"}, {"confidence": 1.0, "text": "yes"}]})
     transcript = transcript_from_results([raw])
     assert transcript.rejected and transcript.text == ""
 

@@ -26,11 +26,7 @@ def _encode(samples: np.ndarray, width: int) -> bytes:
         return np.round(flat * 32767).astype("<i2").tobytes()
     if width == 3:
         ints = np.round(flat * (2**23 - 1)).astype(np.int32)
-        return (
-            np.stack([ints & 0xFF, (ints >> 8) & 0xFF, (ints >> 16) & 0xFF], axis=1)
-            .astype(np.uint8)
-            .tobytes()
-        )
+        return np.stack([ints & 0xFF, (ints >> 8) & 0xFF, (ints >> 16) & 0xFF], axis=1).astype(np.uint8).tobytes()
     return np.round(flat * (2**31 - 1)).astype("<i4").tobytes()
 
 
@@ -75,9 +71,7 @@ def test_stereo_is_mixed_down(tmp_path: Path) -> None:
     peaks = sorted(freqs[np.argsort(spectrum)[-2:]])
     assert peaks == pytest.approx([500, 1500], abs=2)
     # Each channel contributes half its amplitude to the mix.
-    assert spectrum[np.argmin(abs(freqs - 500))] == pytest.approx(
-        spectrum[np.argmin(abs(freqs - 1500))], rel=0.05
-    )
+    assert spectrum[np.argmin(abs(freqs - 500))] == pytest.approx(spectrum[np.argmin(abs(freqs - 1500))], rel=0.05)
 
 
 def test_float_and_extensible_formats(tmp_path: Path) -> None:
@@ -85,9 +79,7 @@ def test_float_and_extensible_formats(tmp_path: Path) -> None:
     fmt = struct.pack("<HHIIHH", 0xFFFE, 1, 48000, 48000 * 4, 4, 32) + struct.pack("<HHI", 22, 32, 0)
     fmt += struct.pack("<H", 3) + b"\x00\x00\x00\x00\x10\x00\x80\x00\x00\xaa\x00\x38\x9b\x71"  # float GUID
     data = tone.tobytes()
-    body = (
-        b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
-    )
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
     path = tmp_path / "float.wav"
     path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
     assert abs(_dominant_hz(read_wav(path)) - 800) < 3
