@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from intents.normalize import normalise
 from intents.numbers import parse_number
@@ -83,6 +82,10 @@ def _spell(word: str) -> str:
 
 def _window_scores(tokens: list[str], groups: list[_Group], floor: float) -> dict[int, float]:
     """Best score of each candidate (by index) against any run of its length in `tokens` (100 = exact)."""
+    # Imported on the first answer, not at start-up: numpy alone is a third of the time to the first prompt.
+    import numpy as np
+    from rapidfuzz import process
+
     scores: dict[int, float] = {}
     for group in groups:
         k = group.length
