@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from dialogue.errors import ContentError
-from dialogue.ids import Topic
-from dialogue.loader import _Reader, content_dir, read_condition
+from dialogue.loader import _Reader, content_dir, read_condition, read_topic
 from dialogue.scoring import holds
 from dialogue.yamlfile import KeyPath, YamlFile, read
 
@@ -248,11 +247,7 @@ def _trends(reader: _Reader, data: dict[str, Any], root: KeyPath) -> tuple[Trend
         where = (*root, "trends", str(index))
         entry = reader.mapping(raw, where)
         reader.unknown_keys(entry, _TREND_FIELDS, where)
-        topic = reader.get(entry, "topic", where, "str")
-        if topic is not None and topic not in {t.value for t in Topic}:
-            reader.problem(
-                (*where, "topic"), f"unknown topic '{topic}'; domain.md has: {', '.join(t.value for t in Topic)}"
-            )
+        topic = read_topic(reader, entry, where)
         is_, below, at_least, tag = read_condition(reader, entry, where, "trend") if entry else ((), None, None, None)
         within_days = _count(reader, entry, "within_days", where)
         times = _count(reader, entry, "times", where)

@@ -235,12 +235,7 @@ _NODE_FIELDS = (
 def _node(reader: _Reader, nid: str, raw: Any, where: KeyPath, vocab: Vocab | None) -> Node | None:
     entry = reader.mapping(raw, where)
     reader.unknown_keys(entry, _NODE_FIELDS, where)
-    topic = reader.get(entry, "topic", where, "str")
-    if topic is not None and topic not in {t.value for t in Topic}:
-        reader.problem(
-            (*where, "topic"), f"unknown topic '{topic}'; domain.md has: {', '.join(t.value for t in Topic)}"
-        )
-        topic = None
+    topic = read_topic(reader, entry, where)
     ask, rephrase = reader.get(entry, "ask", where, "str"), reader.get(entry, "rephrase", where, "str")
     expects = reader.get(entry, "expects", where, "str")
     if expects is not None and expects not in {e.value for e in Expects}:
@@ -408,6 +403,16 @@ def _check_graph(
             )
 
 
+def read_topic(reader: _Reader, entry: dict[str, Any], where: KeyPath) -> str | None:
+    """The required `topic` of a question, rule or trend, checked against domain.md (None if wrong)."""
+    topic = reader.get(entry, "topic", where, "str")
+    if topic is not None and topic not in {t.value for t in Topic}:
+        valid = ", ".join(t.value for t in Topic)
+        reader.problem((*where, "topic"), f"unknown topic '{topic}'; domain.md has: {valid}")
+        return None
+    return topic
+
+
 def read_condition(
     reader: _Reader, entry: dict[str, Any], where: KeyPath, what: str
 ) -> tuple[tuple[str, ...], float | None, float | None, str | None]:
@@ -437,16 +442,11 @@ def _rules(reader: _Reader, root: KeyPath, trees: list[DialogueTree]) -> tuple[R
         where = (*root, "rules", str(index))
         entry = reader.mapping(raw, where)
         reader.unknown_keys(entry, ("cause", "topic", "weight", "why", "is", "below", "at_least", "tag"), where)
-        cause, topic = reader.get(entry, "cause", where, "str"), reader.get(entry, "topic", where, "str")
+        cause, topic = reader.get(entry, "cause", where, "str"), read_topic(reader, entry, where)
         if cause is not None and cause not in {c.value for c in Cause}:
             reader.problem(
                 (*where, "cause"),
                 f"unknown cause id '{cause}'; domain.md has: {', '.join(c.value for c in Cause)}",
-            )
-        if topic is not None and topic not in {t.value for t in Topic}:
-            reader.problem(
-                (*where, "topic"),
-                f"unknown topic '{topic}'; domain.md has: {', '.join(t.value for t in Topic)}",
             )
         weight = reader.get(entry, "weight", where, "number")
         why = reader.get(entry, "why", where, "str")
