@@ -76,7 +76,7 @@ def test_phrase_words_sorted_and_unique() -> None:
 
 
 def test_resample_keeps_a_tone_and_doubles_the_length() -> None:
-    from voice.pocketsphinx_engine import resample
+    from voice.wavfile import resample  # the one resampler every audio path uses
 
     t = np.arange(8000) / 8000
     tone = 10000 * np.sin(2 * np.pi * 1000 * t)
@@ -88,7 +88,7 @@ def test_resample_keeps_a_tone_and_doubles_the_length() -> None:
 
 
 def test_resample_removes_what_the_new_rate_cannot_carry() -> None:
-    from voice.pocketsphinx_engine import resample
+    from voice.wavfile import resample  # the one resampler every audio path uses
 
     t = np.arange(22050) / 22050
     tone = 10000 * np.sin(2 * np.pi * 9000 * t)  # above 8 kHz, the Nyquist frequency at 16 kHz

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 import time
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ import numpy as np
 
 from voice import grammar
 from voice.recognizer import RATE, Recognizer, RecognizerError, Transcript, Vocabulary
+from voice.wavfile import resample
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -51,31 +51,6 @@ class Evidence:
     phone_agreement: float  # how well a free phone loop's phones match the answer's pronunciation
     margin: float  # how clearly the best answer beat the runner-up in the n-best list
     confidence: float
-
-
-def resample(samples: np.ndarray, from_rate: int, to_rate: int, half_width: int = 16) -> np.ndarray:
-    """`samples` resampled band-limited (Kaiser-windowed sinc, polyphase), as float64."""
-    x = np.asarray(samples, dtype=np.float64)
-    if from_rate == to_rate or x.size == 0:
-        return x.copy()
-    g = math.gcd(from_rate, to_rate)
-    up, down = to_rate // g, from_rate // g
-    # Cut a little below the lower Nyquist frequency so the transition band does not alias.
-    cutoff = min(1.0, up / down) * 0.94
-    taps = int(math.ceil(half_width / cutoff))
-    offsets = np.arange(-taps + 1, taps + 1)
-    distance = offsets[None, :] - np.arange(up)[:, None] / up
-    window = np.i0(8.0 * np.sqrt(np.clip(1 - (distance / taps) ** 2, 0, None))) / np.i0(8.0)
-    table = cutoff * np.sinc(cutoff * distance) * window
-    n_out = x.size * up // down
-    positions = np.arange(n_out) * down
-    base, phase = positions // up, positions % up
-    padded = np.concatenate([np.zeros(taps), x, np.zeros(taps + 1)])
-    out = np.empty(n_out)
-    for start in range(0, n_out, 8192):
-        b, p = base[start : start + 8192], phase[start : start + 8192]
-        out[start : start + 8192] = np.einsum("ij,ij->i", padded[b[:, None] + offsets[None, :] + taps], table[p])
-    return out
 
 
 def prepare(samples: np.ndarray, rate: int, pad: float = 0.3) -> bytes:
