@@ -82,7 +82,7 @@ class _Reader:
         elif kind == "phrases":
             return self.phrases(value, where)
         elif kind == "mapping":
-            return self.mapping(value, where) if isinstance(value, dict) else self.mapping(value, where)
+            return self.mapping(value, where)
         return None
 
     def phrases(self, value: Any, path: KeyPath) -> tuple[str, ...]:
@@ -510,10 +510,6 @@ def load(paths: Iterable[Path] = ()) -> Content:
         if file.problems:
             problems.extend(file.problems)
             kind = kind or f"broken:{path}"
-        if kind == "journal":  # rules over past check-ins: checked here, used by dialogue.history
-            if origin == "given" or "journal" not in files:
-                files["journal"] = file
-            continue
         if kind is None:
             file.problem(
                 (path.stem,),
@@ -522,15 +518,13 @@ def load(paths: Iterable[Path] = ()) -> Content:
             )
             problems.extend(file.problems)
             continue
+        # A given file takes the place of the shipped file of its kind (of its mode, for a tree).
+        target, key = files, kind
         if kind == "tree":
             mode = file.data.get("mode") if isinstance(file.data, dict) else None
-            key = str(mode or path.stem)
-            if origin == "shipped" and key in trees:
-                continue
-            trees[key] = file
-        elif origin == "given" or kind not in files:
-            if not (origin == "shipped" and kind in files):
-                files[kind] = file
+            target, key = trees, str(mode or path.stem)
+        if origin == "given" or key not in target:
+            target[key] = file
     for kind in ("causes", "safety", "vocab", "messages", "scoring", "home"):
         if kind not in files and not problems:
             problems.append(Problem(str(content_dir()), 0, "", f"no {kind} file found"))
