@@ -350,19 +350,21 @@ def parser() -> argparse.ArgumentParser:
     voice = argparse.ArgumentParser(add_help=False)
     voice.add_argument("--rate", type=int, default=165, help="speaking rate in words per minute")
     voice.add_argument("--voice", default="", help="speech voice (for example en-us, en-gb)")
-    voice.add_argument(
+    # Only where the skill both speaks and listens (not `say`).
+    listening = argparse.ArgumentParser(add_help=False)
+    listening.add_argument(
         "--no-barge-in",
         dest="barge_in",
         action="store_false",
         help="do not listen while speaking (for loud speakers right beside the microphone)",
     )
     sub = top.add_subparsers(dest="command")
-    p = sub.add_parser("checkin", parents=[speech, voice], help="the spoken check-in (the default)")
+    p = sub.add_parser("checkin", parents=[speech, voice, listening], help="the spoken check-in (the default)")
     p.add_argument("--mode", choices=MODES, default="checkin")
     p.add_argument("--typed", action="store_true", help="type instead of talking")
     add_no_journal(p)
     p.set_defaults(func=cmd_checkin)
-    p = sub.add_parser("home", parents=[speech, voice], help="the home device: waits for the wake phrase")
+    p = sub.add_parser("home", parents=[speech, voice, listening], help="the home device: waits for the wake phrase")
     p.add_argument("--wake", action="append", help='wake phrase (default from content/home.yaml: "hey coach")')
     p.add_argument("--json", action="store_true", help='events as JSON lines; reads {"command": "stop"}')
     p.add_argument("--log", help="log file (default: home.log in TWITCH_COACH_HOME)")
