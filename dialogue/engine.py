@@ -127,10 +127,6 @@ class Conversation:
             return self._command(reply.intent)
         return self._miss(node)  # counts as not understood: asked again, then moved on (or made safe)
 
-    def expectation(self) -> Expectation | None:
-        """What the current question accepts (None when no question is open)."""
-        return self._expectations.get(self.node) if self.node else None
-
     @property
     def confirming(self) -> bool:
         """True while "Did you say ...?" waits for a yes or no."""
