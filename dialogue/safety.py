@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from dialogue.content import Safety
@@ -10,16 +11,23 @@ from intents.normalize import normalise
 _NEGATION_REACH = 3  # words before a phrase in which "no", "not", "never" cancel it
 
 
+@functools.lru_cache(maxsize=1024)
+def _words(phrase: str) -> tuple[str, ...]:
+    """A content phrase as normalised words; content is fixed, so each is worked out once."""
+    return tuple(normalise(phrase).split())
+
+
 def _mentions(text: str, phrases: Iterable[str], negations: tuple[str, ...]) -> bool:
     """True when a phrase appears in `text` and is not negated just before it."""
     tokens = text.split()
     negating = {n for n in negations if " " not in n}
     for phrase in phrases:
-        words = normalise(phrase).split()
+        words = _words(phrase)
         if not words:
             continue
         for i in range(len(tokens) - len(words) + 1):
-            if tokens[i : i + len(words)] == words and not negating & set(tokens[max(0, i - _NEGATION_REACH) : i]):
+            negated = negating & set(tokens[max(0, i - _NEGATION_REACH) : i])
+            if tuple(tokens[i : i + len(words)]) == words and not negated:
                 return True
     return False
 
