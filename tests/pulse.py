@@ -54,6 +54,8 @@ class VirtualAudio:
     def record_speaker(self) -> Iterator[Recording]:
         """Capture what is played on the virtual speaker (16 kHz mono int16) until the block ends."""
         recording = Recording()
+        # parec writes to a file, not a pipe: an unread pipe fills after 2 s of audio and parec then stalls.
+        capture = tempfile.NamedTemporaryFile(dir=self.directory, suffix=".raw")  # noqa: SIM115 (closed below)
         process = subprocess.Popen(
             [
                 "parec",
@@ -66,7 +68,7 @@ class VirtualAudio:
                 "--latency-msec=20",
             ],
             env=self.env,
-            stdout=subprocess.PIPE,
+            stdout=capture,
         )
         time.sleep(0.3)  # parec needs a moment to connect; sound before that would be lost
         try:
@@ -74,7 +76,9 @@ class VirtualAudio:
         finally:
             time.sleep(0.2)
             process.terminate()
-            recording.samples = process.communicate(timeout=10)[0]
+            process.wait(timeout=10)
+            recording.samples = Path(capture.name).read_bytes()
+            capture.close()
 
     def write_wav(self, samples: bytes, name: str, rate: int = RATE) -> Path:
         """Write mono int16 `samples` as a WAV file in the scratch folder; its path."""
