@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 import wave
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -129,3 +134,74 @@ def test_engine_rate_skips_resampling_and_keeps_the_duration(tts: TextToSpeech) 
     assert native is not None and resampled is not None
     assert native.rate > 0 and resampled.rate == RATE
     assert abs(native.duration - resampled.duration) < 0.2
+
+
+# Hides the system espeak-ng from the fallback's lookup, renders argv[1] to the WAV argv[2], then
+# prints whether that worked and every espeak library file this process has mapped.
+_HIDDEN_SYSTEM_ESPEAK = """
+import ctypes.util, json, sys
+real_find_library = ctypes.util.find_library
+ctypes.util.find_library = lambda name: None if "espeak" in name else real_find_library(name)
+from voice.tts import TextToSpeech
+ok = TextToSpeech(on_notice=lambda message: print(message, file=sys.stderr)).render_to_wav(sys.argv[1], sys.argv[2])
+with open("/proc/self/maps") as maps:
+    libraries = sorted({line.split()[-1] for line in maps if "libespeak" in line})
+print(json.dumps({"ok": ok, "libraries": libraries}))
+"""
+
+
+def test_without_system_espeak_the_bundled_library_speaks(tmp_path) -> None:
+    espeakng_loader = pytest.importorskip(
+        "espeakng_loader", reason="espeakng-loader is not installed (pip install espeakng-loader)"
+    )
+    path = tmp_path / "bundled.wav"
+    result = subprocess.run(
+        [sys.executable, "-c", _HIDDEN_SYSTEM_ESPEAK, SENTENCE, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report == {"ok": True, "libraries": [os.path.realpath(espeakng_loader.get_library_path())]}
+    with wave.open(str(path)) as reader:
+        seconds = reader.getnframes() / reader.getframerate()
+        samples = np.frombuffer(reader.readframes(reader.getnframes()), dtype=np.int16)
+    assert seconds > 1.0
+    assert np.abs(samples.astype(np.int32)).max() > 3000
+
+
+# Neither a system espeak-ng nor the wheel: the driver's load fails, as on a bare machine.
+_NO_ESPEAK_AT_ALL = """
+import ctypes, ctypes.util, sys
+real_find_library, real_load = ctypes.util.find_library, ctypes.cdll.LoadLibrary
+ctypes.util.find_library = lambda name: None if "espeak" in name else real_find_library(name)
+def load(name):
+    if "espeak" in name:
+        raise OSError(f"{name}: cannot open shared object file")
+    return real_load(name)
+ctypes.cdll.LoadLibrary = load
+sys.modules["espeakng_loader"] = None  # import fails
+from voice.tts import TextToSpeech
+shown, notices = [], []
+tts = TextToSpeech(on_text=shown.append, on_notice=notices.append)
+print(tts.render("drink some water"), tts.render("and rest"), shown, notices, sep="\\n")
+"""
+
+
+def test_without_any_espeak_the_text_is_shown_with_both_fixes() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _NO_ESPEAK_AT_ALL],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "None",
+        "None",
+        "['drink some water', 'and rest']",
+        "['Speech output is off: espeak-ng is not installed (apt-get install espeak-ng, or pip install espeakng-loader)']",
+    ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
+import ctypes.util
 import io
 import logging
 import os
@@ -251,6 +253,8 @@ def _make_engine(driver: str) -> Any:
         import pyttsx3
     except ImportError as exc:
         raise _EngineUnavailable("pyttsx3 is not installed (pip install pyttsx3)") from exc
+    if driver == "espeak":
+        _use_bundled_espeak()
     try:
         with _quiet_stdout(""):
             return pyttsx3.init(driver)
@@ -260,8 +264,31 @@ def _make_engine(driver: str) -> Any:
         raise _EngineUnavailable(f"{driver} speech driver needs a missing module: {exc.name}") from exc
     except Exception as exc:  # drivers fail with OSError, RuntimeError, COM errors...
         if driver == "espeak":
-            raise _EngineUnavailable("espeak-ng is not installed (apt-get install espeak-ng)") from exc
+            raise _EngineUnavailable(
+                "espeak-ng is not installed (apt-get install espeak-ng, or pip install espeakng-loader)"
+            ) from exc
         raise _EngineUnavailable(f"the {driver} speech engine could not start: {exc}") from exc
+
+
+def _use_bundled_espeak() -> None:
+    """On Linux without a system espeak-ng, load the one in the espeakng-loader wheel (pip-only set-up).
+
+    pyttsx3's espeak driver opens "libespeak-ng.so.1" by name, and glibc hands back an already
+    loaded library with that soname, so loading the wheel's copy first makes the driver use it.
+    That copy looks for its data where it was built and, not finding it, exits the process with
+    status 1 (no exception), so ESPEAK_DATA_PATH points at the wheel's own data, overriding any
+    other setting because the data must match the library's version.
+    """
+    if sys.platform != "linux" or ctypes.util.find_library("espeak-ng"):
+        return
+    try:
+        import espeakng_loader
+
+        data = espeakng_loader.get_data_path()  # first: the library without its data ends the process
+        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+        os.environ["ESPEAK_DATA_PATH"] = data
+    except (ImportError, OSError, RuntimeError) as exc:  # absent, unloadable, or its data missing
+        _LOGGER.debug("no bundled espeak-ng: %s", exc)
 
 
 def _resolve_voice(engine: Any, wanted: str) -> str:
