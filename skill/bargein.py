@@ -29,12 +29,16 @@ class BargeIn:
         self.ears, self.source = ears, source
         self.vocabulary = barge_vocabulary(content)
         self._commands = {normalise(p): name for name in BARGE_COMMANDS for p in content.vocab.commands.get(name, ())}
+        self._endpointer = Endpointer(BARGE_ENDPOINT)
 
-    def watch(self, playing: Callable[[], bool], cut: Callable[[], None]) -> str | None:
+    def watch(self, playing: Callable[[], bool], cut: Callable[[], None], resume: bool = False) -> str | None:
         """Listen while `playing()`; on a barge-in word call `cut()` at once and return the command
-        ("stop", "skip", "repeat"), or "wake" for the wake phrase."""
-        endpointer = Endpointer(BARGE_ENDPOINT)
+        ("stop", "skip", "repeat"), or "wake" for the wake phrase. `resume` carries on from the previous
+        watch (the next sentence of the same line), so a word said across the gap is still heard."""
+        if not resume:
+            self._endpointer = Endpointer(BARGE_ENDPOINT)
         while playing():
+            endpointer = self._endpointer
             chunk = self.source.read(FRAME)
             if not chunk:
                 return None
@@ -46,5 +50,5 @@ class BargeIn:
                 if heard.text and heard.transcript.confidence >= 0.5:
                     cut()
                     return self._commands.get(heard.text, "wake")
-            endpointer = Endpointer(BARGE_ENDPOINT)  # not one of ours (or the skill's own echo): keep watching
+            self._endpointer = Endpointer(BARGE_ENDPOINT)  # not one of ours (or the skill's own echo): watch on
         return None

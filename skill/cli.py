@@ -198,7 +198,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 def cmd_checkin(args: argparse.Namespace) -> int:
     """The spoken check-in on the default devices; typed when there is no microphone."""
 
-    from skill.speech import run_spoken
+    from skill.speech import hear_next, run_spoken
     from skill.textio import chat
     from voice.devices import AudioDeviceError, default_input_available
 
@@ -213,7 +213,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
         chat(conversation, input, print)
         return 0
     from skill.speech import Mouth
-    from voice.endpoint import DEFAULT, WORKOUT, listen
+    from voice.endpoint import DEFAULT, WORKOUT
     from voice.mic import Microphone
 
     mouth = Mouth(args.rate, args.voice)
@@ -222,12 +222,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     try:
         with Microphone(speaking=None if args.barge_in else mouth.speaking) as mic:
             _listen_while_speaking(args, content, ears, mouth, mic)
-
-            def hear_once() -> bytes | None:
-                utterance = listen(mic, config)
-                return utterance.audio if utterance.reason != "no_speech" else None
-
-            run_spoken(conversation, ears, hear_once, mouth.say, _show)
+            run_spoken(conversation, ears, lambda recognise: hear_next(mic, config, recognise), mouth.say, _show)
     except AudioDeviceError as error:
         print(f"{error}\nSwitching to typing.")
         chat(_session(args, content), input, print)

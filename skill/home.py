@@ -15,9 +15,9 @@ from dialogue.ids import RED_FLAG_TOPICS
 from dialogue.scoring import Answer
 from intents.normalize import normalise
 from skill.session import Session
-from skill.speech import Ears, run_spoken, spoken_text
+from skill.speech import Ears, Heard, hear_next, run_spoken, spoken_text
 from voice.devices import AudioDeviceError
-from voice.endpoint import DEFAULT, AudioSource, EndpointConfig, listen
+from voice.endpoint import DEFAULT, AudioSource, EndpointConfig
 from voice.recognizer import Vocabulary
 
 _LOGGER = logging.getLogger(__name__)
@@ -94,17 +94,16 @@ class HomeDevice:
                 self.stop.wait(delay)
                 delay = min(delay * 2, self.backoff.longest)
 
-    def _listen(self, source: AudioSource) -> bytes | None:
-        utterance = listen(source, self.endpoint)
-        return None if self.stop.is_set() or utterance.reason == "no_speech" else utterance.audio
+    def _listen(self, source: AudioSource, recognise: Callable[[bytes], Heard]) -> Heard | None:
+        heard = hear_next(source, self.endpoint, recognise)
+        return None if self.stop.is_set() else heard
 
     def _serve(self, source: AudioSource) -> None:
         while not self.stop.is_set():
             self.emit(Listening())
-            audio = self._listen(source)
-            if audio is None:
+            heard = self._listen(source, lambda audio: self.ears.hear_in(audio, self._wake_vocabulary))
+            if heard is None:
                 continue
-            heard = self.ears.hear_in(audio, self._wake_vocabulary)
             wake = next((w for w in self.home.wake if heard.text == w or heard.text.startswith(w + " ")), None)
             if wake is None or heard.transcript.confidence < WAKE_CONFIDENCE:
                 continue  # not for us: most of what a home device hears is other people's talk
@@ -114,8 +113,8 @@ class HomeDevice:
             if not request:
                 self._say(self.home.woken)
                 self.emit(Listening())
-                audio = self._listen(source)
-                request = self.ears.hear_in(audio, self._request_vocabulary).text if audio else ""
+                asked = self._listen(source, lambda audio: self.ears.hear_in(audio, self._request_vocabulary))
+                request = asked.text if asked else ""
             self._route(request, source)
 
     def _route(self, request: str, source: AudioSource) -> None:
@@ -124,7 +123,7 @@ class HomeDevice:
         _LOGGER.info("request %r -> %s", request, route)
         if route in ("checkin", "quick"):
             session = self.new_session(route, self.known)
-            run_spoken(session, self.ears, lambda: self._listen(source), self.speak, self.emit)
+            run_spoken(session, self.ears, lambda recognise: self._listen(source, recognise), self.speak, self.emit)
             # What the mid-workout check told us, the cooldown check-in need not ask again.
             answers = session.conversation.answers.items()
             self.known = {t: a for t, a in answers if route == "quick" and t not in RED_FLAG_TOPICS}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -16,15 +17,17 @@ from dialogue.ids import Expects
 from skill.session import Session
 from skill.textio import render
 from skill.vocabulary import vocabulary
+from voice.endpoint import AudioSource, EndpointConfig, EndReason, listen
 from voice.recognizer import Recognizer, Transcript, Vocabulary
 
 _LOGGER = logging.getLogger(__name__)
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")  # where Mouth splits a line to start speaking sooner
 
 
 class BargeWatcher(Protocol):
     """Something that listens while sound plays (see skill.bargein.BargeIn)."""
 
-    def watch(self, playing: Callable[[], bool], cut: Callable[[], None]) -> str | None: ...
+    def watch(self, playing: Callable[[], bool], cut: Callable[[], None], resume: bool = False) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,18 @@ class Ears:
         return Heard(transcript, (time.perf_counter() - start) * 1000)
 
 
+def hear_next(source: AudioSource, config: EndpointConfig, recognise: Callable[[bytes], Heard]) -> Heard | None:
+    """Listen on `source` for one utterance and `recognise` it; None when no speech came.
+
+    Recognition starts at the speaker's pause, so it is usually done by the time the endpointer is sure
+    they have finished: the reply can start at once.
+    """
+    utterance = listen(source, config, early=recognise)
+    if utterance.reason == EndReason.NO_SPEECH:
+        return None
+    return utterance.early if utterance.early is not None else recognise(utterance.audio)
+
+
 def transcriber(conversation: Session, ears_factory: Callable[[], Ears]) -> Callable[[str], tuple[str, float]]:
     """For converse --json: a WAV path -> (the text heard in it at the current question, confidence)."""
     ears: list[Ears] = []
@@ -125,13 +140,15 @@ def spoken_text(event: Event) -> str | None:
 def run_spoken(
     conversation: Session,
     ears: Ears,
-    listen: Callable[[], bytes | None],
+    listen: Callable[[Callable[[bytes], Heard]], Heard | None],
     speak: Callable[[str], str | None],
     emit: Callable[[Event], None],
 ) -> str:
     """The spoken conversation: speak each line, listen for the answer, until it ends; returns why it ended.
 
-    `speak` returns a command said over the speech ("stop", "skip", "repeat", or "wake"), which cuts it short.
+    `listen(recognise)` waits for one answer and returns `recognise(audio)` (see `hear_next`), or None when
+    no speech came. `speak` returns a command said over the speech ("stop", "skip", "repeat", or "wake"),
+    which cuts it short.
     """
     events: list[Event] = conversation.start()
     while True:
@@ -147,12 +164,16 @@ def run_spoken(
             events = conversation.hear(interrupted)
             continue
         emit(Listening())
-        audio = listen()
-        if audio is None:  # no speech before the timeout: the dialogue reprompts as for a no-match
+        heard = listen(lambda audio: ears.hear_turn(audio, conversation))
+        if heard is None:  # no speech before the timeout: the dialogue reprompts as for a no-match
             events = conversation.hear("")
             continue
-        heard = ears.hear_turn(audio, conversation)
         events = conversation.hear(heard.text, heard.transcript.confidence)
+
+
+def sentences_of(text: str) -> list[str]:
+    """`text` split where Mouth may start speaking one part while it renders the next."""
+    return [part for part in _SENTENCE_END.split(text) if part.strip()]
 
 
 class Mouth:
@@ -169,15 +190,28 @@ class Mouth:
         self.after: Callable[[], None] | None = None  # called when a line ends, e.g. to drop the mic's echo
 
     def say(self, text: str) -> str | None:
-        """Speak `text` (shown instead when no speech engine works); returns a barge-in command, if one came."""
-        speech = self.tts.render(text, rate=None)  # the engine's own rate: resampling costs more than rendering
-        if speech is None or not speech.samples:
-            return None
-        self.speaker.play(speech.samples, speech.rate)
+        """Speak `text` (shown instead when no speech engine works); returns a barge-in command, if one came.
+
+        Sentence by sentence: the first starts as soon as it is rendered, and each next one is rendered
+        while the one before plays, so a long summary starts as quickly as a short prompt.
+        """
+        sentences = sentences_of(text)
+        # The engine's own rate: resampling costs more than rendering.
+        speech = self.tts.render(sentences[0], rate=None) if sentences else None
         command = None
-        if self.barge_in is not None:
-            command = self.barge_in.watch(lambda: self.speaker.is_playing, self.speaker.stop)
-        self.speaker.wait()
+        for index in range(len(sentences)):
+            if speech is None:  # shown as text instead, all of it
+                self.tts.render(" ".join(sentences[index + 1 :]), rate=None)
+                break
+            if speech.samples:
+                self.speaker.play(speech.samples, speech.rate)
+            coming = self.tts.render(sentences[index + 1], rate=None) if index + 1 < len(sentences) else None
+            if self.barge_in is not None and speech.samples:
+                command = self.barge_in.watch(lambda: self.speaker.is_playing, self.speaker.stop, resume=index > 0)
+            self.speaker.wait()
+            if command is not None:
+                break
+            speech = coming
         if self.after is not None:
             self.after()
         return command

@@ -180,11 +180,42 @@ def test_endpointer_reports_start_and_end_events_for_odd_chunk_sizes() -> None:
     assert endpointer.reason == "speech" and not endpointer.in_speech
 
 
-def test_listen_streams_the_same_audio_it_returns() -> None:
+def test_listen_hands_over_the_audio_at_the_pause_and_keeps_the_result() -> None:
     audio = silence(1.0) + speak("yes", pad=0.0) + silence(2.0)
-    pieces: list[bytes] = []
-    utterance = listen(ChunkedSource(audio), DEFAULT, on_audio=pieces.append)
-    assert b"".join(pieces) == utterance.audio
+    seen: list[bytes] = []
+
+    def early(heard: bytes) -> int:
+        seen.append(heard)
+        return len(seen)
+
+    utterance = listen(ChunkedSource(audio), DEFAULT, early=early)
+    assert utterance.early == 1 and len(seen) == 1
+    # The audio handed over is the utterance up to the pause: all the speech, less of the trailing quiet.
+    assert utterance.audio.startswith(seen[0])
+    pause = (len(utterance.audio) - len(seen[0])) / (2 * RATE)
+    assert pause == pytest.approx(DEFAULT.trailing_silence - DEFAULT.early_after, abs=0.031)
+
+
+def test_an_early_result_is_dropped_when_speech_comes_after_the_pause() -> None:
+    gap = silence(0.27)  # past early_after (0.2 s), short of the trailing silence (0.35 s)
+    yes, no = (speak(word, pad=0.0)[: int(0.45 * RATE) * 2] for word in ("yes", "no"))  # espeak's own tail cut
+    audio = silence(1.0) + yes + gap + no + silence(2.0)
+    seen: list[bytes] = []
+    utterance = listen(ChunkedSource(audio), DEFAULT, early=lambda heard: seen.append(heard) or len(seen))
+    assert len(seen) == 2, "one hand-over at each pause"
+    assert utterance.early == 2  # the second one, made after all the speech
+    assert utterance.audio.startswith(seen[1]) and len(seen[1]) > len(seen[0])
+
+
+def test_no_early_result_for_an_utterance_cut_off_or_never_paused() -> None:
+    long = silence(0.5) + b"".join(speak(w, pad=0.0) for w in ("one two three four five six seven",) * 3)
+    capped = EndpointConfig(max_utterance=2.0)
+    utterance = listen(ChunkedSource(long), capped, early=lambda heard: "guess")
+    assert utterance.reason == "too_long" and utterance.early is None
+    # The source ends mid-word: the end is the source's, there was no pause to start early on.
+    cut = speak("seven", pad=0.0)[: int(0.3 * RATE) * 2]
+    utterance = listen(ChunkedSource(silence(0.5) + cut), DEFAULT, early=lambda heard: "guess")
+    assert utterance.reason == "speech" and utterance.early is None
 
 
 def test_listen_stops_reading_once_decided() -> None:

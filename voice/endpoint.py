@@ -8,7 +8,7 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 
@@ -18,6 +18,8 @@ RATE = 16000  # samples per second of the audio the endpointer reads
 FRAME = 480  # samples per VAD frame: 30 ms, a length the WebRTC-style VAD in pocketsphinx accepts
 FRAME_SECONDS = FRAME / RATE  # seconds per VAD frame
 FRAME_BYTES = FRAME * 2  # bytes per VAD frame of int16 audio
+
+T = TypeVar("T")
 
 
 class AudioSource(Protocol):
@@ -56,6 +58,9 @@ class EndpointConfig:
     end_ratio: float = 0.9
     """Fraction of `trailing_silence` that must be non-speech to end, so a breath or click does not
     restart the wait."""
+    early_after: float = 0.2
+    """Seconds of non-speech after which `listen` hands the audio so far to its `early` callback, so
+    recognition runs while the endpointer is still making sure the speaker has finished."""
     vad_mode: int = 2
     """Aggressiveness of the pocketsphinx (WebRTC) VAD, 0 (loose) to 3 (strict)."""
     margin_db: float = 8.0
@@ -79,7 +84,7 @@ WORKOUT = EndpointConfig(trailing_silence=1.0, no_speech_timeout=8.0, max_uttera
 
 
 @dataclass(frozen=True)
-class Utterance:
+class Utterance(Generic[T]):
     """What `listen` heard."""
 
     audio: bytes
@@ -93,6 +98,8 @@ class Utterance:
     """Seconds from the start of listening to the end of the last speech frame; None when no speech."""
     decided_at: float
     """Seconds of audio read when the end was decided (speech_end plus about the trailing silence)."""
+    early: T | None = None
+    """What `listen`'s `early` callback made of the audio at the last pause, if no speech came after it."""
 
 
 @dataclass(frozen=True)
@@ -182,7 +189,6 @@ class Endpointer:
         self._history: collections.deque[tuple[bytes, bool]] = collections.deque(maxlen=self._start_n + self._pre_n)
         self._recent: collections.deque[bool] = collections.deque(maxlen=self._end_n)
         self._audio: list[bytes] = []
-        self._handed = 0
 
     @property
     def done(self) -> bool:
@@ -203,12 +209,6 @@ class Endpointer:
     def audio(self) -> bytes:
         """Audio of the utterance so far: pre-roll, speech and the trailing silence heard."""
         return b"".join(self._audio)
-
-    def new_audio(self) -> bytes:
-        """Utterance audio added since the previous call (all of it on the first call)."""
-        fresh = b"".join(self._audio[self._handed :])
-        self._handed = len(self._audio)
-        return fresh
 
     def feed(self, chunk: bytes) -> list[EndpointEvent]:
         """Consume `chunk` (int16 bytes, any length); return the transitions it caused."""
@@ -281,22 +281,34 @@ def listen(
     config: EndpointConfig = DEFAULT,
     *,
     detector: VoiceDetector | None = None,
-    on_audio: Callable[[bytes], None] | None = None,
-) -> Utterance:
-    """Read `source` 30 ms at a time until the utterance ends; `on_audio` gets its audio as it grows."""
+    early: Callable[[bytes], T] | None = None,
+) -> Utterance[T]:
+    """Read `source` 30 ms at a time until the utterance ends.
+
+    `early` is called with the audio so far once speech has paused for `config.early_after` seconds
+    (again after each later pause). Its result comes back as `Utterance.early` when no speech followed,
+    so work done on the audio during the trailing silence need not be done again after it.
+    """
     endpointer = Endpointer(config, detector)
+    guess: tuple[float | None, T] | None = None  # (the speech_end it was made at, early's result)
     while not endpointer.done:
         chunk = source.read(FRAME)
         if not chunk:
             endpointer.finish()
             break
         endpointer.feed(chunk)
-        if on_audio is not None and endpointer.speech_start is not None:
-            # Only what is new, so a streaming recogniser can decode while the user is still speaking.
-            fresh = endpointer.new_audio()
-            if fresh:
-                on_audio(fresh)
+        if early is not None and endpointer.in_speech and (guess is None or guess[0] != endpointer.speech_end):
+            if endpointer.elapsed - (endpointer.speech_end or 0.0) >= config.early_after - 1e-9:
+                guess = (endpointer.speech_end, early(endpointer.audio))
     reason = endpointer.reason or EndReason.NO_SPEECH
     if reason == EndReason.NO_SPEECH:
         return Utterance(b"", reason, None, None, endpointer.elapsed)
-    return Utterance(endpointer.audio, reason, endpointer.speech_start, endpointer.speech_end, endpointer.elapsed)
+    still_true = guess is not None and guess[0] == endpointer.speech_end and reason == EndReason.SPEECH
+    return Utterance(
+        endpointer.audio,
+        reason,
+        endpointer.speech_start,
+        endpointer.speech_end,
+        endpointer.elapsed,
+        guess[1] if still_true and guess is not None else None,
+    )
