@@ -42,6 +42,16 @@ class VirtualAudio:
     """The environment to run audio subprocesses with (os.environ plus PULSE_SERVER)."""
     directory: Path
     """Scratch folder holding the socket, the daemon's runtime files and its log."""
+    daemon: _Daemon
+    """The server process, which a test may stop and start again (as if the sound card went and came back)."""
+
+    def stop_server(self) -> None:
+        """Stop the sound server: every open stream on it dies, as when a USB sound card is pulled out."""
+        self.daemon.stop()
+
+    def start_server(self) -> None:
+        """Start the sound server again on the same socket, with the same virtual devices."""
+        self.daemon.start()
 
     def play_into_mic(self, wav: str | Path, wait: bool = True) -> subprocess.Popen[bytes]:
         """Play a WAV file into the virtual microphone with paplay; waits for the end unless not `wait`."""
@@ -105,61 +115,79 @@ class Recording:
     """16 kHz mono int16 bytes."""
 
 
+class _Daemon:
+    """The pulseaudio process behind a VirtualAudio (root, no systemd, no autospawn), startable again."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.socket = directory / "native"
+        self.env = dict(os.environ, PULSE_SERVER=f"unix:{self.socket}")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the daemon with vspk and vmic_src as the defaults; RuntimeError with its log if it fails."""
+        daemon_env = dict(
+            os.environ,
+            XDG_RUNTIME_DIR=str(self.directory),
+            PULSE_RUNTIME_PATH=str(self.directory),
+            PULSE_STATE_PATH=str(self.directory / "state"),
+        )
+        daemon_env.pop("PULSE_SERVER", None)
+        with open(self.directory / "pulseaudio.log", "ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    "pulseaudio",
+                    "-n",
+                    "--daemonize=no",
+                    "--exit-idle-time=-1",
+                    "--disallow-exit",
+                    "--system=false",
+                    "--use-pid-file=no",
+                    "--disable-shm=yes",
+                    "--log-target=stderr",
+                    f"--load=module-native-protocol-unix socket={self.socket} auth-anonymous=1",
+                    f"--load=module-null-sink sink_name=vspk {SINK_OPTIONS}",
+                    f"--load=module-null-sink sink_name=vmic {SINK_OPTIONS}",
+                    "--load=module-remap-source master=vmic.monitor source_name=vmic_src",
+                ],
+                env=daemon_env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        _wait_ready(self.process, self.env, self.directory)
+        for command in (["pactl", "set-default-sink", "vspk"], ["pactl", "set-default-source", "vmic_src"]):
+            subprocess.run(command, env=self.env, check=True, capture_output=True, timeout=10)
+
+    def stop(self) -> None:
+        """Stop the daemon (killed if it does not go within 5 s)."""
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+        self.process = None
+
+
 @contextlib.contextmanager
 def start_virtual_audio() -> Iterator[VirtualAudio]:
-    """Start the daemon (root, no systemd, no autospawn), default to vspk and vmic_src; stop it after."""
+    """Start the daemon, default to vspk and vmic_src, point this process at it; stop it after."""
     directory = Path(tempfile.mkdtemp(prefix="tc-pulse-"))  # short: socket paths are limited to 107 bytes
-    socket = directory / "native"
-    server = f"unix:{socket}"
-    daemon_env = dict(
-        os.environ,
-        XDG_RUNTIME_DIR=str(directory),
-        PULSE_RUNTIME_PATH=str(directory),
-        PULSE_STATE_PATH=str(directory / "state"),
-    )
-    daemon_env.pop("PULSE_SERVER", None)
-    log = open(directory / "pulseaudio.log", "wb")  # noqa: SIM115 (closed at teardown)
-    daemon = subprocess.Popen(
-        [
-            "pulseaudio",
-            "-n",
-            "--daemonize=no",
-            "--exit-idle-time=-1",
-            "--disallow-exit",
-            "--system=false",
-            "--use-pid-file=no",
-            "--disable-shm=yes",
-            "--log-target=stderr",
-            f"--load=module-native-protocol-unix socket={socket} auth-anonymous=1",
-            f"--load=module-null-sink sink_name=vspk {SINK_OPTIONS}",
-            f"--load=module-null-sink sink_name=vmic {SINK_OPTIONS}",
-            "--load=module-remap-source master=vmic.monitor source_name=vmic_src",
-        ],
-        env=daemon_env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    env = dict(os.environ, PULSE_SERVER=server)
+    daemon = _Daemon(directory)
     saved = os.environ.get("PULSE_SERVER")
     try:
-        _wait_ready(daemon, env, directory)
-        for command in (["pactl", "set-default-sink", "vspk"], ["pactl", "set-default-source", "vmic_src"]):
-            subprocess.run(command, env=env, check=True, capture_output=True, timeout=10)
-        os.environ["PULSE_SERVER"] = server
+        daemon.start()
+        os.environ["PULSE_SERVER"] = daemon.env["PULSE_SERVER"]
         _rescan_portaudio()
-        yield VirtualAudio(server=server, env=env, directory=directory)
+        yield VirtualAudio(server=daemon.env["PULSE_SERVER"], env=daemon.env, directory=directory, daemon=daemon)
     finally:
         if saved is None:
             os.environ.pop("PULSE_SERVER", None)
         else:
             os.environ["PULSE_SERVER"] = saved
-        daemon.terminate()
-        try:
-            daemon.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
-            daemon.wait(timeout=5)
-        log.close()
+        daemon.stop()
         _rescan_portaudio()
         shutil.rmtree(directory, ignore_errors=True)
 

@@ -86,3 +86,37 @@ def test_home_exits_cleanly_on_sigterm(virtual_audio: VirtualAudio, tmp_path) ->
         if home.proc.poll() is None:
             home.proc.kill()
     assert "home device stopped" in (tmp_path / "home.log").read_text()
+
+
+def _wait_for_log(path, text: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and text in path.read_text():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} not logged within {timeout} s:\n{path.read_text() if path.exists() else ''}")
+
+
+def test_home_survives_its_sound_device_going_away_and_coming_back(virtual_audio: VirtualAudio, tmp_path) -> None:
+    require_espeak()
+    home = Home(virtual_audio, str(tmp_path))
+    log = tmp_path / "home.log"
+    try:
+        home.wait_for("listening")
+        virtual_audio.stop_server()  # every stream on it dies: the microphone is gone
+        try:
+            _wait_for_log(log, "audio device lost", timeout=20)
+            time.sleep(2.0)  # a retry or two fails while it is away
+            assert home.proc.poll() is None, "home exited instead of waiting for its device"
+        finally:
+            virtual_audio.start_server()
+        _wait_for_log(log, "audio device is back", timeout=30)
+        home.wait_for("listening")
+        time.sleep(0.5)
+        virtual_audio.play_into_mic(virtual_audio.write_wav(dithered(speak("hey coach", voice="en-us")), "wake.wav"))
+        assert home.wait_for("wake")["text"] == "hey coach"
+        home.proc.send_signal(signal.SIGTERM)
+        assert home.proc.wait(timeout=20) == 0
+    finally:
+        if home.proc.poll() is None:
+            home.proc.kill()
