@@ -5,9 +5,9 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from dialogue.errors import ContentError
 from dialogue.loader import _Reader, content_dir, read_condition, read_topic
@@ -52,6 +52,7 @@ class HistoryRules:
     trends: tuple[Trend, ...]
     max_spoken: int  # trend lines spoken after one check-in at most
     ordinals: tuple[str, ...]  # "first", "second", ...: ordinals[n - 1] is the word for n
+    carry_over_minutes: int  # a check-in this soon after a quick check carries on from it
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,13 @@ class PastCheckIn(Protocol):
     def at(self) -> datetime: ...
 
     @property
+    def mode(self) -> str: ...
+
+    @property
     def answers(self) -> Mapping[str, Mapping[str, Any]]: ...
+
+
+CheckIn = TypeVar("CheckIn", bound=PastCheckIn)
 
 
 # ----- persistence -----
@@ -110,6 +117,20 @@ def persistence(dates: Iterable[datetime], now: datetime, rules: HistoryRules) -
 def persistent(dates: Iterable[datetime], now: datetime, rules: HistoryRules) -> bool:
     """True when past check-ins alone should raise the `persistent` red flag."""
     return persistence(dates, now, rules) is not None
+
+
+# ----- carrying on from a quick check -----
+
+
+def carried_over(entries: Iterable[CheckIn], now: datetime, rules: HistoryRules) -> CheckIn | None:
+    """The quick check that a cooldown check-in starting `now` carries on from: the latest check-in, when it is
+    a quick one that finished at most carry_over_minutes ago; None otherwise."""
+    past = [e for e in entries if e.at <= now]
+    if not past:
+        return None
+    latest = max(past, key=lambda e: e.at)
+    recent = now - latest.at <= timedelta(minutes=rules.carry_over_minutes)
+    return latest if latest.mode == "quick" and recent else None
 
 
 # ----- trends -----
@@ -177,14 +198,15 @@ def from_yaml(file: YamlFile, root: KeyPath = ()) -> HistoryRules | None:
     """HistoryRules from a parsed file read at key path `root`; problems go on `file`; None when any."""
     reader = _Reader(file)
     data = reader.mapping(file.data, root)
-    reader.unknown_keys(data, ("persistence", "trends", "max_spoken", "ordinals"), root)
+    reader.unknown_keys(data, ("persistence", "trends", "max_spoken", "ordinals", "carry_over_minutes"), root)
     persistence = _persistence(reader, data, root)
     trend_list = _trends(reader, data, root)
     max_spoken = _count(reader, data, "max_spoken", root)
     ordinals = reader.get(data, "ordinals", root, "phrases") or ()
-    if file.problems or persistence is None or max_spoken is None:
+    carry_over = _count(reader, data, "carry_over_minutes", root)
+    if file.problems or persistence is None or max_spoken is None or carry_over is None:
         return None
-    return HistoryRules(persistence, trend_list, max_spoken, ordinals)
+    return HistoryRules(persistence, trend_list, max_spoken, ordinals, carry_over)
 
 
 def _count(reader: _Reader, data: dict[str, Any], key: str, path: KeyPath) -> int | None:

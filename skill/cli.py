@@ -21,10 +21,10 @@ def _content():
 def _session(args: argparse.Namespace, content):
     """The conversation for this run, with the journal unless --no-journal."""
     from skill.journal_cli import journal_for
-    from skill.session import Session, open_conversation
+    from skill.session import open_session
 
     journal = journal_for(args)
-    return Session(open_conversation(content, args.mode, journal), journal)
+    return open_session(content, args.mode, journal)
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -252,7 +252,7 @@ def cmd_home(args: argparse.Namespace) -> int:
     from skill.home import HomeDevice
     from skill.journal_cli import journal_for
     from skill.paths import home
-    from skill.session import Session, open_conversation
+    from skill.session import Session, open_session
     from skill.speech import Mouth
     from voice.mic import Microphone
 
@@ -289,7 +289,7 @@ def cmd_home(args: argparse.Namespace) -> int:
 
     def new_session(mode: str, known) -> Session:
         journal = journal_for(args)
-        return Session(open_conversation(content, mode, journal, known=known), journal)
+        return open_session(content, mode, journal, known=known)
 
     mouth = Mouth(args.rate, args.voice)
     ears = _ears(args, content, lambda text: logging.getLogger("skill.home").info(text))

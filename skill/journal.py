@@ -177,11 +177,14 @@ class Journal:
         causes: Iterable[Mapping[str, Any]],
         red_flags: Iterable[str],
         at: datetime | None = None,
+        replaces: int | None = None,
     ) -> Entry:
         """Store one finished check-in in its own transaction and return it as stored.
 
         answers: topic -> Answer (or a mapping with intent, value, tags); causes: the summary's cause dicts
-        (only id and score are kept); at: when it finished (default: the journal's clock).
+        (only id and score are kept); at: when it finished (default: the journal's clock); replaces: the id
+        of an entry this one takes the place of (a quick check it carried on from), deleted in the same
+        transaction.
         """
         when = (at or self.clock()).astimezone(UTC)
         stored_answers = {str(topic): _answer_dict(a) for topic, a in answers.items()}
@@ -189,6 +192,8 @@ class Journal:
         flags = [str(f) for f in red_flags]
         db = self._connect()
         with _transaction(db):
+            if replaces is not None:
+                db.execute("DELETE FROM entries WHERE id = ?", (replaces,))
             cursor = db.execute(
                 "INSERT INTO entries (at, mode, answers, causes, red_flags) VALUES (?, ?, ?, ?, ?)",
                 (when.isoformat(), mode, json.dumps(stored_answers), json.dumps(stored_causes), json.dumps(flags)),

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 from dialogue.content import Content
 from dialogue.engine import Conversation
 from dialogue.events import End, Event, Say, Summary
-from dialogue.history import HistoryRules, load_rules, persistence, trends
+from dialogue.history import HistoryRules, carried_over, load_rules, persistence, trends
+from dialogue.ids import RED_FLAG_TOPICS
 from dialogue.scoring import Answer
 from skill.journal import Journal, JournalError
 
@@ -22,28 +24,41 @@ def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-def open_conversation(
+def open_session(
     content: Content,
     mode: str,
     journal: Journal | None,
     clock: Callable[[], datetime] = local_now,
     rules: HistoryRules | None = None,
     known: Mapping[str, Answer] | None = None,
-) -> Conversation:
-    """A conversation for `mode` (skipping `known` answers); past check-ins can raise `persistent` first."""
+) -> Session:
+    """A session for `mode` that skips `known` answers. With a journal, past check-ins can raise `persistent`
+    first, and a cooldown check-in carries on from a quick check just before it (see journal.yaml)."""
     known = dict(known or {})
     if journal is None:
-        return Conversation(content, mode, known=known)
+        return Session(Conversation(content, mode, known=known), None, clock)
     rules = rules or load_rules()
     try:
-        finding = persistence([e.at for e in journal.entries()], clock(), rules)
+        entries = journal.entries()
     except JournalError as error:
         _LOGGER.warning("journal not read: %s", error)
-        finding = None
-    if finding is None:
-        return Conversation(content, mode, known=known)
-    opening = (finding.said, content.safety.professional)
-    return Conversation(content, mode, known=known, known_flags=("persistent",), opening=opening)
+        entries = []
+    now = clock()
+    carried = carried_over(entries, now, rules) if mode == "checkin" else None
+    if carried is not None:
+        # Safety questions are always asked again: a red flag may have appeared since.
+        earlier = {t: _answer(t, a) for t, a in carried.answers.items() if t not in RED_FLAG_TOPICS}
+        known = earlier | known
+        _LOGGER.info("carrying on from the quick check at %s: %s", carried.at, sorted(earlier))
+    finding = persistence([e.at for e in entries], now, rules)
+    flags, opening = (("persistent",), (finding.said, content.safety.professional)) if finding else ((), ())
+    conversation = Conversation(content, mode, known=known, known_flags=flags, opening=opening)
+    return Session(conversation, journal, clock, rules, replaces=carried.id if carried else None)
+
+
+def _answer(topic: str, stored: Mapping[str, Any]) -> Answer:
+    """An Answer from the journal's {"intent", "value", "tags"}."""
+    return Answer(topic, str(stored["intent"]), stored.get("value"), tuple(stored.get("tags") or ()))
 
 
 class Session:
@@ -55,11 +70,13 @@ class Session:
         journal: Journal | None,
         clock: Callable[[], datetime] = local_now,
         rules: HistoryRules | None = None,
+        replaces: int | None = None,
     ) -> None:
         self.conversation = conversation
         self.journal = journal
         self.clock = clock
         self.rules = rules or (load_rules() if journal is not None else None)
+        self.replaces = replaces  # the journal entry this check-in takes the place of when saved
         self._trends_said = False
 
     def start(self) -> list[Event]:
@@ -104,6 +121,6 @@ class Session:
         summary = conversation.last_summary or conversation.summary()
         flags = list(conversation.red_flags) + (["urgent"] if reason == "urgent" else [])
         try:
-            self.journal.record(conversation.mode, conversation.answers, summary.causes, flags)
+            self.journal.record(conversation.mode, conversation.answers, summary.causes, flags, replaces=self.replaces)
         except JournalError as error:
             _LOGGER.warning("check-in not saved: %s", error)

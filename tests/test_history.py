@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from dialogue.errors import ContentError
-from dialogue.history import HistoryRules, load_rules, persistence, persistent, trends
+from dialogue.history import HistoryRules, carried_over, load_rules, persistence, persistent, trends
 from dialogue.scoring import Answer
 
 NOW = datetime(2024, 5, 20, 18, 0, tzinfo=UTC)  # a Monday evening
@@ -96,6 +96,7 @@ def test_now_must_carry_a_timezone(rules: HistoryRules) -> None:
 class Past:
     at: datetime
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    mode: str = "checkin"
 
 
 def slept(hours: float, ago: float) -> Past:
@@ -166,6 +167,7 @@ trends:
   - {topic: sleep, below: 6, within_days: 7, times: 3, say: "The {nth}.", say_many: "{count} times."}
 max_spoken: 1
 ordinals: [first, second, third]
+carry_over_minutes: 90
 """
 
 
@@ -187,6 +189,7 @@ def test_a_small_file_loads(tmp_path: Path) -> None:
         ('say_many: "{count} times."', 'say_many: "The {nth}."', "journal.yaml:9: journal.trends.0.say_many: unknown field {nth}; this line can use: {count}"),
         ("times: 3, ", "", "journal.yaml:9: journal.trends.0: missing required field 'times'"),
         ("max_spoken: 1", "max_spoken: 1\nextra: 2", "journal.yaml:11: journal.extra: unknown field 'extra'"),
+        ("carry_over_minutes: 90", "carry_over_minutes: soon", "journal.yaml:12: journal.carry_over_minutes: should be a whole number of at least 1, not 'soon'"),
         ("ordinals: [first, second, third]", "ordinals: [first", "journal.yaml:12: not valid YAML"),  # the end of the file, where the ] was due
     ],
 )  # fmt: skip
@@ -207,3 +210,25 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 def test_a_missing_file_is_a_content_error(tmp_path: Path) -> None:
     with pytest.raises(ContentError, match="cannot read the file"):
         load_rules(tmp_path / "nowhere.yml")
+
+
+@pytest.mark.parametrize(
+    ("past", "carried"),
+    [
+        ([("quick", 30)], 0),  # a quick check half an hour ago
+        ([("quick", 120)], 0),  # exactly at the limit
+        ([("quick", 121)], None),  # too long ago
+        ([("quick", 60), ("checkin", 30)], None),  # already followed up by a check-in
+        ([("checkin", 60), ("quick", 30)], 1),  # the latest is a quick check
+        ([("quick", 90), ("quick", 30)], 1),  # two quick checks: the latest
+        ([("quick", -5)], None),  # after now: ignored
+        ([], None),
+    ],
+)
+def test_a_check_in_carries_on_from_the_latest_check_in_only_if_it_is_a_recent_quick_one(
+    rules: HistoryRules, past: list[tuple[str, int]], carried: int | None
+) -> None:
+    now = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
+    entries = [Past(now - timedelta(minutes=minutes), mode=mode) for mode, minutes in past]
+    assert rules.carry_over_minutes == 120
+    assert carried_over(entries, now, rules) is (entries[carried] if carried is not None else None)

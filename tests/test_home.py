@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dialogue.events import Event, Listening, Prompt, Say, Summary, Wake
 from dialogue.loader import load
 from skill.home import Backoff, HomeDevice
-from skill.session import Session, open_conversation
+from skill.session import Session, open_session
 from skill.speech import Ears
 from voice.devices import AudioDeviceError
 from voice.recognizer import Recognizer, Transcript, Vocabulary
@@ -71,7 +71,7 @@ def _device(
         events.append(event)
 
     def new_session(mode: str, known: dict) -> Session:
-        return Session(open_conversation(CONTENT, mode, None, known=known), None)
+        return open_session(CONTENT, mode, None, known=known)
 
     ears = Ears(CONTENT, ScriptedRecognizer(lines))
     device = HomeDevice(CONTENT, ears, source, lambda text: None, emit, new_session, stop, backoff=Backoff(0.01, 0.05))

@@ -10,7 +10,7 @@ import pytest
 from dialogue.events import Event, Wake
 from dialogue.loader import load
 from skill.home import HomeDevice
-from skill.session import Session, open_conversation
+from skill.session import Session, open_session
 from skill.speech import Ears
 from voice.wavfile import WavSource
 
@@ -55,7 +55,7 @@ def test_wake_phrase_in_noise_and_other_talk(capsys: pytest.CaptureFixture[str])
             stop.set()  # the stretch is over: stop instead of reopening
 
     def new_session(mode: str, known: dict) -> Session:  # a false wake may start a check-in
-        return Session(open_conversation(CONTENT, mode, None, known=known), None)
+        return open_session(CONTENT, mode, None, known=known)
 
     device = HomeDevice(
         CONTENT, Ears(CONTENT, PocketSphinxRecognizer()), source, lambda text: None, events.append, new_session, stop
