@@ -56,13 +56,6 @@ def test_jsgf_lists_each_phrase_once() -> None:
     assert "public <answer> = yes | not sure;" in text
 
 
-def test_jsgf_with_garbage_adds_a_phone_loop() -> None:
-    text = grammar.jsgf(["yes"], garbage_weight=0.001)
-    assert "<garbage> = (phn_aa |" in text
-    assert "/1/ (yes) | /0.001/ <garbage>" in text
-    assert grammar.is_garbage("phn_aa") and not grammar.is_garbage("yes")
-
-
 def test_jsgf_needs_a_phrase() -> None:
     with pytest.raises(ValueError):
         grammar.jsgf(["", "!!"])

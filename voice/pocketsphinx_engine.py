@@ -353,4 +353,4 @@ class PocketSphinxRecognizer(Recognizer):
 def _clean_text(hypstr: str) -> str:
     """A hypothesis without alternate-pronunciation markers or filler words."""
     words = (word.split("(")[0] for word in hypstr.split())
-    return " ".join(word for word in words if word not in _SILENCES and not grammar.is_garbage(word))
+    return " ".join(word for word in words if word not in _SILENCES)
