@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from dialogue.content import Node
-from dialogue.engine import CONFIRM_BELOW
+from dialogue.engine import COMMANDS, CONFIRM_BELOW, CONFIRM_COMMAND_BELOW, HARMLESS
 from dialogue.ids import Expects
 from dialogue.loader import load
 from intents.matcher import Expectation, Matcher
@@ -21,7 +21,10 @@ pytestmark = pytest.mark.audio
 CONTENT = load()
 # Numbers said to number questions, with the value the matcher must get back.
 NUMBER_ANSWERS = {"three": 3.0, "five": 5.0, "seven": 7.0}
-NEGATIVES = ("the weather is nice today", "open the garage door", "banana bread recipe", "turn on the lights")
+# The first four calibrated the thresholds; the rest were added later, unseen, to check they hold.
+NEGATIVES = ("the weather is nice today", "open the garage door", "banana bread recipe", "turn on the lights",
+             "can you play some music", "what time is it", "my dog is hungry", "call my mother",
+             "set a timer for ten minutes", "where are my keys")  # fmt: skip
 ACCEPT_FLOOR = 0.80  # share of all spoken answers understood as meant (measured: see the printed table)
 NODE_FLOOR = 0.50  # no single question may fall below this
 FALSE_ACCEPT_CEILING = 0.05  # share of negatives taken as an answer without a confirmation
@@ -68,6 +71,13 @@ def _understood(ears: Ears, node: Node, audio: bytes) -> tuple[str, float | None
     return match.intent, match.value if isinstance(match.value, float) else None, heard.transcript.confidence
 
 
+def _acted_on(intent: str, confidence: float) -> bool:
+    """Would the dialogue act on this without "Did you say ...?" (a harmless repeat or help aside)?"""
+    if intent == "none" or intent in HARMLESS:
+        return False
+    return confidence >= (CONFIRM_COMMAND_BELOW if intent in COMMANDS else CONFIRM_BELOW)
+
+
 def test_every_question_understands_its_spoken_answers(ears: Ears, capsys: pytest.CaptureFixture[str]) -> None:
     per_node: dict[str, list[bool]] = {}
     misses, confirmed = [], 0
@@ -108,7 +118,7 @@ def test_out_of_domain_speech_coughs_and_noise_are_not_taken_as_answers(
             intent, _, confidence = _understood(ears, node, audio)
             if intent != "none":
                 forced.append((node.id, intent, round(confidence, 2)))
-                if confidence >= CONFIRM_BELOW:
+                if _acted_on(intent, confidence):
                     taken.append((node.id, intent, round(confidence, 2)))
     with capsys.disabled():
         print(f"\nnegatives heard as a phrase by the recogniser: {len(forced)}/{tried}")
