@@ -27,7 +27,8 @@ def answer(content: Content, question: str) -> Summary:
     if not urgent:
         top = ranking[:QUICK_CAUSES]
         names = spoken_list([content.causes[c.id].name for c in top])
-        lines.append(content.message("ask_intro"))
+        if not flags:  # "it's common" would undercut the advice to see someone
+            lines.append(content.message("ask_intro"))
         lines.append(content.message("quick_answer").format(names=names, now=content.causes[top[0].id].now))
         lines.append(content.message("quick_offer"))
     return Summary([c.to_dict() for c in ranking], flags, urgent, " ".join(lines))
