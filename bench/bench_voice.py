@@ -98,16 +98,18 @@ def latency(content, ears: Ears) -> None:
             true_end = np.flatnonzero(np.abs(np.frombuffer(clean, dtype=np.int16)) > 300)[-1] / 16000
             source = Paced(synth.with_noise(clean + b"\0\0" * 16000, 40.0))
             started: list[float] = []
+            handed: list[int] = []
 
-            def recognise(audio: bytes, started: list[float] = started, conversation=conversation) -> Heard:
+            def recognise(audio: bytes, started=started, handed=handed, conversation=conversation) -> Heard:
                 started.append(time.monotonic())
+                handed.append(len(audio))
                 return ears.hear_turn(audio, conversation)
 
             heard = hear_next(source, DEFAULT, recognise)
             assert heard is not None, spoken
             decided = source.start + source.read_bytes / 32000  # when the endpoint's audio had been spoken
             early += started[-1] < decided
-            rtf.append(heard.elapsed_ms / 1000 / (source.read_bytes / 32000))
+            rtf.append(heard.elapsed_ms / 1000 / (handed[-1] / 32000))  # of the audio it was given
             events = conversation.hear(heard.text, heard.transcript.confidence)
             first = next(e for e in events if isinstance(e, Prompt | Say | Summary))
             tts.render(sentences_of(first.text)[0], rate=None)  # what Mouth renders before playing

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from dialogue.content import Content, Node
 from dialogue.events import End, Event, Listening, Prompt, Say, Summary, Wake
@@ -17,8 +17,10 @@ from dialogue.ids import Expects
 from skill.session import Session
 from skill.textio import render
 from skill.vocabulary import vocabulary
-from voice.endpoint import AudioSource, EndpointConfig, EndReason, listen
 from voice.recognizer import Recognizer, Transcript, Vocabulary
+
+if TYPE_CHECKING:
+    from voice.endpoint import AudioSource, EndpointConfig
 
 _LOGGER = logging.getLogger(__name__)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")  # where Mouth splits a line to start speaking sooner
@@ -96,6 +98,8 @@ def hear_next(source: AudioSource, config: EndpointConfig, recognise: Callable[[
     Recognition starts at the speaker's pause, so it is usually done by the time the endpointer is sure
     they have finished: the reply can start at once.
     """
+    from voice.endpoint import EndReason, listen  # numpy: not at start-up, converse --json answers at once
+
     utterance = listen(source, config, early=recognise)
     if utterance.reason == EndReason.NO_SPEECH:
         return None

@@ -151,3 +151,14 @@ def test_the_console_script_and_module_work_from_any_folder(entry: list[str], tm
     command = [str(Path(sys.executable).parent / entry[0])] if entry == ["twitch-coach"] else entry
     result = subprocess.run(command + ["validate"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_converse_reaches_its_first_prompt_without_loading_numpy(tmp_path: Path) -> None:
+    """numpy is a third of the start-up time, and typed answers never need it (bench_text times the start)."""
+    code = (
+        "import sys\nfrom skill.cli import main\nmain(['converse', '--json', '--no-journal'])\n"
+        "print('numpy' in sys.modules, file=sys.stderr)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], input="", capture_output=True, text=True, cwd=tmp_path)
+    assert "prompt" in [json.loads(line)["type"] for line in result.stdout.splitlines()]
+    assert result.stderr.strip().splitlines()[-1] == "False", result.stderr
