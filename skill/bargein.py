@@ -31,12 +31,19 @@ class BargeIn:
         self._commands = {normalise(p): name for name in BARGE_COMMANDS for p in content.vocab.commands.get(name, ())}
         self._endpointer = Endpointer(BARGE_ENDPOINT)
 
-    def watch(self, playing: Callable[[], bool], cut: Callable[[], None], resume: bool = False) -> str | None:
+    def watch(
+        self, playing: Callable[[], bool], cut: Callable[[], None], resume: bool = False, saying: str = ""
+    ) -> str | None:
         """Listen while `playing()`; on a barge-in word call `cut()` at once and return the command
         ("stop", "skip", "repeat"), or "wake" for the wake phrase. `resume` carries on from the previous
-        watch (the next sentence of the same line), so a word said across the gap is still heard."""
+        watch (the next sentence of the same line), so a word said across the gap is still heard.
+
+        A word that is in `saying`, the sentence being played, is not taken: with no echo cancellation, a
+        loudspeaker saying "say stop to finish" would otherwise stop itself.
+        """
         if not resume:
             self._endpointer = Endpointer(BARGE_ENDPOINT)
+        spoken = f" {normalise(saying)} "
         while playing():
             endpointer = self._endpointer
             chunk = self.source.read(FRAME)
@@ -47,7 +54,7 @@ class BargeIn:
                 continue
             if endpointer.reason == EndReason.SPEECH:
                 heard = self.ears.hear_in(endpointer.audio, self.vocabulary)
-                if heard.text and heard.transcript.confidence >= 0.5:
+                if heard.text and heard.transcript.confidence >= 0.5 and f" {heard.text} " not in spoken:
                     cut()
                     return self._commands.get(heard.text, "wake")
             self._endpointer = Endpointer(BARGE_ENDPOINT)  # not one of ours (or the skill's own echo): watch on

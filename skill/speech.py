@@ -29,7 +29,9 @@ _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")  # where Mouth splits a line to sta
 class BargeWatcher(Protocol):
     """Something that listens while sound plays (see skill.bargein.BargeIn)."""
 
-    def watch(self, playing: Callable[[], bool], cut: Callable[[], None], resume: bool = False) -> str | None: ...
+    def watch(
+        self, playing: Callable[[], bool], cut: Callable[[], None], resume: bool = False, saying: str = ""
+    ) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,9 @@ class Mouth:
                 self.speaker.play(speech.samples, speech.rate)
             coming = self.tts.render(sentences[index + 1], rate=None) if index + 1 < len(sentences) else None
             if self.barge_in is not None and speech.samples:
-                command = self.barge_in.watch(lambda: self.speaker.is_playing, self.speaker.stop, resume=index > 0)
+                command = self.barge_in.watch(
+                    lambda: self.speaker.is_playing, self.speaker.stop, resume=index > 0, saying=sentences[index]
+                )
             self.speaker.wait()
             if command is not None:
                 break

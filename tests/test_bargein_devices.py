@@ -43,8 +43,8 @@ def test_stop_said_over_the_speech_cuts_it_within_half_a_second(virtual_audio: V
     with Microphone() as mic:
         barge = BargeIn(content, ears, mic)
         watch = barge.watch
-        barge.watch = lambda playing, cut, resume=False: watch(  # type: ignore[method-assign]
-            playing, lambda: (cut_at.append(time.monotonic()), cut()), resume
+        barge.watch = lambda playing, cut, resume=False, saying="": watch(  # type: ignore[method-assign]
+            playing, lambda: (cut_at.append(time.monotonic()), cut()), resume, saying
         )
         mouth.barge_in = barge
         speaking = threading.Thread(target=lambda: result.append(mouth.say(LONG_LINE)))

@@ -153,6 +153,19 @@ def test_barge_in_cuts_the_speech_on_a_command_and_ignores_other_talk() -> None:
     assert "yes" not in barge.vocabulary.phrases
 
 
+def test_barge_in_does_not_take_a_word_the_skill_is_saying_itself() -> None:
+    """No echo cancellation: the loudspeaker's own "say stop to finish" must not stop the skill."""
+    from skill.bargein import BargeIn
+
+    audio = SILENCE + speak("stop") + SILENCE * 3
+    line = CONTENT.message("offer_repeat")
+    assert "stop" in line
+    own = BargeIn(CONTENT, Ears(CONTENT, ScriptedRecognizer(["stop"])), WavSource.from_pcm(audio))
+    assert own.watch(lambda: True, lambda: None, saying=line) is None
+    other = BargeIn(CONTENT, Ears(CONTENT, ScriptedRecognizer(["stop"])), WavSource.from_pcm(audio))
+    assert other.watch(lambda: True, lambda: None, saying="Drink some water.") == "stop"
+
+
 def test_barge_in_stops_watching_when_the_speech_ends() -> None:
     from skill.bargein import BargeIn
 
