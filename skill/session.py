@@ -110,7 +110,9 @@ class Session:
     def _trend_lines(self) -> list[str]:
         assert self.journal is not None and self.rules is not None
         try:
-            return trends(self.journal.entries(), self.conversation.answers, self.clock(), self.rules)
+            # The quick check this one carries on from is the same workout: counted once, as this check-in.
+            past = [e for e in self.journal.entries() if e.id != self.replaces]
+            return trends(past, self.conversation.answers, self.clock(), self.rules)
         except JournalError as error:
             _LOGGER.warning("journal not read: %s", error)
             return []

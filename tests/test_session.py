@@ -172,3 +172,13 @@ def test_the_check_in_command_carries_on_from_the_quick_check_command(tmp_path: 
                               env=env, check=True, capture_output=True).stdout  # fmt: skip
     (entry,) = json.loads(exported)["entries"]
     assert entry["mode"] == "checkin" and entry["answers"]["intensity"]["intent"] == "very_hard"
+
+
+def test_the_quick_check_carried_on_from_is_not_counted_again_in_the_trends(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "journal.sqlite3", clock=lambda: NOW)
+    for days in (3, 1):  # two earlier workouts with little to drink
+        journal.record("checkin", {"hydration": {"intent": "little"}}, [], [], at=NOW - timedelta(days=days))
+    _quick(journal, minutes_ago=30)  # today's quick check: nothing to drink
+    events = _run(open_session(CONTENT, "checkin", journal, clock=lambda: NOW), SHORT_SLEEP)
+    said = " ".join(e.text for e in events if isinstance(e, Say))
+    assert "This is the third check-in this week where you had little to drink." in said
