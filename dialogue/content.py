@@ -58,6 +58,7 @@ class Vocab:
     unsure: tuple[str, ...]
     answer_sets: dict[str, dict[str, tuple[str, ...]]]  # set name -> answer id -> phrases
     commands: dict[str, tuple[str, ...]]  # command name -> phrases
+    pronunciations: dict[str, str] = field(default_factory=dict)  # word -> ARPAbet phones, for the recogniser
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -181,7 +182,7 @@ def _safety(reader: _Reader, root: KeyPath) -> Safety | None:
 
 def _vocab(reader: _Reader, root: KeyPath) -> Vocab:
     data = reader.mapping(reader.file.data, root)
-    reader.unknown_keys(data, ("unsure", "answer_sets", "commands"), root)
+    reader.unknown_keys(data, ("unsure", "answer_sets", "commands", "pronunciations"), root)
     unsure = reader.get(data, "unsure", root, "phrases") or ()
     sets_raw = reader.get(data, "answer_sets", root, "mapping") or {}
     answer_sets: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -199,7 +200,30 @@ def _vocab(reader: _Reader, root: KeyPath) -> Vocab:
     commands_raw = reader.get(data, "commands", root, "mapping") or {}
     _ids((*root, "commands"), commands_raw, Command, "command", reader)
     commands = {name: reader.phrases(p, (*root, "commands", name)) for name, p in commands_raw.items()}
-    return Vocab(unsure, answer_sets, commands)
+    return Vocab(unsure, answer_sets, commands, _pronunciations(reader, data, root))
+
+
+# The 39 phones of the CMU US English dictionary (ARPAbet, no stress marks), as recognisers spell them.
+ARPABET = frozenset(
+    "AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW V W Y Z ZH".split()
+)
+
+
+def _pronunciations(reader: _Reader, data: dict[str, Any], root: KeyPath) -> dict[str, str]:
+    """vocab.yaml's pronunciations: a lower-case word -> its ARPAbet phones, space-separated."""
+    raw = reader.get(data, "pronunciations", root, "mapping", required=False) or {}
+    found = {}
+    for word, phones in raw.items():
+        where = (*root, "pronunciations", str(word))
+        if not isinstance(word, str) or not re.fullmatch(r"[a-z][a-z']*", word):
+            reader.problem(where, "should be one lower-case word")
+        elif not isinstance(phones, str) or not phones.split():
+            reader.problem(where, "should be the word's phones, such as 'N AE K ER D'")
+        elif unknown := [p for p in phones.split() if p not in ARPABET]:
+            reader.problem(where, f"unknown phone {unknown[0]!r}; use the 39 ARPAbet phones, such as AH, IY, NG")
+        else:
+            found[word] = " ".join(phones.split())
+    return found
 
 
 def _messages(reader: _Reader, root: KeyPath) -> dict[str, object]:

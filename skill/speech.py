@@ -53,6 +53,7 @@ class Ears:
     def __init__(self, content: Content, recognizer: Recognizer) -> None:
         self.content = content
         self.recognizer = recognizer
+        recognizer.add_words(content.vocab.pronunciations)  # words people say that its dictionary lacks
         self._vocabularies: dict[int, Vocabulary] = {}  # by id() of the node; content lives as long
         self._kept: dict[tuple[str, ...], Vocabulary] = {}
         yes_no = content.vocab.answer_sets["yes_no"]

@@ -71,6 +71,7 @@ def check_node(recognizer: Recognizer, content: Content, mode: str, node: Node) 
 
 
 def check(recognizer: Recognizer, content: Content) -> list[Finding]:
-    """Findings for every question of every dialogue tree."""
+    """Findings for every question of every dialogue tree, after teaching it vocab.yaml's pronunciations."""
+    recognizer.add_words(content.vocab.pronunciations)
     return [f for mode, tree in content.trees.items() for node in tree.nodes.values()
             for f in check_node(recognizer, content, mode, node)]  # fmt: skip

@@ -176,3 +176,21 @@ def test_yes_and_no_stay_words_not_booleans(tmp_path: Path) -> None:
     content = load()
     assert "yes" in content.trees["checkin"].nodes["screen"].choices
     assert "no" in content.vocab.answer_sets["yes_no"]["no"]
+
+
+def test_pronunciations_must_be_one_word_spelt_in_arpabet_phones(tmp_path: Path) -> None:
+    shipped = (Path(__file__).parent.parent / "content" / "vocab.yaml").read_text()
+    text = shipped.replace("  knackered: N AE K ER D", "  knackered: N AE K ER DD\n  Two Words: T UW\n  empty: ''")
+    problems = _problems(tmp_path, "vocab.yaml", text)
+    line = _line_of(text, "knackered: N AE")
+    assert problems == [
+        f"{tmp_path / 'vocab.yaml'}:{line}: vocab.pronunciations.knackered: unknown phone 'DD'; "
+        "use the 39 ARPAbet phones, such as AH, IY, NG",
+        f"{tmp_path / 'vocab.yaml'}:{line + 1}: vocab.pronunciations.Two Words: should be one lower-case word",
+        f"{tmp_path / 'vocab.yaml'}:{line + 2}: vocab.pronunciations.empty: should be the word's phones, "
+        "such as 'N AE K ER D'",
+    ]
+
+
+def test_shipped_pronunciations_load() -> None:
+    assert load().vocab.pronunciations["knackered"] == "N AE K ER D"

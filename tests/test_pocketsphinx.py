@@ -117,6 +117,17 @@ def test_start_refuses_unknown_words(engine) -> None:
         engine.start(Vocabulary(("yes", "qzxv")))
 
 
+def test_added_words_are_known_and_heard() -> None:
+    from voice.pocketsphinx_engine import PocketSphinxRecognizer
+
+    engine = PocketSphinxRecognizer()  # its own: the added word must not leak into other tests
+    assert engine.unknown_words(("i am knackered",)) == ["knackered"]
+    assert engine.add_words({"knackered": "N AE K ER D", "yes": "Y EH S"}) == []
+    assert engine.unknown_words(("i am knackered",)) == [] and engine.pronunciations("yes") == ["Y EH S"]
+    heard = engine.recognize(synth.speak("knackered", voice="en-us"), Vocabulary(("knackered", "easy", "hard")))
+    assert heard.text == "knackered" and not heard.rejected
+
+
 def test_pronunciations_include_alternates(engine) -> None:
     assert engine.pronunciations("zero") == ["Z IH R OW", "Z IY R OW"]
     assert engine.pronunciations("yes") == ["Y EH S"]

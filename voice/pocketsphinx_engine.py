@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -179,6 +180,13 @@ class PocketSphinxRecognizer(Recognizer):
     def unknown_words(self, phrases: tuple[str, ...]) -> list[str]:
         """Words of `phrases` that the CMU dictionary lacks."""
         return [word for word in grammar.phrase_words(phrases) if self._decoder.lookup_word(word) is None]
+
+    def add_words(self, pronunciations: Mapping[str, str]) -> list[str]:
+        """Add the words the dictionary lacks; grammars built after this can use them."""
+        for word, phones in pronunciations.items():
+            if self._decoder.lookup_word(word) is None:
+                self._decoder.add_word(word, phones, True)
+        return []
 
     def pronunciations(self, word: str) -> list[str]:
         """Every dictionary pronunciation of `word`, the alternates "word(2)", "word(3)"... included."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 RATE = 16000  # samples per second of every audio chunk a recogniser is fed
@@ -61,6 +62,11 @@ class Recognizer(abc.ABC):
     @abc.abstractmethod
     def unknown_words(self, phrases: tuple[str, ...]) -> list[str]:
         """Words in `phrases` the engine's dictionary does not know, sorted, without repeats."""
+
+    def add_words(self, pronunciations: Mapping[str, str]) -> list[str]:
+        """Teach the engine words its dictionary lacks (word -> ARPAbet phones); returns those it could not
+        take, sorted. Engines whose dictionary is fixed at build time take none."""
+        return sorted(w for w in pronunciations if self.unknown_words((w,)))
 
     def pronunciations(self, word: str) -> list[str]:
         """Phone strings for `word` from the engine's dictionary ([] when unknown or unsupported)."""
