@@ -213,16 +213,17 @@ def _pronunciations(reader: _Reader, data: dict[str, Any], root: KeyPath) -> dic
     """vocab.yaml's pronunciations: a lower-case word -> its ARPAbet phones, space-separated."""
     raw = reader.get(data, "pronunciations", root, "mapping", required=False) or {}
     found = {}
-    for word, phones in raw.items():
-        where = (*root, "pronunciations", str(word))
-        if not isinstance(word, str) or not re.fullmatch(r"[a-z][a-z']*", word):
+    for word, phones in raw.items():  # mapping() has made every key a string
+        where = (*root, "pronunciations", word)
+        spelt = phones.split() if isinstance(phones, str) else []
+        if not re.fullmatch(r"[a-z][a-z']*", word):
             reader.problem(where, "should be one lower-case word")
-        elif not isinstance(phones, str) or not phones.split():
+        elif not spelt:
             reader.problem(where, "should be the word's phones, such as 'N AE K ER D'")
-        elif unknown := [p for p in phones.split() if p not in ARPABET]:
+        elif unknown := [p for p in spelt if p not in ARPABET]:
             reader.problem(where, f"unknown phone {unknown[0]!r}; use the 39 ARPAbet phones, such as AH, IY, NG")
         else:
-            found[word] = " ".join(phones.split())
+            found[word] = " ".join(spelt)
     return found
 
 

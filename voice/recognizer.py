@@ -66,7 +66,7 @@ class Recognizer(abc.ABC):
     def add_words(self, pronunciations: Mapping[str, str]) -> list[str]:
         """Teach the engine words its dictionary lacks (word -> ARPAbet phones); returns those it could not
         take, sorted. Engines whose dictionary is fixed at build time take none."""
-        return sorted(w for w in pronunciations if self.unknown_words((w,)))
+        return self.unknown_words(tuple(pronunciations))
 
     def pronunciations(self, word: str) -> list[str]:
         """Phone strings for `word` from the engine's dictionary ([] when unknown or unsupported)."""
