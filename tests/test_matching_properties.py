@@ -9,22 +9,12 @@ from functools import cache
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_matching import content, matcher  # one cached Content and Matcher for both matching test files
 
-from dialogue.content import Content, Node
-from dialogue.loader import load
-from intents.matcher import Expectation, Match, Matcher
+from dialogue.content import Node
+from intents.matcher import Expectation, Match
 from intents.normalize import normalise
 from intents.numbers import SLIPS, find_numbers, parse_number
-
-
-@cache
-def content() -> Content:
-    return load()
-
-
-@cache
-def matcher() -> Matcher:
-    return Matcher(content().vocab.commands, content().vocab.unsure)
 
 
 def _nodes() -> list[tuple[str, Node]]:
