@@ -1,8 +1,11 @@
-"""The loaded content: frozen dataclasses built from the YAML files in content/."""
+"""The compiled content: frozen dataclasses built from the YAML files of one content folder."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from intents.matcher import Expectation
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,11 @@ class Node:
     words: dict[str, float] = field(default_factory=dict)  # number questions: phrase -> value
     tags: dict[str, tuple[str, ...]] = field(default_factory=dict)  # tag -> phrases noticed in answers
     units: tuple[str, ...] = ()  # number questions: words said after the number ("hours"), for speech grammars
+    expectation: Expectation = field(init=False, repr=False, compare=False)  # what the matcher accepts here
+
+    def __post_init__(self) -> None:
+        # Built once when the content is compiled, not per conversation or per answer.
+        object.__setattr__(self, "expectation", Expectation(self.expects, self.choices, self.words, self.tags))
 
     def next_node(self, answer: str | None) -> str:
         """The node that follows `answer` (None when skipped)."""
@@ -121,20 +129,94 @@ class Home:
 
 
 @dataclass(frozen=True)
+class ModePolicy:
+    """What one mode (a dialogue tree) does around its questions, from domain.yaml."""
+
+    name: str
+    summary: str  # "full": causes with reasons, then an offer to repeat; "short": a quick answer that ends it
+    summary_causes: int  # at most this many causes are spoken
+    endpoint: str  # how long a pause ends an answer: "default", or "workout" for a breathless speaker
+    carries_over_from: str | None  # a recent check-in of this mode is carried on from (its answers kept)
+    saved_on: tuple[str, ...]  # end reasons after which the check-in is saved in the journal
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The ids this content speaks about and how its modes behave: content/domain.yaml."""
+
+    causes: tuple[str, ...]
+    red_flags: tuple[str, ...]
+    topics: tuple[str, ...]
+    safety_topics: frozenset[str]  # always asked out loud, never filled in or carried over
+    modes: Mapping[str, ModePolicy]
+    default_mode: str
+    journal_flag: str  # the red flag past check-ins raise
+
+
+@dataclass(frozen=True)
+class Messages:
+    """The lines spoken around the questions; every {placeholder} in them is one the code fills in."""
+
+    lines: Mapping[str, str]
+    reprompt: tuple[str, ...]  # one line per retry
+
+
+@dataclass(frozen=True)
+class Persistence:
+    """When past check-ins alone raise the journal's red flag; either rule is enough."""
+
+    span_days: int  # days; a run of check-ins longer than this persists ...
+    max_gap_days: int  # days; ... when no two check-ins in a row are further apart than this
+    min_days: int  # distinct days with twitching ...
+    window_days: int  # days, today included, in which min_days must fall
+    said_span: str  # spoken when the run rule fires; {span} days, {days} distinct days
+    said_days: str  # spoken when the days rule fires; same fields
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A pattern across check-ins: this topic's answer meets the condition `times` times in `within_days`."""
+
+    topic: str
+    is_: tuple[str, ...]  # answer ids, any of which matches (empty: any answer)
+    below: float | None  # the number answered is below this
+    at_least: float | None  # the number answered is at least this
+    tag: str | None  # the answer carries this tag
+    within_days: int  # days, today included
+    times: int  # matching check-ins, this one included, before it is said
+    say: str  # {nth}: "third"; {count}: 3
+    say_many: str  # used when the count runs past the ordinals; {count}
+
+
+@dataclass(frozen=True)
+class HistoryRules:
+    """Everything content/journal.yaml says about past check-ins."""
+
+    persistence: Persistence
+    trends: tuple[Trend, ...]
+    max_spoken: int  # trend lines spoken after one check-in at most
+    ordinals: tuple[str, ...]  # "first", "second", ...: ordinals[n - 1] is the word for n
+    carry_over_minutes: int  # a check-in this soon after a quick check carries on from it
+
+
+@dataclass(frozen=True)
 class Content:
     """Everything the skill says and understands, loaded and checked at start-up."""
 
     causes: dict[str, CauseInfo]
     safety: Safety
     vocab: Vocab
-    messages: dict[str, object]
+    messages: Messages
     trees: dict[str, DialogueTree]
     rules: tuple[Rule, ...]
+    domain: Domain
+    journal: HistoryRules
     home: Home | None = None  # None when no home.yaml is loaded
 
     def message(self, key: str) -> str:
         """A spoken line from messages.yaml; a missing key raises instead of speaking the key."""
-        value = self.messages[key]
-        if not isinstance(value, str):
-            raise KeyError(f"message {key!r} is not a single line")
-        return value
+        return self.messages.lines[key]
+
+    def policy(self, mode: str) -> ModePolicy:
+        """What `mode` does around its questions (domain.yaml)."""
+        return self.domain.modes[mode]

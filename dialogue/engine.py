@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from dialogue.content import Content, Node
 from dialogue.events import End, Event, Heard, Prompt, Say, Summary
-from dialogue.ids import END, NONE, RED_FLAG_TOPICS, UNSURE, Command, Expects
+from dialogue.ids import END, NONE, UNSURE, Command, Expects, SummaryStyle
 from dialogue.safety import red_flags_in, urgent_signs
 from dialogue.scoring import Answer, rank
 from dialogue.summary import compose
@@ -52,11 +52,10 @@ class Conversation:
         if self.mode not in self.content.trees:
             raise ValueError(f"unknown mode {self.mode!r}; choose one of: {', '.join(sorted(self.content.trees))}")
         self.tree = self.content.trees[self.mode]
+        self.policy = self.content.policy(self.mode)
         self._matcher = self.matcher or Matcher(self.content.vocab.commands, self.content.vocab.unsure)
         self._confirm_expectation = Expectation(Expects.YES_NO, self.content.vocab.answer_sets["yes_no"])
-        self._expectations = {
-            nid: Expectation(n.expects, n.choices, n.words, n.tags) for nid, n in self.tree.nodes.items()
-        }
+        self._expectations = {nid: n.expectation for nid, n in self.tree.nodes.items()}
         self._reset()
 
     def _reset(self) -> None:
@@ -99,7 +98,7 @@ class Conversation:
         if match.intent in HARMLESS or (match.intent in COMMANDS and confidence >= CONFIRM_COMMAND_BELOW):
             return events + self._command(match.intent)
         assert current is not None
-        if current.topic not in RED_FLAG_TOPICS:
+        if current.topic not in self.content.domain.safety_topics:
             events += self._raise(red_flags_in(utterance, self.content.safety))
         if match.intent in COMMANDS or (match.intent != NONE and confidence < CONFIRM_BELOW):
             self.pending = match
@@ -144,9 +143,13 @@ class Conversation:
 
     def _go(self, target: str) -> list[Event]:
         """Move to `target`, skipping questions whose answers are known, and ask it."""
-        while target != END and self.tree.nodes[target].topic in self.answers:
+        seen = set()  # compiled trees have no loops; this keeps a loop from ever spinning here anyway
+        while target != END and self.tree.nodes[target].topic in self.answers and target not in seen:
+            seen.add(target)
             node = self.tree.nodes[target]
             target = node.next_node(self.answers[node.topic].intent)
+        if target in seen:
+            target = END
         self.misses = 0
         if target == END:
             return self._finish()
@@ -184,8 +187,7 @@ class Conversation:
     def _miss(self, node: Node) -> list[Event]:
         self.misses += 1
         if self.misses <= MAX_REPROMPTS:
-            lines = self.content.messages["reprompt"]
-            assert isinstance(lines, list)
+            lines = self.content.messages.reprompt
             template = lines[min(self.misses, len(lines)) - 1]
             text = template.format(rephrase=node.rephrase, options=self._options(node))
             return [self._prompt(node, text)]
@@ -243,13 +245,14 @@ class Conversation:
     def summary(self) -> Summary:
         """The summary for the answers so far."""
         ranking = rank(self.answers, self.content.rules, self.content.causes)
-        text = compose(self.content, ranking, self.red_flags, self.urgent, quick=self.mode == "quick")
+        quick = self.policy.summary == SummaryStyle.SHORT
+        text = compose(self.content, ranking, self.red_flags, self.urgent, quick, self.policy.summary_causes)
         return Summary([c.to_dict() for c in ranking], list(self.red_flags), self.urgent, text)
 
     def _finish(self) -> list[Event]:
         self.node = None
         self.last_summary = self.summary()
-        if self.mode == "quick":
+        if self.policy.summary == SummaryStyle.SHORT:
             self.finished = True
             return [self.last_summary, End("done")]
         self.reviewing = True

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dialogue.content import Content
 from dialogue.scoring import CauseScore
 
-MAX_CAUSES = 3  # at most this many causes are spoken; the JSON summary carries the full ranking
-QUICK_CAUSES = 2  # mid-workout answers stay short
+MAX_CAUSES = 3  # causes spoken when no limit is given; the JSON summary carries the full ranking
+QUICK_CAUSES = 2  # the same for a short answer (the one-shot `ask`)
 
 
 def spoken_list(items: Sequence[str], or_word: str = "and") -> str:
@@ -35,12 +35,13 @@ def compose(
     red_flags: Sequence[str],
     urgent: bool,
     quick: bool = False,
+    limit: int | None = None,
 ) -> str:
-    """The summary as one spoken text."""
+    """The summary as one spoken text, naming at most `limit` causes (the mode's summary_causes)."""
     lines = safety_lines(content, red_flags, urgent)
     likely = [c for c in ranking if c.score > 0]
     if quick:
-        top = (likely or list(ranking))[:QUICK_CAUSES]
+        top = (likely or list(ranking))[: limit or QUICK_CAUSES]
         names = spoken_list([content.causes[c.id].name for c in top])
         lines.append(content.message("quick_answer").format(names=names, now=content.causes[top[0].id].now))
         lines.append(content.message("quick_offer"))
@@ -49,7 +50,7 @@ def compose(
         lines.append(content.message("summary_intro"))
     if not likely:
         lines.append(content.message("nothing_stands_out"))
-    for index, cause in enumerate(likely[:MAX_CAUSES]):
+    for index, cause in enumerate(likely[: limit or MAX_CAUSES]):
         info = content.causes[cause.id]
         template = content.message("top_cause" if index == 0 else "other_cause")
         lines.append(template.format(name=info.name, why=cause.why).strip())

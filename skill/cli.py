@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from dialogue.errors import ContentError
 from skill.journal import JournalError
 
-MODES = ("checkin", "quick")
+CONTENT_ENV = "TWITCH_COACH_CONTENT"  # a content folder to run instead of the shipped one
 
 
-def _content():
+def _content_folder(args: argparse.Namespace) -> Path | None:
+    """--content DIR, else $TWITCH_COACH_CONTENT, else None (the shipped content)."""
+    folder = getattr(args, "content", None) or os.environ.get(CONTENT_ENV)
+    return Path(folder) if folder else None
+
+
+def _content(args: argparse.Namespace):
     from dialogue.loader import load
 
-    return load()
+    content = load(folder=_content_folder(args))
+    if getattr(args, "mode", None) is None:
+        args.mode = content.domain.default_mode
+    elif args.mode not in content.trees:
+        raise SystemExit(f"twitch-coach: unknown mode {args.mode!r}; this content has: {', '.join(content.trees)}")
+    return content
 
 
 def _session(args: argparse.Namespace, content):
@@ -30,7 +42,7 @@ def _session(args: argparse.Namespace, content):
 def cmd_chat(args: argparse.Namespace) -> int:
     from skill.textio import chat
 
-    chat(_session(args, _content()), input, print)
+    chat(_session(args, _content(args)), input, print)
     return 0
 
 
@@ -39,7 +51,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     from dialogue.ask import answer
 
-    summary = answer(_content(), " ".join(args.question))
+    summary = answer(_content(args), " ".join(args.question))
     print(json.dumps(summary.to_dict()) if args.json else summary.text)
     return 0
 
@@ -47,8 +59,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from dialogue.loader import load
 
+    # A folder is checked as the whole content, exactly as `--content DIR` would run it; files take the
+    # place of their kind's file in the content that would run (--content, $TWITCH_COACH_CONTENT or shipped).
+    folders = [Path(p) for p in args.paths if Path(p).is_dir()]
+    if len(folders) > 1:
+        print("twitch-coach validate: give one content folder at a time", file=sys.stderr)
+        return 2
+    files = [Path(p) for p in args.paths if not Path(p).is_dir()]
     try:
-        content = load([Path(p) for p in args.paths])
+        content = load(files, folder=folders[0] if folders else _content_folder(args))
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -90,7 +109,7 @@ def cmd_converse(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    content = _content()
+    content = _content(args)
     conversation = _session(args, content)
     transcribe = transcriber(conversation, lambda: _ears(args, content))
     converse_json(conversation, sys.stdin, sys.stdout, transcribe)
@@ -100,10 +119,10 @@ def cmd_converse(args: argparse.Namespace) -> int:
 def cmd_hear(args: argparse.Namespace) -> int:
     import json
 
-    from intents.matcher import Expectation, Matcher
+    from intents.matcher import Matcher
     from voice.wavfile import WavError, read_wav
 
-    content = _content()
+    content = _content(args)
     node = next((n for t in content.trees.values() for n in t.nodes.values() if n.topic == args.topic), None)
     if node is None:
         topics = sorted({n.topic for t in content.trees.values() for n in t.nodes.values()})
@@ -111,7 +130,7 @@ def cmd_hear(args: argparse.Namespace) -> int:
         return 2
     ears = _ears(args, content)
     matcher = Matcher(content.vocab.commands, content.vocab.unsure)
-    expectation = Expectation(node.expects, node.choices, node.words, node.tags)
+    expectation = node.expectation
     status = 0
     for path in args.files:
         try:
@@ -202,7 +221,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     from skill.textio import chat
     from voice.devices import AudioDeviceError, default_input_available
 
-    content = _content()
+    content = _content(args)
     conversation = _session(args, content)
     if args.typed or not _has_microphone(default_input_available):
         if not args.typed:
@@ -218,7 +237,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
 
     mouth = Mouth(args.rate, args.voice)
     ears = _ears(args, content, print)
-    config = WORKOUT if args.mode == "quick" else DEFAULT
+    config = {"default": DEFAULT, "workout": WORKOUT}[content.policy(args.mode).endpoint]
     try:
         with Microphone(speaking=None if args.barge_in else mouth.speaking) as mic:
             _listen_while_speaking(args, content, ears, mouth, mic)
@@ -259,7 +278,7 @@ def cmd_home(args: argparse.Namespace) -> int:
     log = Path(args.log) if args.log else home() / "home.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(filename=log, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    content = _content()
+    content = _content(args)
     if args.wake:
         assert content.home is not None
         content = dataclasses.replace(content, home=dataclasses.replace(content.home, wake=tuple(args.wake)))
@@ -353,9 +372,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_false",
         help="do not listen while speaking (for loud speakers right beside the microphone)",
     )
+    top.add_argument(
+        "--content", metavar="DIR", help=f"run this content folder instead of the shipped one (or set {CONTENT_ENV})"
+    )
     sub = top.add_subparsers(dest="command")
     p = sub.add_parser("checkin", parents=[speech, voice, listening], help="the spoken check-in (the default)")
-    p.add_argument("--mode", choices=MODES, default="checkin")
+    p.add_argument("--mode", help="a mode of the content (default: its default_mode, checkin)")
     p.add_argument("--typed", action="store_true", help="type instead of talking")
     add_no_journal(p)
     p.set_defaults(func=cmd_checkin)
@@ -366,12 +388,12 @@ def parser() -> argparse.ArgumentParser:
     add_no_journal(p)
     p.set_defaults(func=cmd_home)
     p = sub.add_parser("chat", help="hold the conversation by typing")
-    p.add_argument("--mode", choices=MODES, default="checkin")
+    p.add_argument("--mode", help="a mode of the content (default: its default_mode, checkin)")
     add_no_journal(p)
     p.set_defaults(func=cmd_chat)
     p = sub.add_parser("converse", parents=[speech], help="the JSON-lines interface for other programs")
     p.add_argument("--json", action="store_true", help="one JSON object per line in and out")
-    p.add_argument("--mode", choices=MODES, default="checkin")
+    p.add_argument("--mode", help="a mode of the content (default: its default_mode, checkin)")
     add_no_journal(p)
     p.set_defaults(func=cmd_converse)
     p = sub.add_parser("ask", help="a one-shot answer to a question")
@@ -399,6 +421,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="a Vosk model folder to consider")
     p.set_defaults(func=cmd_models)
     add_journal_parser(sub)
+    for command in sub.choices.values():  # also after the command name; SUPPRESS keeps one given before it
+        command.add_argument("--content", metavar="DIR", default=argparse.SUPPRESS, help="run this content folder")
     return top
 
 
@@ -406,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the twitch-coach command."""
     args = parser().parse_args(argv)
     if args.command is None:
-        args = parser().parse_args(["checkin"])
+        args = parser().parse_args([*(["--content", args.content] if args.content else []), "checkin"])
     try:
         return int(args.func(args) or 0)
     except JournalError as error:

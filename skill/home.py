@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from dialogue.ask import answer
 from dialogue.content import Content, Home
 from dialogue.events import Event, Listening, Say, Wake
-from dialogue.ids import RED_FLAG_TOPICS
 from dialogue.scoring import Answer
 from intents.normalize import normalise
 from skill.session import Session
@@ -121,12 +120,15 @@ class HomeDevice:
         """Do what was asked: the check-in, the quick check, a quick answer, or nothing."""
         route = next((name for name, phrases in self.home.routes.items() if request in phrases), None)
         _LOGGER.info("request %r -> %s", request, route)
-        if route in ("checkin", "quick"):
+        modes = self.content.domain.modes
+        if route in modes:
             session = self.new_session(route, self.known)
             run_spoken(session, self.ears, lambda recognise: self._listen(source, recognise), self.speak, self.emit)
             # What the mid-workout check told us, the cooldown check-in need not ask again.
             answers = session.conversation.answers.items()
-            self.known = {t: a for t, a in answers if route == "quick" and t not in RED_FLAG_TOPICS}
+            carried = any(policy.carries_over_from == route for policy in modes.values())
+            safety = self.content.domain.safety_topics
+            self.known = {t: a for t, a in answers if carried and t not in safety}
         elif route == "ask":
             summary = answer(self.content, normalise(request))
             self.emit(summary)

@@ -10,13 +10,11 @@ from typing import Any
 from dialogue.content import Content
 from dialogue.engine import Conversation
 from dialogue.events import End, Event, Say, Summary
-from dialogue.history import HistoryRules, carried_over, load_rules, persistence, trends
-from dialogue.ids import RED_FLAG_TOPICS
+from dialogue.history import HistoryRules, carried_over, persistence, trends
 from dialogue.scoring import Answer
 from skill.journal import Journal, JournalError
 
 _LOGGER = logging.getLogger(__name__)
-_SAVED_ENDINGS = ("done", "urgent")  # a stopped check-in is not saved: it may be half an answer
 
 
 def local_now() -> datetime:
@@ -37,21 +35,24 @@ def open_session(
     known = dict(known or {})
     if journal is None:
         return Session(Conversation(content, mode, known=known), None, clock)
-    rules = rules or load_rules()
+    rules = rules or content.journal
+    policy = content.policy(mode)
     try:
         entries = journal.entries()
     except JournalError as error:
         _LOGGER.warning("journal not read: %s", error)
         entries = []
     now = clock()
-    carried = carried_over(entries, now, rules) if mode == "checkin" else None
+    source = policy.carries_over_from
+    carried = carried_over(entries, now, rules, source) if source else None
     if carried is not None:
         # Safety questions are always asked again: a red flag may have appeared since.
-        earlier = {t: _answer(t, a) for t, a in carried.answers.items() if t not in RED_FLAG_TOPICS}
+        earlier = {t: _answer(t, a) for t, a in carried.answers.items() if t not in content.domain.safety_topics}
         known = earlier | known
         _LOGGER.info("carrying on from the quick check at %s: %s", carried.at, sorted(earlier))
     finding = persistence([e.at for e in entries], now, rules)
-    flags, opening = (("persistent",), (finding.said, content.safety.professional)) if finding else ((), ())
+    said = (finding.said, content.safety.professional) if finding else ()
+    flags, opening = ((content.domain.journal_flag,), said) if finding else ((), ())
     conversation = Conversation(content, mode, known=known, known_flags=flags, opening=opening)
     return Session(conversation, journal, clock, rules, replaces=carried.id if carried else None)
 
@@ -75,7 +76,7 @@ class Session:
         self.conversation = conversation
         self.journal = journal
         self.clock = clock
-        self.rules = rules or (load_rules() if journal is not None else None)
+        self.rules = rules or conversation.content.journal
         self.replaces = replaces  # the journal entry this check-in takes the place of when saved
         self._trends_said = False
 
@@ -94,7 +95,8 @@ class Session:
             if isinstance(event, Summary) and not self._trends_said:
                 self._trends_said = True
                 out += [Say(line) for line in self._trend_lines()]
-            if isinstance(event, End) and event.reason in _SAVED_ENDINGS:
+            # A stopped check-in is not saved by default: it may be half an answer (domain.yaml's saved_on).
+            if isinstance(event, End) and event.reason in self.conversation.policy.saved_on:
                 self._save(event.reason)
         return out
 
