@@ -88,7 +88,7 @@ def compile_content(sources: Sources) -> Content:
     rules = read("scoring", read_rules, list(trees.values()), domain) or ()
     journal = read("journal", read_journal, domain)
     home = read("home", read_home, domain)
-    if domain is not None and "domain" in files:
+    if domain is not None and not sources.unreadable:  # a broken file may be the tree of that mode
         written = {file.data.get("mode") for file in sources.trees.values() if isinstance(file.data, dict)}
         for mode in domain.modes:
             if mode not in written:

@@ -74,7 +74,7 @@ def _screen(loader: Any, name: str) -> Problem | None:
                 return Problem(name, line, "", f"nested more than {MAX_DEPTH} levels deep")
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
-        elif isinstance(event, yaml.ScalarEvent) and event.implicit[0] and event.style is None:
+        elif isinstance(event, yaml.ScalarEvent) and event.implicit[0] and not event.style:
             digits = sum(c.isdigit() for c in event.value)
             if digits > MAX_NUMBER_DIGITS and _NUMBER.fullmatch(event.value):
                 return Problem(
