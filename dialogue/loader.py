@@ -9,7 +9,7 @@ from pathlib import Path
 from dialogue.compile import Sources, classify, compile_content, not_content
 from dialogue.content import Content, HistoryRules
 from dialogue.domain import read_domain
-from dialogue.errors import ContentError
+from dialogue.errors import ContentError, Problem
 from dialogue.fields import Reader
 from dialogue.readers.journal import read_journal
 from dialogue.yamlfile import read
@@ -23,7 +23,13 @@ def content_dir() -> Path:
 
 
 def _yaml_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.yaml") if p.is_file())[: MAX_FILES + 1]
+    """The content files of `folder`; a missing folder or far too many files is a ContentError."""
+    if not folder.is_dir():
+        raise ContentError([Problem(str(folder), 0, "", "not a content folder (no such folder)")])
+    found = sorted(p for p in folder.glob("*.yaml") if p.is_file())
+    if len(found) > MAX_FILES:
+        raise ContentError([Problem(str(folder), 0, "", f"{len(found)} YAML files; a content folder has far fewer")])
+    return found
 
 
 def load(paths: Iterable[Path] = (), folder: Path | None = None) -> Content:

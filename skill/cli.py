@@ -231,13 +231,14 @@ def cmd_checkin(args: argparse.Namespace) -> int:
             )
         chat(conversation, input, print)
         return 0
+    from dialogue.ids import Endpoint
     from skill.speech import Mouth
     from voice.endpoint import DEFAULT, WORKOUT
     from voice.mic import Microphone
 
     mouth = Mouth(args.rate, args.voice)
     ears = _ears(args, content, print)
-    config = {"default": DEFAULT, "workout": WORKOUT}[content.policy(args.mode).endpoint]
+    config = {Endpoint.DEFAULT: DEFAULT, Endpoint.WORKOUT: WORKOUT}[Endpoint(content.policy(args.mode).endpoint)]
     try:
         with Microphone(speaking=None if args.barge_in else mouth.speaking) as mic:
             _listen_while_speaking(args, content, ears, mouth, mic)

@@ -166,3 +166,19 @@ def test_validate_a_folder_checks_exactly_that_folder(tmp_path: Path) -> None:
     assert result.returncode == 1 and "unknown topic 'alcohol'" in result.stderr
     env = {"TWITCH_COACH_CONTENT": str(_pack(tmp_path / "again"))}
     assert _run(["validate", "--no-speech"], "", tmp_path, **env).returncode == 0
+
+
+def test_a_missing_content_folder_is_one_clear_problem(tmp_path: Path) -> None:
+    result = _run(["--content", str(tmp_path / "nowhere"), "converse", "--json"], "", tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"{tmp_path / 'nowhere'}: not a content folder (no such folder)" in result.stderr
+
+
+def test_validate_survives_hostile_yaml_quickly(tmp_path: Path) -> None:
+    folder = _pack(tmp_path)
+    (folder / "causes.yaml").write_text("loop: &r [*r]\n")
+    (folder / "scoring.yaml").write_text("rules: [" + "1" * 10_000 + "]\n")
+    result = _run(["validate", "--no-speech", str(folder)], "", tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"{folder / 'causes.yaml'}:1: anchors and aliases" in result.stderr
+    assert f"{folder / 'scoring.yaml'}:1: a number of 10000 digits" in result.stderr
