@@ -38,7 +38,8 @@ class Conversation:
     """One check-in: feed it what the user said, get back what to say and do."""
 
     content: Content
-    mode: str = "checkin"
+    mode: str = ""
+    """One of the content's modes; empty: its default_mode (domain.yaml)."""
     matcher: Matcher | None = None
     """Shared matcher (one per content is enough); made here when not given."""
     known: Mapping[str, Answer] = field(default_factory=dict)
@@ -49,6 +50,7 @@ class Conversation:
     """Lines spoken after the intro, before the first question (for example why a flag is known)."""
 
     def __post_init__(self) -> None:
+        self.mode = self.mode or self.content.domain.default_mode
         if self.mode not in self.content.trees:
             raise ValueError(f"unknown mode {self.mode!r}; choose one of: {', '.join(sorted(self.content.trees))}")
         self.tree = self.content.trees[self.mode]
