@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from dialogue.content import Content, DialogueTree
 from dialogue.domain import read_domain
@@ -72,7 +74,8 @@ def compile_content(sources: Sources) -> Content:
             if kind not in files:
                 problems.append(Problem(sources.folder, 0, "", f"no {kind} file found"))
 
-    def read(kind: str, reader_fn, *args):  # noqa: ANN001, ANN202 - one call shape for every reader
+    def read(kind: str, reader_fn: Callable[..., Any], *args: Any) -> Any:
+        """reader_fn on the file of `kind`, or None when there is none."""
         return reader_fn(readers[kind], _root(files[kind]), *args) if kind in files else None
 
     domain = read("domain", read_domain)

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dialogue.engine import Conversation
 from dialogue.errors import ContentError
@@ -158,3 +160,14 @@ def test_given_files_are_each_checked_even_when_one_is_broken(tmp_path: Path) ->
         load([broken, scoring])
     files = [p.file for p in caught.value.problems]
     assert files == [str(broken), str(scoring)]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from(list("ab: -[]{}&*!|>'\"#\n\t9.,?%@`\\")), max_size=200))
+def test_any_text_in_a_content_file_is_problems_never_an_exception(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "quick.yaml"
+    path.write_text(text)
+    try:
+        load([path])
+    except ContentError as error:
+        assert all(p.file == str(path) for p in error.problems)

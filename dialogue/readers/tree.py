@@ -50,7 +50,10 @@ def read_tree(reader: Reader, root: KeyPath, vocab: Vocab | None, domain: Domain
     return DialogueTree(mode, start, intro, nodes)
 
 
-def _choices(reader: Reader, entry: dict[str, Any], where: KeyPath, expects: str | None, vocab: Vocab | None):
+def _choices(
+    reader: Reader, entry: dict[str, Any], where: KeyPath, expects: str | None, vocab: Vocab | None
+) -> dict[str, tuple[str, ...]]:
+    """Answer id -> phrases: yes_no's set, or the named answer set, plus this node's `also` phrases."""
     choices: dict[str, tuple[str, ...]] = {}
     if vocab is not None and expects == Expects.YES_NO:
         choices = dict(vocab.answer_sets.get("yes_no", {}))
@@ -97,7 +100,10 @@ def _nexts(reader: Reader, entry: dict[str, Any], where: KeyPath, answers: set[s
     return nexts
 
 
-def _raises(reader: Reader, entry: dict[str, Any], where: KeyPath, answers: set[str], domain: Domain | None):
+def _raises(
+    reader: Reader, entry: dict[str, Any], where: KeyPath, answers: set[str], domain: Domain | None
+) -> dict[str, str]:
+    """Answer id -> the red flag it raises."""
     raises_raw = reader.get(entry, "raises", where, "mapping", required=False) or {}
     raises = {}
     for aid, flag in raises_raw.items():
