@@ -328,6 +328,7 @@ def parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     from skill.journal_cli import add_no_journal
     from skill.journal_cli import add_parser as add_journal_parser
+    from skill.wyoming_cli import add_parser as add_wyoming_parser
 
     top = argparse.ArgumentParser(
         prog="twitch-coach",
@@ -399,6 +400,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="a Vosk model folder to consider")
     p.set_defaults(func=cmd_models)
     add_journal_parser(sub)
+    add_wyoming_parser(sub)
     return top
 
 
