@@ -20,8 +20,13 @@ from wyoming.asr import Transcript
 from wyoming.client import AsyncTcpClient
 from wyoming.handle import Handled
 
+from dialogue.loader import load
+
 # A whole cooldown check-in: the request, ten answers (the last reply is the summary), then "stop".
 CHECKIN = ["check in", "no", "a few days", "hard", "three", "a little", "no", "five", "two cups", "a lot", "no", "stop"]
+
+
+SUMMARY_STARTS = load().message("summary_intro")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -55,7 +60,7 @@ async def checkin(port: int, conversation_id: str, times: list[float]) -> bool:
         elapsed, handled, reply = await turn(port, text, conversation_id)
         times.append(elapsed)
         ok = ok and handled
-        summary = summary or reply.startswith("Here's what I think.")
+        summary = summary or reply.startswith(SUMMARY_STARTS)
     return ok and summary
 
 

@@ -433,32 +433,55 @@ def test_a_client_leaving_mid_turn_changes_nothing_for_others(tmp_path, caplog):
 # ----- the command -----
 
 
-def test_the_command_serves_on_loopback_logs_privately_and_stops_on_sigterm(tmp_path):
+@contextlib.contextmanager
+def command(tmp_path: Path, *options: str):
+    """`twitch-coach wyoming` as its own process on a free loopback port; yields the port, then SIGTERM."""
     port = _free_port()
-    log = tmp_path / "data" / "wyoming.log"
     env = {**os.environ, "TWITCH_COACH_HOME": str(tmp_path / "data")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "skill", "wyoming", "--uri", f"tcp://127.0.0.1:{port}", "--log", str(log), "--no-journal"],
+        [sys.executable, "-m", "skill", "wyoming", "--uri", f"tcp://127.0.0.1:{port}", *options],
         env=env, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         assert "listening on" in process.stderr.readline()
-
-        async def scenario():
-            server = Running(port, None, None)  # type: ignore[arg-type]
-            for text in ["quick check", "no", "hard", "no"]:
-                event = await server.turn(text)
-            assert Handled.is_type(event.type) and not _expects(event)
-
-        run(scenario())
+        yield port
         process.send_signal(signal.SIGTERM)
         assert process.wait(10) == 0
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_the_command_logs_privately_and_leaves_the_journal_alone_with_no_journal(tmp_path):
+    log = tmp_path / "elsewhere" / "coach.log"
+    with command(tmp_path, "--log", str(log), "--no-journal") as port:
+
+        async def scenario():
+            server = Running(port, None, None)  # type: ignore[arg-type]
+            for text in ["quick check", "no", "hard", "no"]:
+                event = await server.turn(text)
+            assert Handled.is_type(event.type) and not _expects(event)  # finished
+
+        run(scenario())
     assert "listening on" in log.read_text() and "stopped" in log.read_text()
     assert log.stat().st_mode & 0o777 == 0o600
-    assert not (tmp_path / "data" / "journal.sqlite3").exists()  # --no-journal
+    assert not (tmp_path / "data" / "journal.sqlite3").exists()
+
+
+def test_sigterm_saves_a_checkin_whose_summary_was_given(tmp_path):
+    with command(tmp_path) as port:
+
+        async def scenario():
+            server = Running(port, None, None)  # type: ignore[arg-type]
+            for text in ["check in", *CHECKIN]:
+                event = await server.turn(text)
+            assert CONTENT.message("summary_intro") in _text(event)
+
+        run(scenario())
+    with Journal(tmp_path / "data" / "journal.sqlite3") as journal:
+        [entry] = journal.entries()
+    assert entry.mode == "checkin"
+    assert (tmp_path / "data" / "wyoming.log").stat().st_mode & 0o777 == 0o600
 
 
 def test_only_loopback_addresses_and_sockets_count_as_private():
