@@ -207,6 +207,8 @@ def is_loopback(uri: str) -> bool:
 
 async def serve(uri: str, service: Service, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
     """Serve on `uri` until `stop` is set; then close the connections and the conversations."""
+    if urlparse(uri).scheme not in ("tcp", "unix"):
+        raise ValueError("use tcp://HOST:PORT or unix:///PATH")  # stdio would serve one client, then stop
     server = AsyncServer.from_uri(uri)
     await server.start(partial(CoachHandler, service=service))
     if ready is not None:

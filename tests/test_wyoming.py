@@ -490,3 +490,20 @@ def test_only_loopback_addresses_and_sockets_count_as_private():
     assert is_loopback("tcp://127.0.0.1:10700") and is_loopback("tcp://localhost:10700")
     assert is_loopback("tcp://[::1]:10700") and is_loopback("unix:///run/coach.sock")
     assert not is_loopback("tcp://0.0.0.0:10700") and not is_loopback("tcp://192.168.1.20:10700")
+
+
+def test_a_lan_address_is_warned_about_and_an_unusable_one_is_a_clear_error(tmp_path):
+    env = {**os.environ, "TWITCH_COACH_HOME": str(tmp_path / "data")}
+    # 192.0.2.1 is a documentation address no machine has: the warning comes, then listening fails.
+    done = subprocess.run(
+        [sys.executable, "-m", "skill", "wyoming", "--uri", "tcp://192.0.2.1:10700"],
+        env=env, capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "Wyoming has no authentication" in done.stderr
+    assert "cannot listen on tcp://192.0.2.1:10700" in done.stderr and "Traceback" not in done.stderr
+    bad = subprocess.run(
+        [sys.executable, "-m", "skill", "wyoming", "--uri", "http://127.0.0.1:10700"],
+        env=env, capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert bad.returncode == 1 and "cannot listen" in bad.stderr and "Traceback" not in bad.stderr
