@@ -39,6 +39,7 @@ class ServiceText:
     description: str
     attribution: str
     offer_checkin: str
+    help: str
     not_handled: str
     too_long: str
     not_english: str
@@ -148,8 +149,10 @@ class Conversations:
     def _request(self, key: str, thread: _Thread | None, text: str, now: float) -> Reply:
         """What a turn outside a check-in asks for: the home device's requests, by the same routing."""
         route = route_of(self.home, normalise(text))
-        if route is None and thread is not None:
-            intent = self._matcher.match(text, self._yes_no).intent
+        intent = self._matcher.match(text, self._yes_no).intent if route is None else None
+        if intent == Command.HELP:
+            return Reply(self.text.help, expects_answer=True)
+        if thread is not None and intent is not None:
             if thread.offered and intent in ("yes", "no"):
                 route = "checkin" if intent == "yes" else "stop"
             elif intent == Command.REPEAT and thread.last:

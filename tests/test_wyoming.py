@@ -276,6 +276,8 @@ def test_what_the_skill_cannot_take_is_not_handled(tmp_path):
             assert NotHandled.is_type(long.type) and _text(long) == TEXT.too_long
             french = await server.turn("pourquoi mon mollet tremble", "new", language="fr")
             assert NotHandled.is_type(french.type) and _text(french) == TEXT.not_english
+            helped = await server.turn("what can I say", "new")
+            assert Handled.is_type(helped.type) and _text(helped) == TEXT.help and _expects(helped)
             assert len(server.conversations) == 0  # nothing was started
 
     run(scenario())
