@@ -40,6 +40,8 @@ def _open_log(path: Path) -> None:
 
 def cmd_wyoming(args: argparse.Namespace) -> int:
     """Run the service until SIGTERM or SIGINT."""
+    import yaml
+
     from dialogue.loader import load
     from skill.conversations import Conversations, load_text
     from skill.journal_cli import journal_for
@@ -47,8 +49,18 @@ def cmd_wyoming(args: argparse.Namespace) -> int:
     from skill.session import open_session
     from skill.wyoming_server import Service, info, is_loopback, serve
 
-    _open_log(Path(args.log) if args.log else home() / "wyoming.log")
-    content, text = load(), load_text()
+    log = Path(args.log) if args.log else home() / "wyoming.log"
+    try:
+        _open_log(log)
+    except OSError as error:
+        print(f"twitch-coach wyoming: cannot write the log {log}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    try:
+        text = load_text()
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        print(f"twitch-coach wyoming: the service's lines could not be read: {error}", file=sys.stderr)
+        return 1
+    content = load()
     journal = journal_for(args)
 
     def new_session(mode: str, known):  # noqa: ANN001, ANN202 - the same signature as the home device's
