@@ -30,6 +30,7 @@ LANGUAGES = ["en"]
 MAX_DATA = 64 * 1024
 MAX_PAYLOAD = 64 * 1024
 MAX_ID = 200  # characters of a conversation id; Home Assistant's are 26
+MOST_CONNECTIONS = 100  # open at once; Home Assistant uses one per turn, so more is a client gone wrong
 IDLE_TIMEOUT = 30.0  # seconds a connection may stay silent; Home Assistant writes its transcript at once
 WRITE_TIMEOUT = 10.0  # seconds to hand a reply to a client that does not read
 SWEEP_SECONDS = 30.0  # how often idle conversations are expired when no turn comes to do it
@@ -125,6 +126,8 @@ class Service:
     conversations: Conversations
     info: Info
     idle: float = IDLE_TIMEOUT
+    most_connections: int = MOST_CONNECTIONS
+    connections: int = 0  # open now
 
     def turn(self, data: dict[str, Any]) -> Event:
         """The reply to one transcript's data."""
@@ -153,7 +156,13 @@ class CoachHandler(AsyncEventHandler):
 
     async def run(self) -> None:
         """The base loop, reading with the size caps and the idle timeout above; never raises."""
+        service = self.service
+        service.connections += 1
         try:
+            if service.connections > service.most_connections:
+                _LOGGER.warning("refusing a connection: %d are open", service.connections - 1)
+                await self._send(Error("too many connections; try again", code="busy").event())
+                return
             while True:
                 try:
                     event = await read_event(self.reader, self.service.idle)
@@ -164,6 +173,7 @@ class CoachHandler(AsyncEventHandler):
                 if event is None or not await self.handle_event(event):
                     break
         finally:
+            service.connections -= 1
             await self.disconnect()
             self.writer.close()
 

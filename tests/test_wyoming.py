@@ -94,7 +94,7 @@ def _free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def running(tmp_path: Path, clock=time.monotonic, journal: bool = True, idle: float = 5.0):
+async def running(tmp_path: Path, clock=time.monotonic, journal: bool = True, idle: float = 5.0, connections=100):
     """The service on a free loopback port, for the length of the block."""
     book = Journal(tmp_path / "journal.sqlite3") if journal else None
     conversations = Conversations(
@@ -102,7 +102,7 @@ async def running(tmp_path: Path, clock=time.monotonic, journal: bool = True, id
     )
     port = _free_port()
     stop, ready = asyncio.Event(), asyncio.Event()
-    task = asyncio.create_task(serve(f"tcp://127.0.0.1:{port}", Service(conversations, info(TEXT), idle), stop, ready))
+    task = asyncio.create_task(serve(f"tcp://127.0.0.1:{port}", Service(conversations, info(TEXT), idle, connections), stop, ready))
     await asyncio.wait_for(ready.wait(), 5)
     try:
         yield Running(port, conversations, book)
@@ -509,3 +509,19 @@ def test_a_lan_address_is_warned_about_and_an_unusable_one_is_a_clear_error(tmp_
         env=env, capture_output=True, text=True, timeout=30,
     )  # fmt: skip
     assert bad.returncode == 1 and "cannot listen" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_connections_past_the_limit_are_refused_and_served_again_once_others_close(tmp_path, caplog):
+    async def scenario():
+        async with running(tmp_path, connections=2) as server:
+            held = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(2)]
+            await asyncio.sleep(0.1)
+            events, closed = await server.raw(b"")
+            assert [e.data.get("code") for e in events] == ["busy"] and closed
+            for _, writer in held:
+                writer.close()
+            await asyncio.sleep(0.1)
+            assert Handled.is_type((await server.turn("check in")).type)
+
+    run(scenario())
+    _no_tracebacks(caplog)
