@@ -26,7 +26,7 @@ from skill.textio import render
 
 _LOGGER = logging.getLogger(__name__)
 IDLE_SECONDS = 300.0  # Home Assistant's own chat session lifetime: an id unheard for this long is forgotten
-MOST_CONVERSATIONS = 1000  # past this the longest silent one is dropped first, so memory stays bounded
+MOST_CONVERSATIONS = 200  # past this the longest silent one is dropped first: each open one holds about 70 KB
 MAX_TEXT = 500  # characters; a spoken turn is a few words, a transcript longer than this is not an answer
 NewSession = Callable[[str, Mapping[str, Answer]], Session]  # (mode, answers already known) -> session
 

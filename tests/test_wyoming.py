@@ -525,3 +525,19 @@ def test_connections_past_the_limit_are_refused_and_served_again_once_others_clo
 
     run(scenario())
     _no_tracebacks(caplog)
+
+
+def test_past_the_most_conversations_the_longest_silent_goes_first():
+    clock = Clock()
+    conversations = Conversations(
+        CONTENT, lambda mode, known: open_session(CONTENT, mode, None, known=known), TEXT, clock=clock, most=3
+    )
+    for cid in "abcd":
+        clock.now += 1
+        assert conversations.reply(cid, "check in").expects_answer
+        if cid == "b":
+            clock.now += 1
+            conversations.reply("a", "no")  # "a" spoke again: "b" is now the longest silent
+    assert len(conversations) == 3
+    assert not conversations.reply("b", "no").handled  # forgotten
+    assert conversations.reply("a", "a few days").expects_answer
