@@ -227,7 +227,10 @@ async def serve(uri: str, service: Service, stop: asyncio.Event, ready: asyncio.
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), SWEEP_SECONDS)
-            service.conversations.expire()
+            try:
+                service.conversations.expire()
+            except Exception:  # noqa: BLE001 - a fault in one conversation must not stop the service
+                _LOGGER.exception("expiring conversations failed")
     finally:
         await server.stop()
         service.conversations.close()
