@@ -81,9 +81,11 @@ async def bench(port: int, pid: int) -> None:
         *(checkin(port, f"many-{i}", together) for i in range(50)), return_exceptions=True
     )
     errors = [r for r in results if r is not True]
+    kinds = sorted({type(r).__name__ if isinstance(r, BaseException) else "a turn not handled" for r in errors})
     print(
         f"50 concurrent conversations: {len(errors)} errors (target 0), {50 - len(errors)} reached the summary; "
         f"turn p95 {percentile(together, 95):.1f} ms under that load"
+        + (f"; errors: {', '.join(kinds)}" if kinds else "")
     )
 
     before = rss_kib(pid)

@@ -88,7 +88,7 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def running(tmp_path: Path, clock=time.monotonic, journal: bool = True, idle: float = 5.0, connections=100):
+async def running(tmp_path: Path, clock=time.monotonic, journal: bool = True, idle: float = 5.0, connections=256):
     """The service on a free loopback port, for the length of the block."""
     book = Journal(tmp_path / "journal.sqlite3") if journal else None
     conversations = Conversations(
