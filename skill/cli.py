@@ -348,6 +348,7 @@ def parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     from skill.journal_cli import add_no_journal
     from skill.journal_cli import add_parser as add_journal_parser
+    from skill.wyoming_cli import add_parser as add_wyoming_parser
 
     top = argparse.ArgumentParser(
         prog="twitch-coach",
@@ -422,6 +423,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="a Vosk model folder to consider")
     p.set_defaults(func=cmd_models)
     add_journal_parser(sub)
+    add_wyoming_parser(sub)
     for command in sub.choices.values():  # also after the command name; SUPPRESS keeps one given before it
         command.add_argument("--content", metavar="DIR", default=argparse.SUPPRESS, help="run this content folder")
     return top

@@ -33,6 +33,29 @@ class Backoff:
     longest: float = 60.0  # seconds; each failure doubles the wait up to this
 
 
+def route_of(home: Home, request: str) -> str | None:
+    """The route (checkin, quick, ask, stop) a normalised request names, or None.
+
+    A request is a route's phrase, or one followed by more words ("why is my calf twitching after squats"):
+    the device's grammar only yields whole phrases, typed or transcribed text often says more.
+    """
+    best, length = None, 0
+    for name, phrases in home.routes.items():
+        for phrase in phrases:
+            if (request == phrase or request.startswith(phrase + " ")) and len(phrase) > length:
+                best, length = name, len(phrase)
+    return best
+
+
+def carried_answers(session: Session) -> dict[str, Answer]:
+    """What a quick check tells the cooldown check-in after it; the safety questions are always asked again."""
+    conversation = session.conversation
+    domain = conversation.content.domain
+    if not any(policy.carries_over_from == conversation.mode for policy in domain.modes.values()):
+        return {}
+    return {t: a for t, a in conversation.answers.items() if t not in domain.safety_topics}
+
+
 class _Interruptible:
     """An audio source that reads as ended once `stop` is set, so listening returns at once."""
 
@@ -118,17 +141,14 @@ class HomeDevice:
 
     def _route(self, request: str, source: AudioSource) -> None:
         """Do what was asked: the check-in, the quick check, a quick answer, or nothing."""
-        route = next((name for name, phrases in self.home.routes.items() if request in phrases), None)
+        route = route_of(self.home, request)
         _LOGGER.info("request %r -> %s", request, route)
         modes = self.content.domain.modes
         if route in modes:
             session = self.new_session(route, self.known)
             run_spoken(session, self.ears, lambda recognise: self._listen(source, recognise), self.speak, self.emit)
             # What the mid-workout check told us, the cooldown check-in need not ask again.
-            answers = session.conversation.answers.items()
-            carried = any(policy.carries_over_from == route for policy in modes.values())
-            safety = self.content.domain.safety_topics
-            self.known = {t: a for t, a in answers if carried and t not in safety}
+            self.known = carried_answers(session)
         elif route == "ask":
             summary = answer(self.content, normalise(request))
             self.emit(summary)
