@@ -43,7 +43,8 @@ __all__ = [  # what the rest of the project imports from here
     "HOME_ENV", "MANIFEST_PATH", "AlreadyInstalledError", "ArchiveError", "ChecksumError", "ConnectionBrokenError",
     "DownloadError", "DownloadInterrupted", "FileSpec", "HostileArchiveError", "InstalledModel", "Limits",
     "Manifest", "ManifestError", "ModelError", "ModelSpec", "SizeMismatchError", "StalledError",
-    "UnknownModelError", "download", "extract_zip", "fetch", "installed", "load_manifest", "remove", "store_dir",
+    "UnknownModelError", "download", "extract_zip", "fetch", "installed", "load_manifest", "locate", "remove",
+    "store_dir",
 ]
 
 
@@ -91,16 +92,22 @@ def installed(store: str | Path | None = None, manifest: Manifest | str | Path |
     return found
 
 
-def remove(name: str, store: str | Path | None = None) -> Path:
-    """Delete the installed model `name` and return where it was."""
+def locate(name: str, store: str | Path | None = None) -> Path:
+    """The folder of installed model `name`, or ModelError when there is none (or it is not a name)."""
     target = (Path(store) if store is not None else store_dir()) / name
     if name in ("", ".", "..") or name.startswith(".") or "/" in name or "\\" in name:
         raise ModelError(f"{name!r} is not a model name; `twitch-coach models` lists the installed ones")
+    if not (target.is_dir() or target.is_symlink()):
+        raise ModelError(f"no installed model called {name!r} in {target.parent}")
+    return target
+
+
+def remove(name: str, store: str | Path | None = None) -> Path:
+    """Delete the installed model `name` and return where it was."""
+    target = locate(name, store)
     if target.is_symlink():
         target.unlink()  # a link someone made by hand: remove the link, never what it points to
         return target
-    if not target.is_dir():
-        raise ModelError(f"no installed model called {name!r} in {target.parent}")
     try:
         shutil.rmtree(target)
     except OSError as exc:
