@@ -1,0 +1,295 @@
+"""Hostile archives, slow and lying servers, stop signals: a clear ModelError each time, nothing left behind."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import signal
+import struct
+import subprocess
+import sys
+import textwrap
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from models.fetch import Limits
+from models.store import (
+    ArchiveError,
+    DownloadError,
+    HostileArchiveError,
+    Manifest,
+    ModelSpec,
+    StalledError,
+    download,
+)
+from skill.cli import main
+
+from modelserver import HOSTILE_TEXT, Server
+
+ROOT = Path(__file__).resolve().parents[1]
+TOP = "vosk-model-fake-0.1"
+
+
+def zip_of(entries: list[tuple[str, bytes]], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as zf:
+        for name, data in entries:
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+def patch_entry(data: bytes, name: str, *, method: int | None = None, flags: int | None = None,
+                first_byte: int | None = None) -> bytes:
+    """`data` with entry `name`'s compression method or flag bits rewritten (local and central
+    headers), or the first byte of its compressed stream replaced: what zipfile itself refuses to write."""
+    out = bytearray(data)
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(name)
+    local = info.header_offset
+    assert out[local:local + 4] == b"PK\x03\x04"
+    central = out.find(b"PK\x01\x02" + out[local + 4:local + 6])  # its central record follows the data
+    while out[central + 46:central + 46 + len(name)] != name.encode():
+        central = out.find(b"PK\x01\x02", central + 4)
+    if method is not None:
+        struct.pack_into("<H", out, local + 8, method)
+        struct.pack_into("<H", out, central + 10, method)
+    if flags is not None:
+        struct.pack_into("<H", out, local + 6, flags)
+        struct.pack_into("<H", out, central + 8, flags)
+    if first_byte is not None:
+        name_len, extra_len = struct.unpack_from("<HH", out, local + 26)
+        out[local + 30 + name_len + extra_len] = first_byte
+    return bytes(out)
+
+
+def spec_for(data: bytes, url: str = "https://example.invalid/x.zip") -> ModelSpec:
+    return ModelSpec("fake-model", url, len(data), hashlib.sha256(data).hexdigest(), "vosk")
+
+
+def manifest_of(spec: ModelSpec) -> Manifest:
+    return Manifest({spec.name: spec}, "test manifest")
+
+
+def install_local(tmp_path: Path, data: bytes) -> Path:
+    """Install zip `data` from a local file; returns the store (for checking what is left)."""
+    archive = tmp_path / "by-hand.zip"
+    archive.write_bytes(data)
+    store = tmp_path / "models"
+    download("fake-model", str(archive), manifest=manifest_of(spec_for(data)), store=store, progress=False)
+    return store
+
+
+def assert_empty(store: Path) -> None:
+    assert not store.exists() or list(store.iterdir()) == []
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    running = Server(delay=5.0)
+    yield running
+    running.close()
+
+
+# Archives --------------------------------------------------------------------------------------
+
+FILE_BESIDE_FOLDER = [(f"{TOP}/x", b"a file"), (f"{TOP}/x/y", b"a file inside it")]
+
+
+@pytest.mark.parametrize("entries", [FILE_BESIDE_FOLDER, FILE_BESIDE_FOLDER[::-1]], ids=["file-first", "folder-first"])
+def test_a_file_beside_a_folder_of_the_same_name(tmp_path: Path, entries) -> None:
+    with pytest.raises(HostileArchiveError, match="'vosk-model-fake-0.1/x' is both a file and a folder"):
+        install_local(tmp_path, zip_of(entries))
+    assert_empty(tmp_path / "models")
+
+
+def test_a_300_character_name(tmp_path: Path) -> None:
+    data = zip_of([(f"{TOP}/{'a' * 300}", b"x"), (f"{TOP}/ok", b"y")])
+    with pytest.raises(HostileArchiveError, match="longer than a file system allows"):
+        install_local(tmp_path, data)
+    assert_empty(tmp_path / "models")
+
+
+def test_deflate64(tmp_path: Path) -> None:
+    data = patch_entry(zip_of([(f"{TOP}/model.bin", b"weights" * 100)], zipfile.ZIP_STORED), f"{TOP}/model.bin",
+                       method=9)
+    assert zipfile.ZipFile(io.BytesIO(data)).getinfo(f"{TOP}/model.bin").compress_type == 9
+    with pytest.raises(ArchiveError, match="deflate64 compression method"):
+        install_local(tmp_path, data)
+    assert_empty(tmp_path / "models")
+
+
+def test_an_encrypted_entry(tmp_path: Path) -> None:
+    data = patch_entry(zip_of([(f"{TOP}/model.bin", b"weights" * 100)]), f"{TOP}/model.bin", flags=0x1)
+    with pytest.raises(ArchiveError, match="is encrypted"):
+        install_local(tmp_path, data)
+    assert_empty(tmp_path / "models")
+
+
+def test_a_corrupt_deflate_stream(tmp_path: Path) -> None:
+    # 0xff starts a deflate block of the reserved type 3: zlib fails, not just a CRC check.
+    data = patch_entry(zip_of([(f"{TOP}/model.bin", b"weights" * 1000)]), f"{TOP}/model.bin", first_byte=0xFF)
+    with pytest.raises(ArchiveError, match="model.bin' is damaged .*invalid block type"):
+        install_local(tmp_path, data)
+    assert_empty(tmp_path / "models")
+
+
+def test_a_bad_crc(tmp_path: Path) -> None:
+    good = zip_of([(f"{TOP}/model.bin", b"weights" * 10)], zipfile.ZIP_STORED)
+    data = good.replace(b"weights", b"weighTs", 1)
+    with pytest.raises(ArchiveError, match="damaged"):
+        install_local(tmp_path, data)
+    assert_empty(tmp_path / "models")
+
+
+# Servers ---------------------------------------------------------------------------------------
+
+QUICK = Limits(timeout=30.0, window=1.5, min_bytes=1024)  # the default rule, on a shorter clock
+
+
+@pytest.mark.parametrize("mode", ["trickle", "trickle-headers"])
+def test_one_byte_every_five_seconds_times_out_with_a_clear_message(server: Server, tmp_path: Path, mode: str) -> None:
+    data = zip_of([(f"{TOP}/a", b"x" * 5000)])
+    spec = spec_for(data, server.serve("/slow.zip", data, mode))
+    started = time.monotonic()
+    with pytest.raises(StalledError, match="less than 1024 bytes arrived in 1.5 seconds.*dead or far too slow"):
+        download("fake-model", manifest=manifest_of(spec), store=tmp_path / "models", progress=False, limits=QUICK)
+    assert time.monotonic() - started < 6  # cut by the watchdog, not by the 30 s read timeout
+    assert_empty(tmp_path / "models")
+
+
+def test_the_default_limits_refuse_a_byte_every_five_seconds() -> None:
+    limits = Limits()
+    assert limits.window / 5 < limits.min_bytes  # six bytes in a window is far below the floor
+    assert limits.window <= 60 and limits.timeout <= 60
+
+
+@pytest.mark.parametrize("code, words", [(404, "the server has no such file (HTTP 404)"),
+                                         (403, "the server refused access to it (HTTP 403)"),
+                                         (503, "the server had a problem of its own; try again later (HTTP 503)")])
+def test_http_errors_are_said_in_words_without_the_servers_text(server: Server, tmp_path: Path, code, words) -> None:
+    spec = spec_for(b"x", server.serve("/e.zip", b"", f"status:{code}"))
+    with pytest.raises(DownloadError) as info:
+        download("fake-model", manifest=manifest_of(spec), store=tmp_path / "models", progress=False)
+    assert words in str(info.value)
+    assert "EVIL" not in str(info.value) and "\x1b" not in str(info.value)
+
+
+def test_a_raw_status_line_that_is_not_http_is_never_printed(server: Server, tmp_path: Path, capsys) -> None:
+    spec = spec_for(b"x", server.serve("/g.zip", b"", "garbage"))
+    with pytest.raises(DownloadError, match="the server's answer was not valid HTTP") as info:
+        download("fake-model", manifest=manifest_of(spec), store=tmp_path / "models", progress=False)
+    assert HOSTILE_TEXT not in str(info.value) and "\x1b" not in str(info.value) and "abc" not in str(info.value)
+
+
+def test_no_connection_mentions_url_for_a_file_fetched_by_hand(server: Server, tmp_path: Path) -> None:
+    url = server.serve("/fake.zip", b"x")
+    server.close()
+    with pytest.raises(DownloadError) as info:
+        download("fake-model", manifest=manifest_of(spec_for(b"x", url)), store=tmp_path / "models", progress=False)
+    message = str(info.value)
+    assert "connection refused" in message
+    assert f"download {url} on a machine that has it" in message
+    assert "twitch-coach models download fake-model --url FILE" in message
+
+
+def test_no_connection_for_whisper_lists_its_files_and_the_folder_form(tmp_path: Path, monkeypatch, capsys) -> None:
+    import models.store
+
+    real = models.store.load_manifest().get("whisper-tiny-en")
+    closed = Server()
+    closed.close()  # a port on this machine with nothing listening: what no network looks like, safely
+    offline = ModelSpec(real.name, closed.base + "/resolve/rev", real.size, "", "whisper", requires=real.requires,
+                        kind="files", files=real.files)
+    monkeypatch.setattr(models.store, "load_manifest", lambda manifest=None: manifest_of(offline))
+    monkeypatch.setenv("TWITCH_COACH_HOME", str(tmp_path / "data"))
+    assert main(["models", "download", "whisper-tiny-en"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("download failed: cannot download") and "Traceback" not in err
+    assert "twitch-coach models download whisper-tiny-en --url FOLDER" in err
+    assert all(f"/resolve/rev/{f.name}" in err for f in real.files)
+    assert list((tmp_path / "data" / "models").iterdir()) == []
+
+
+# Signals ---------------------------------------------------------------------------------------
+
+SCRIPT = textwrap.dedent("""
+    import sys
+    from models.store import FileSpec, Manifest, ModelError, ModelSpec, download
+    kind, url, size, digest, store = sys.argv[1:]
+    if kind == "zip":
+        spec = ModelSpec("fake-model", url, int(size), digest)
+    else:
+        spec = ModelSpec("fake-model", url, int(size), "", kind="files", files=(FileSpec("a.bin", int(size), digest),))
+    try:
+        download("fake-model", manifest=Manifest({"fake-model": spec}), store=store, progress=False)
+    except ModelError as error:
+        print(error)
+        sys.exit(143)
+    except KeyboardInterrupt:
+        print("interrupted")
+        sys.exit(130)
+""")
+
+
+@pytest.mark.parametrize("kind", ["zip", "files"])
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_signal_mid_download_leaves_no_part_file(server: Server, tmp_path: Path, kind, signum, code) -> None:
+    data = os.urandom(200_000)
+    url = server.serve("/a.bin", data, "hold") if kind == "files" else server.serve("/a.zip", data, "hold")
+    if kind == "files":
+        url = url.rsplit("/", 1)[0]
+    store = tmp_path / "models"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SCRIPT, kind, url, str(len(data)), hashlib.sha256(data).hexdigest(), str(store)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not [p for p in store.rglob("*.part") if p.stat().st_size > 0] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert list(store.rglob("*.part")), "the download never started"
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert proc.returncode == code, err
+    assert "Traceback" not in err
+    assert ("nothing was installed" if signum == signal.SIGTERM else "interrupted") in out
+    assert_empty(store)
+
+
+# models remove --------------------------------------------------------------------------------
+
+
+def test_models_remove_asks_first_and_yes_skips_the_question(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("TWITCH_COACH_HOME", str(tmp_path))
+    model = tmp_path / "models" / "whisper-tiny-en"
+    model.mkdir(parents=True)
+    (model / "model.bin").write_bytes(b"x")
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    assert main(["models", "remove", "whisper-tiny-en"]) == 1 and model.is_dir()
+    assert "not removed (answer y, or pass --yes)" in capsys.readouterr().err
+    monkeypatch.setattr("builtins.input", lambda prompt: "yes")
+    assert main(["models", "remove", "whisper-tiny-en"]) == 0 and not model.exists()
+    model.mkdir()
+    monkeypatch.setattr("builtins.input", lambda prompt: pytest.fail("asked despite --yes"))
+    assert main(["models", "remove", "whisper-tiny-en", "--yes"]) == 0 and not model.exists()
+    assert main(["models", "remove", "whisper-tiny-en", "--yes"]) == 1
+    assert "no installed model called 'whisper-tiny-en'" in capsys.readouterr().err
+    assert main(["models", "remove", "../escape", "--yes"]) == 1
+    assert "is not a model name" in capsys.readouterr().err
+
+
+def test_models_remove_of_a_link_removes_the_link_only(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TWITCH_COACH_HOME", str(tmp_path))
+    elsewhere = tmp_path / "mine"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("keep")
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "whisper-tiny-en").symlink_to(elsewhere)
+    assert main(["models", "remove", "whisper-tiny-en", "--yes"]) == 0
+    assert (elsewhere / "keep.txt").read_text() == "keep"
