@@ -26,21 +26,20 @@ lock_holders() {
 
 # Wait until no apt/dpkg lock is held, at most APT_LOCK_WAIT seconds in all, saying what it waits for.
 wait_for_locks() {
-  local holders waited=0
+  local holders start=$SECONDS
   holders=$(lock_holders)
   [ -z "$holders" ] && return 0
   echo "setup: another package manager run is busy, waiting up to ${APT_LOCK_WAIT}s for it to finish:"
   echo "$holders" | sed 's/^/setup:   /'
   while [ -n "$(lock_holders)" ]; do
-    if ((waited >= APT_LOCK_WAIT)); then
+    if ((SECONDS - start >= APT_LOCK_WAIT)); then
       echo "setup: gave up after ${APT_LOCK_WAIT}s waiting for the apt/dpkg lock; run 'make setup' again once" \
            "it is free (or set APT_LOCK_WAIT=seconds to wait longer)" >&2
       return 1
     fi
     sleep 1
-    waited=$((waited + 1))
   done
-  echo "setup: the apt/dpkg lock is free after ${waited}s; going on"
+  echo "setup: the apt/dpkg lock is free after $((SECONDS - start))s; going on"
 }
 
 # apt-get with its own lock wait too (DPkg::Lock::Timeout covers the dpkg lock only, not apt's lists
