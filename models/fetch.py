@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import socket
+import ssl
 import threading
 import time
 import urllib.error
@@ -123,6 +124,10 @@ def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:
                 connect = self._create_connection  # type: ignore[attr-defined]
                 self._create_connection = lambda *a, **k: watchdog.track(connect(*a, **k))
 
+            def connect(self) -> None:
+                super().connect()
+                watchdog.track(self.sock)  # TLS wraps the plain socket in a new object: watch that one too
+
         return Tracked
 
     plain, secure = tracked(http.client.HTTPConnection), tracked(http.client.HTTPSConnection)
@@ -177,6 +182,10 @@ def _reason(exc: BaseException) -> str:
     """What went wrong, in words, for a connection-level error (never the server's raw text)."""
     if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
         exc = exc.reason if isinstance(exc.reason, BaseException) else exc
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return "the server's certificate could not be verified, so it may not be who it says"
+    if isinstance(exc, ssl.SSLError):
+        return "the secure connection to the server failed"
     if isinstance(exc, socket.gaierror):
         return "the server's name could not be looked up (no network, or no name service)"
     if isinstance(exc, TimeoutError | socket.timeout):

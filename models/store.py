@@ -157,6 +157,8 @@ def download(
         if url is not None:
             raise
         raise type(exc)(f"{exc}. {_by_hand(spec)}") from exc
+    except OSError as exc:  # the store itself: read-only, full, or not ours
+        raise ModelError(f"cannot write the model into {root}: {(exc.strerror or str(exc)).lower()}") from exc
     return target
 
 

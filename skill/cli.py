@@ -196,15 +196,15 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 def _models_download(args: argparse.Namespace, store) -> int:
     """`models download NAME [--url X] [--if-missing]`: every failure is one plain line, never a traceback."""
-    if args.if_missing and any(m.name == args.name and m.ok for m in store.installed()):
-        return 0
     try:
+        if args.if_missing and any(m.name == args.name and m.ok for m in store.installed()):
+            return 0
         path = store.download(args.name, url=args.url)
     except store.DownloadInterrupted as error:
         print(f"download stopped: {error}", file=sys.stderr)
         return 143
-    except store.ModelError as error:
-        print(f"download failed: {error}", file=sys.stderr)
+    except (store.ModelError, OSError) as error:
+        print(f"download failed: {getattr(error, 'strerror', None) or error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\ndownload stopped: nothing was installed", file=sys.stderr)

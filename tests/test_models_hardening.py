@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shutil
 import signal
+import ssl
 import struct
 import subprocess
 import sys
@@ -293,3 +295,49 @@ def test_models_remove_of_a_link_removes_the_link_only(tmp_path: Path, monkeypat
     (tmp_path / "models" / "whisper-tiny-en").symlink_to(elsewhere)
     assert main(["models", "remove", "whisper-tiny-en", "--yes"]) == 0
     assert (elsewhere / "keep.txt").read_text() == "keep"
+
+
+# HTTPS, as the real host serves it -------------------------------------------------------------
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    """The test server behind TLS with a self-signed certificate for 127.0.0.1 that the client trusts."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed, so no certificate can be made for a local HTTPS server")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )
+    running = Server(delay=5.0)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    running.httpd.socket = context.wrap_socket(running.httpd.socket, server_side=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    yield running
+    running.close()
+
+
+def test_https_downloads_and_its_stalls_are_cut_too(tls_server: Server, tmp_path: Path) -> None:
+    data = zip_of([(f"{TOP}/a", os.urandom(5000))])
+    url = tls_server.serve("/ok.zip", data).replace("http:", "https:")
+    download("fake-model", manifest=manifest_of(spec_for(data, url)), store=tmp_path / "one", progress=False)
+    assert (tmp_path / "one" / "fake-model" / "a").stat().st_size == 5000
+    slow = tls_server.serve("/slow.zip", data, "trickle").replace("http:", "https:")
+    started = time.monotonic()
+    with pytest.raises(StalledError, match="dead or far too slow"):  # the watchdog reaches under the TLS layer
+        download("fake-model", manifest=manifest_of(spec_for(data, slow)), store=tmp_path / "two", progress=False,
+                 limits=QUICK)
+    assert time.monotonic() - started < 6
+    assert_empty(tmp_path / "two")
+
+
+def test_an_untrusted_certificate_is_refused_in_words(tls_server: Server, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("SSL_CERT_FILE")
+    data = b"x"
+    url = tls_server.serve("/ok.zip", data).replace("http:", "https:")
+    with pytest.raises(DownloadError, match="the server's certificate could not be verified"):
+        download("fake-model", manifest=manifest_of(spec_for(data, url)), store=tmp_path / "m", progress=False)
+    assert_empty(tmp_path / "m")
