@@ -133,6 +133,8 @@ def download(
     bar, True for stderr or False for none. `limits` (or just `timeout`) bound how long it waits.
     """
     spec = load_manifest(manifest).get(name)
+    if url is not None and "://" not in url:
+        _check_local(spec, Path(url).expanduser())
     root = Path(store) if store is not None else store_dir()
     target = root / name
     if target.exists() or target.is_symlink():
@@ -160,6 +162,15 @@ def download(
     except OSError as exc:  # the store itself: read-only, full, or not ours
         raise ModelError(f"cannot write the model into {root}: {(exc.strerror or str(exc)).lower()}") from exc
     return target
+
+
+def _check_local(spec: ModelSpec, path: Path) -> None:
+    """A clear error when a local --url is not the kind of thing this model is installed from."""
+    if spec.kind == "files" and not path.is_dir():
+        names = ", ".join(f.name for f in spec.files)
+        raise DownloadError(f"{path} is not a folder; give the folder holding the files of {spec.name} ({names})")
+    if spec.kind == "zip" and not path.is_file():
+        raise DownloadError(f"{path} is not a file; give the zip archive of {spec.name} fetched by hand")
 
 
 def _by_hand(spec: ModelSpec) -> str:

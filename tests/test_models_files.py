@@ -14,6 +14,7 @@ import pytest
 from models.store import (
     ChecksumError,
     ConnectionBrokenError,
+    DownloadError,
     FileSpec,
     Manifest,
     ModelSpec,
@@ -179,3 +180,13 @@ def test_real_whisper_from_a_local_folder_and_listing_before(
     assert (tmp_path / "data" / "models" / "whisper-tiny-en" / "model.bin").stat().st_size == 75537502
     assert main(["models", "download", "whisper-tiny-en"]) == 1  # already there: says how to reinstall
     assert "run: twitch-coach models remove whisper-tiny-en" in capsys.readouterr().err
+
+
+def test_a_local_url_that_is_not_a_folder_says_what_to_give(tmp_path: Path, store: Path) -> None:
+    spec = files_spec("https://example.invalid/never-used")
+    (tmp_path / "model.bin").write_bytes(b"x")
+    for wrong in (tmp_path / "nowhere", tmp_path / "model.bin"):
+        with pytest.raises(DownloadError, match=f"{wrong} is not a folder; give the folder holding the files of "
+                                                "fake-files \\(config.json, model.bin, vocab.txt\\)"):
+            download("fake-files", str(wrong), manifest=manifest_of(spec), store=store, progress=False)
+    assert not store.exists()

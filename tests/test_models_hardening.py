@@ -341,3 +341,9 @@ def test_an_untrusted_certificate_is_refused_in_words(tls_server: Server, tmp_pa
     with pytest.raises(DownloadError, match="the server's certificate could not be verified"):
         download("fake-model", manifest=manifest_of(spec_for(data, url)), store=tmp_path / "m", progress=False)
     assert_empty(tmp_path / "m")
+
+
+def test_a_local_url_that_is_not_a_file_says_so(tmp_path: Path) -> None:
+    spec = spec_for(b"x")
+    with pytest.raises(DownloadError, match="is not a file; give the zip archive of fake-model fetched by hand"):
+        download("fake-model", str(tmp_path), manifest=manifest_of(spec), store=tmp_path / "m", progress=False)
