@@ -112,3 +112,17 @@ def test_home_creates_the_data_folder_and_its_log_private(tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     assert (home / "home.log").is_file()
     assert_private(tmp_path / "new")
+
+
+def test_private_file_never_follows_a_planted_link_or_opens_a_fifo(tmp_path: Path) -> None:
+    target = tmp_path / "someone-elses"
+    target.write_text("x")
+    target.chmod(0o644)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "home.log").symlink_to(target)
+    with pytest.raises(OSError):
+        private_file(tmp_path / "data" / "home.log")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    os.mkfifo(tmp_path / "data" / "fifo.log")
+    with pytest.raises(OSError):
+        private_file(tmp_path / "data" / "fifo.log")  # no reader: fails at once rather than waiting

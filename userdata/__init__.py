@@ -6,7 +6,9 @@ Everything created here is readable by its owner only: folders 0700, files 0600,
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -48,8 +50,12 @@ def private_file(path: str | Path) -> Path:
     """Make sure file `path` exists and is 0600 (creating its folder as 0700); its content is kept."""
     path = Path(path)
     private_dir(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    # O_NOFOLLOW: a link planted at `path` must not get its target chmod-ed; O_NONBLOCK: a FIFO there
+    # fails at once instead of hanging until something reads it.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, f"{path} is not a regular file")
         os.fchmod(fd, 0o600)  # an existing file keeps its old mode through os.open; tighten it
     finally:
         os.close(fd)
