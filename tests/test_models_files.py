@@ -17,6 +17,7 @@ from models.store import (
     DownloadError,
     FileSpec,
     Manifest,
+    ManifestError,
     ModelSpec,
     SizeMismatchError,
     download,
@@ -190,3 +191,25 @@ def test_a_local_url_that_is_not_a_folder_says_what_to_give(tmp_path: Path, stor
                                                 "fake-files \\(config.json, model.bin, vocab.txt\\)"):
             download("fake-files", str(wrong), manifest=manifest_of(spec), store=store, progress=False)
     assert not store.exists()
+
+
+def test_a_files_entry_reports_every_problem_with_its_key_path() -> None:
+    text = """
+models:
+  w:
+    kind: files
+    url: https://example.org/base
+    files:
+      ../escape: {size: 1, sha256: abc}
+      model.bin: {size: 0}
+      ok.txt: just a string
+  nofiles: {kind: files, url: https://example.org/x}
+  odd: {kind: tarball, url: u, size: 1, sha256: "%s"}
+""" % ("0" * 64)
+    with pytest.raises(ManifestError) as info:
+        Manifest.from_yaml(text, "bad.yaml")
+    message = str(info.value)
+    for problem in ("models.w.files.../escape: expected a plain file name", "models.w.files.model.bin.size",
+                    "models.w.files.model.bin.sha256", "models.w.files.ok.txt: expected a mapping",
+                    "models.nofiles.files: expected a mapping", "models.odd.kind: expected one of zip, files"):
+        assert problem in message
