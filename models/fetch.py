@@ -14,6 +14,7 @@ import ssl
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -155,9 +156,12 @@ def fetch(
     `progress` is called with the bytes received so far. Raises a DownloadError subclass whose
     message says what happened in words.
     """
+    _check_address(url)
     watchdog = _Watchdog(limits)
     try:
         _fetch(url, out, expected, progress or (lambda _n: None), limits, watchdog)
+    except (ValueError, http.client.InvalidURL) as exc:  # urllib's own parsing of an odd address
+        raise DownloadError(f"{url} is not a valid address ({_reason(exc)})") from exc
     except (OSError, http.client.HTTPException) as exc:
         if watchdog.stalled:
             raise _stall(url, limits) from exc
@@ -168,6 +172,19 @@ def fetch(
         raise
     finally:
         watchdog.close()
+
+
+def _check_address(url: str) -> None:
+    """Refuse, before any connection, an address that is not http(s) with a host, or file."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        raise DownloadError(f"{url} is not a valid address") from None
+    if parts.scheme not in ("http", "https", "file"):
+        raise DownloadError(f"{url}: only http://, https:// and file:// addresses, or a local path, can be used")
+    if parts.scheme != "file" and not parts.hostname:
+        raise DownloadError(f"{url} is not a valid address: it names no server")
 
 
 def _stall(url: str, limits: Limits) -> StalledError:
@@ -194,6 +211,8 @@ def _reason(exc: BaseException) -> str:
         return "nothing is listening at that address (connection refused)"
     if isinstance(exc, http.client.RemoteDisconnected | ConnectionResetError | BrokenPipeError):
         return "the server closed the connection"
+    if isinstance(exc, http.client.InvalidURL | ValueError):
+        return "the address is malformed"
     if isinstance(exc, http.client.HTTPException):
         return "the server's answer was not valid HTTP"
     if isinstance(exc, FileNotFoundError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import shutil
 import signal
 import ssl
@@ -347,3 +348,16 @@ def test_a_local_url_that_is_not_a_file_says_so(tmp_path: Path) -> None:
     spec = spec_for(b"x")
     with pytest.raises(DownloadError, match="is not a file; give the zip archive of fake-model fetched by hand"):
         download("fake-model", str(tmp_path), manifest=manifest_of(spec), store=tmp_path / "m", progress=False)
+
+
+@pytest.mark.parametrize("url, words", [
+    ("http://", "is not a valid address: it names no server"),
+    ("ftp://127.0.0.1/x.zip", "only http://, https:// and file:// addresses, or a local path, can be used"),
+    ("http://[::1", "is not a valid address"),
+    ("http://127.0.0.1:99999/x.zip", "is not a valid address"),
+    ("http://127.0.0.1:1/x y.zip", "is not a valid address (the address is malformed)"),
+])
+def test_an_odd_address_is_refused_in_words_before_any_connection(tmp_path: Path, url: str, words: str) -> None:
+    with pytest.raises(DownloadError, match=re.escape(words)):
+        download("fake-model", url, manifest=manifest_of(spec_for(b"x")), store=tmp_path / "m", progress=False)
+    assert_empty(tmp_path / "m")
