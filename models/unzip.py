@@ -6,6 +6,7 @@ import lzma
 import os
 import re
 import stat
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -52,7 +53,8 @@ def extract_zip(archive: Path, dest: Path, max_bytes: int = MAX_UNPACKED) -> Non
                 _extract_one(zf, info, root, parts, archive.name)
     except zipfile.BadZipFile as exc:
         raise ArchiveError(f"{archive.name} is not a valid zip archive ({exc})") from exc
-    except (OSError, ValueError, EOFError) as exc:  # a truncated central directory, an unreadable file
+    except (OSError, ValueError, EOFError, NotImplementedError, RuntimeError, struct.error) as exc:
+        # A damaged central directory (a bad version, a truncated record), or an unreadable file.
         raise ArchiveError(f"{archive.name} could not be read as a zip archive ({_words(exc)})") from exc
 
 

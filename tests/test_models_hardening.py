@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from models.fetch import Limits
 from models.store import (
@@ -29,6 +31,7 @@ from models.store import (
     ModelSpec,
     StalledError,
     download,
+    extract_zip,
 )
 from skill.cli import main
 
@@ -361,3 +364,27 @@ def test_an_odd_address_is_refused_in_words_before_any_connection(tmp_path: Path
     with pytest.raises(DownloadError, match=re.escape(words)):
         download("fake-model", url, manifest=manifest_of(spec_for(b"x")), store=tmp_path / "m", progress=False)
     assert_empty(tmp_path / "m")
+
+
+# Any damage to an archive: an ArchiveError or a clean install, never a traceback ----------------
+
+SEED_ZIP = zip_of([(f"{TOP}/am/final.mdl", b"acoustic" * 200), (f"{TOP}/conf/model.conf", b"--beam=10\n"),
+                   (f"{TOP}/graph/Gr.fst", os.urandom(300))])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, len(SEED_ZIP) - 1), st.integers(0, 255)), min_size=1, max_size=8),
+       cut=st.integers(0, len(SEED_ZIP)))
+def test_a_damaged_archive_never_raises_anything_but_an_archive_error(tmp_path_factory, edits, cut) -> None:
+    data = bytearray(SEED_ZIP)
+    for offset, value in edits:
+        data[offset] = value
+    folder = tmp_path_factory.mktemp("fuzz")
+    archive, dest = folder / "a.zip", folder / "out"
+    archive.write_bytes(bytes(data[:cut] if cut > 22 else data))
+    dest.mkdir()
+    try:
+        extract_zip(archive, dest)
+    except ArchiveError:
+        pass
+    assert {p.parent for p in folder.rglob("*")} <= {folder, *[p for p in dest.rglob("*") if p.is_dir()], dest}
