@@ -5,14 +5,17 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import random
 import re
 import shutil
 import signal
+import socket
 import ssl
 import struct
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -22,10 +25,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.fetch import Limits
+from models.fetch import Limits, fetch
 from models.store import (
     ArchiveError,
     DownloadError,
+    FileSpec,
     HostileArchiveError,
     Manifest,
     ModelSpec,
@@ -388,3 +392,57 @@ def test_a_damaged_archive_never_raises_anything_but_an_archive_error(tmp_path_f
     except ArchiveError:
         pass
     assert {p.parent for p in folder.rglob("*")} <= {folder, *[p for p in dest.rglob("*") if p.is_dir()], dest}
+
+
+def test_garbled_http_answers_give_a_download_error_in_plain_words() -> None:
+    """Mutated status lines, headers, chunked framing and redirects from a raw socket server: never a
+    traceback, never a control or non-ASCII character in the message."""
+    templates = [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+        b"HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n",
+        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+    ]
+    answer = [b""]
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                try:
+                    conn.settimeout(2)
+                    conn.recv(65536)
+                    conn.sendall(answer[0])
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/x"
+    expected = FileSpec("x", 5, hashlib.sha256(b"hello").hexdigest())
+    rng = random.Random(7)
+    outcomes = {"installed": 0, "refused": 0}
+    try:
+        for _ in range(300):
+            data = bytearray(rng.choice(templates))
+            for _ in range(rng.randint(0, 5)):
+                pos, op = rng.randrange(len(data)), rng.random()
+                if op < 0.5:
+                    data[pos] = rng.randrange(256)
+                elif op < 0.75:
+                    data[pos:pos] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 10)))
+                else:
+                    del data[pos:pos + rng.randint(1, 5)]
+            answer[0] = bytes(data)
+            try:
+                fetch(url, io.BytesIO(), expected, limits=Limits(timeout=3, window=3))
+                outcomes["installed"] += 1
+            except DownloadError as error:
+                outcomes["refused"] += 1
+                assert all(32 <= ord(ch) < 127 for ch in str(error)), repr(str(error))
+    finally:
+        listener.close()
+    assert outcomes["installed"] > 20 and outcomes["refused"] > 150  # both paths were really exercised
