@@ -183,37 +183,6 @@ def cmd_devices(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_models(args: argparse.Namespace) -> int:
-    from models import store
-    from voice.engines import detect_engine
-
-    if args.action == "download":
-        if not args.name:
-            print("twitch-coach models download NAME (see `twitch-coach models` for names)", file=sys.stderr)
-            return 2
-        try:
-            path = store.download(args.name, url=args.url)
-        except store.ModelError as error:
-            print(f"download failed: {error}", file=sys.stderr)
-            return 1
-        print(f"installed {args.name} in {path}")
-        return 0
-    found = {m.name: m for m in store.installed()}
-    print(f"models folder: {store.store_dir()}")
-    for name, spec in store.load_manifest().models.items():
-        model = found.pop(name, None)
-        if model is None:
-            state = f"not installed (twitch-coach models download {name})"
-        else:
-            state = f"installed in {model.path}" if model.ok else f"broken: {model.problem}"
-        print(f"  {name}: {state} - {spec.description}")
-    for model in found.values():
-        print(f"  {model.name}: {'installed' if model.ok else 'broken: ' + model.problem} in {model.path}")
-    choice = detect_engine("auto", args.model)
-    print(f"auto picks: {choice.name} ({choice.reason})")
-    return 0
-
-
 def cmd_checkin(args: argparse.Namespace) -> int:
     """The spoken check-in on the default devices; typed when there is no microphone."""
 
@@ -269,6 +238,7 @@ def cmd_home(args: argparse.Namespace) -> int:
     import threading
 
     from dialogue.events import Error
+    from models.userdata import private_file
     from skill.home import HomeDevice
     from skill.journal_cli import journal_for
     from skill.paths import home
@@ -277,7 +247,7 @@ def cmd_home(args: argparse.Namespace) -> int:
     from voice.mic import Microphone
 
     log = Path(args.log) if args.log else home() / "home.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
+    private_file(log)  # 0600 in a 0700 folder: the log holds what was asked and heard
     logging.basicConfig(filename=log, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     content = _content(args)
     if args.wake:
@@ -348,6 +318,7 @@ def parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     from skill.journal_cli import add_no_journal
     from skill.journal_cli import add_parser as add_journal_parser
+    from skill.models_cli import add_parser as add_models_parser
     from skill.wyoming_cli import add_parser as add_wyoming_parser
 
     top = argparse.ArgumentParser(
@@ -416,12 +387,7 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_say)
     p = sub.add_parser("devices", help="list audio input and output devices")
     p.set_defaults(func=cmd_devices)
-    p = sub.add_parser("models", help="list speech models, or download one")
-    p.add_argument("action", nargs="?", choices=("list", "download"), default="list")
-    p.add_argument("name", nargs="?")
-    p.add_argument("--url", help="download from this address or local file instead of the manifest's")
-    p.add_argument("--model", help="a Vosk model folder to consider")
-    p.set_defaults(func=cmd_models)
+    add_models_parser(sub)
     add_journal_parser(sub)
     add_wyoming_parser(sub)
     for command in sub.choices.values():  # also after the command name; SUPPRESS keeps one given before it

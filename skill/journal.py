@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from models.userdata import private_dir
 from skill.paths import home
 
 _LOGGER = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ def _answer_dict(answer: Any) -> dict[str, Any]:
 
 def _create_private(path: Path) -> None:
     """Create the folder (0700) and an empty file (0600) before SQLite opens it, so it is never readable by others."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(path.parent)  # 0700, and so is any parent it has to create
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     os.close(fd)
     if os.name == "posix":
