@@ -177,3 +177,14 @@ def test_ask_answers_from_the_packs_causes_and_safety_lines(tmp_path: Path) -> N
     data = json.loads(_run(["ask", "--json", "cramps after a run and dark urine"], tmp_path).stdout)
     assert data["urgent"] is True and data["text"].startswith("This could be serious.")
     assert sorted(c["id"] for c in data["causes"]) == sorted(DOMAIN["causes"])
+
+
+def test_validate_wants_the_yes_no_answers_the_dialogue_itself_relies_on(tmp_path: Path) -> None:
+    # Every yes/no question and every "Did you say ...?" takes its answers from the set named yes_no.
+    broken = tmp_path / "cramp"
+    shutil.copytree(PACK, broken)
+    vocab = broken / "vocab.yaml"
+    vocab.write_text(vocab.read_text().replace("  yes_no:", "  yes_or_no:"))
+    result = _run(["validate", "--no-speech", str(broken)], tmp_path)
+    assert result.returncode == 1
+    assert "vocab.answer_sets: needs the answer set 'yes_no' with exactly the answers 'yes' and 'no'" in result.stderr
