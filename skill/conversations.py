@@ -154,7 +154,7 @@ class Conversations:
             return Reply(self.text.help, expects_answer=True)
         if thread is not None and intent is not None:
             if thread.offered and intent in ("yes", "no"):
-                route = "checkin" if intent == "yes" else "stop"
+                route = self.content.domain.default_mode if intent == "yes" else "stop"  # the full check
             elif intent == Command.REPEAT and thread.last:
                 return Reply(thread.last, expects_answer=thread.offered)
             elif intent == Command.STOP:

@@ -58,7 +58,7 @@ class Ears:
         self._kept: dict[tuple[str, ...], Vocabulary] = {}
         yes_no = content.vocab.answer_sets["yes_no"]
         # "Did you say ...?" is a yes/no question whatever the question it checks.
-        self._confirm_node = Node("confirm", "red_flags", "", "", Expects.YES_NO, dict(yes_no), {"default": "end"})
+        self._confirm_node = Node("confirm", "", "", "", Expects.YES_NO, dict(yes_no), {"default": "end"})
 
     def vocabulary_for(self, node: Node | None) -> Vocabulary:
         """The node's phrases (those with words the engine does not know are dropped when heard)."""

@@ -43,6 +43,7 @@ def cmd_wyoming(args: argparse.Namespace) -> int:
     import yaml
 
     from dialogue.loader import load
+    from skill.cli import _content_folder
     from skill.conversations import Conversations, load_text
     from skill.journal_cli import journal_for
     from skill.paths import home
@@ -55,12 +56,14 @@ def cmd_wyoming(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"twitch-coach wyoming: cannot write the log {log}: {error.strerror or error}", file=sys.stderr)
         return 1
+    folder = _content_folder(args)  # --content DIR or $TWITCH_COACH_CONTENT; its own wyoming/ lines if it has them
+    own_text = folder / "wyoming" / "service.yaml" if folder else None
     try:
-        text = load_text()
+        text = load_text(own_text if own_text and own_text.exists() else None)
     except (OSError, ValueError, yaml.YAMLError) as error:
         print(f"twitch-coach wyoming: the service's lines could not be read: {error}", file=sys.stderr)
         return 1
-    content = load()
+    content = load(folder=folder)
     journal = journal_for(args)
 
     def new_session(mode: str, known):  # noqa: ANN001, ANN202 - the same signature as the home device's

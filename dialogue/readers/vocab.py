@@ -8,13 +8,15 @@ from typing import Any
 from dialogue.content import Vocab
 from dialogue.domain import check_ids
 from dialogue.fields import Reader
-from dialogue.ids import UNSURE, Command
+from dialogue.ids import UNSURE, Command, Expects
 from dialogue.yamlfile import KeyPath
 
 # The 39 phones of the CMU US English dictionary (ARPAbet, no stress marks), as recognisers spell them.
 ARPABET = frozenset(
     "AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW V W Y Z ZH".split()
 )
+
+YES_NO_ANSWERS = frozenset({"yes", "no"})  # the answer ids the dialogue itself gives a yes/no question
 
 
 def read_vocab(reader: Reader, root: KeyPath) -> Vocab:
@@ -35,6 +37,11 @@ def read_vocab(reader: Reader, root: KeyPath) -> Vocab:
                 (*where, UNSURE),
                 "'unsure' is shared by every question; add phrases to the top-level 'unsure' list",
             )
+    yes_no = answer_sets.get(Expects.YES_NO)
+    if sets_raw and (yes_no is None or set(yes_no) != YES_NO_ANSWERS):
+        # yes_no questions and every "Did you say ...?" take their answers from it, whatever the domain.
+        where = (*root, "answer_sets", Expects.YES_NO) if yes_no is not None else (*root, "answer_sets")
+        reader.problem(where, "needs the answer set 'yes_no' with exactly the answers 'yes' and 'no'")
     commands_raw = reader.get(data, "commands", root, "mapping") or {}
     check_ids(reader, (*root, "commands"), commands_raw, tuple(Command), "command")
     commands = {name: reader.phrases(p, (*root, "commands", name)) for name, p in commands_raw.items()}
