@@ -76,6 +76,14 @@ class Error(Event):
 
 
 @dataclass(frozen=True)
+class Notice(Event):
+    """A line shown, not spoken: for example that a check-in could not be saved, and why."""
+
+    type: ClassVar[str] = "notice"
+    text: str
+
+
+@dataclass(frozen=True)
 class Listening(Event):
     """The device is listening (for the wake phrase, or for an answer)."""
 

@@ -27,9 +27,19 @@ def _session(args: argparse.Namespace, content):
     return open_session(content, args.mode, journal)
 
 
+def _text_streams(json_lines: bool) -> None:
+    """Undecodable input bytes become lone surrogates, which the readers reject with a clear message
+    (not a UnicodeDecodeError); JSON output is UTF-8 whatever the locale, never echoing invalid bytes."""
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(encoding="utf-8", errors="surrogateescape")
+    if json_lines and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8", errors="replace")
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from skill.textio import chat
 
+    _text_streams(json_lines=False)
     chat(_session(args, _content()), input, print)
     return 0
 
@@ -82,7 +92,7 @@ def _ears(args: argparse.Namespace, content, say=None):
 
 def cmd_converse(args: argparse.Namespace) -> int:
     from skill.speech import transcriber
-    from skill.textio import converse_json
+    from skill.textio import converse_json, read_lines
 
     if not args.json:
         print(
@@ -90,10 +100,11 @@ def cmd_converse(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    _text_streams(json_lines=True)
     content = _content()
     conversation = _session(args, content)
     transcribe = transcriber(conversation, lambda: _ears(args, content))
-    converse_json(conversation, sys.stdin, sys.stdout, transcribe)
+    converse_json(conversation, read_lines(sys.stdin), sys.stdout, transcribe)
     return 0
 
 
@@ -133,13 +144,23 @@ def cmd_hear(args: argparse.Namespace) -> int:
 def cmd_say(args: argparse.Namespace) -> int:
     from voice.tts import TextToSpeech, Voice
 
-    tts = TextToSpeech(Voice(rate=args.rate, voice=args.voice))
     text = " ".join(args.text)
-    if args.out:
-        return 0 if tts.render_to_wav(text, args.out) else 1
+    if args.out and not Path(args.out).parent.is_dir():
+        print(f"cannot write {args.out}: the folder {Path(args.out).parent} does not exist", file=sys.stderr)
+        return 1
+    tts = TextToSpeech(Voice(rate=args.rate, voice=args.voice))
     speech = tts.render(text, rate=None)  # the engine's own rate: resampling costs more than rendering
     if speech is None:
         return 1
+    if args.out:
+        from voice.wavfile import write_wav
+
+        try:  # written here, not by the engine, so a bad path is one clear line, not a traceback and a wait
+            write_wav(args.out, speech.samples, speech.rate)
+        except OSError as error:
+            print(f"cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
+            return 1
+        return 0
     from voice.devices import AudioDeviceError
     from voice.speaker import Speaker
 
@@ -202,6 +223,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     from skill.textio import chat
     from voice.devices import AudioDeviceError, default_input_available
 
+    _text_streams(json_lines=False)
     content = _content()
     conversation = _session(args, content)
     if args.typed or not _has_microphone(default_input_available):
@@ -219,16 +241,27 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     mouth = Mouth(args.rate, args.voice)
     ears = _ears(args, content, print)
     config = WORKOUT if args.mode == "quick" else DEFAULT
+    _stop_on_sigterm()
     try:
         with Microphone(speaking=None if args.barge_in else mouth.speaking) as mic:
             _listen_while_speaking(args, content, ears, mouth, mic)
             run_spoken(conversation, ears, lambda recognise: hear_next(mic, config, recognise), mouth.say, _show)
     except AudioDeviceError as error:
-        print(f"{error}\nSwitching to typing.")
-        chat(_session(args, content), input, print)
+        print(f"{error}\nSwitching to typing; your answers so far are kept.")
+        chat(conversation, input, print, resume=True)
     finally:
         mouth.close()
     return 0
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM ends a spoken check-in as Ctrl-C does: at once, saving only a check-in that reached its summary."""
+    import signal
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def _listen_while_speaking(args: argparse.Namespace, content, ears, mouth, mic) -> None:
@@ -251,14 +284,27 @@ def cmd_home(args: argparse.Namespace) -> int:
     from dialogue.events import Error
     from skill.home import HomeDevice
     from skill.journal_cli import journal_for
-    from skill.paths import home
+    from skill.paths import home, private_file
     from skill.session import Session, open_session
     from skill.speech import Mouth
+    from skill.textio import parse_line, read_lines
+    from voice.devices import default_input_available
     from voice.mic import Microphone
 
     log = Path(args.log) if args.log else home() / "home.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        private_file(log)  # what was asked and heard: readable only by the user
+    except OSError as error:
+        print(f"cannot write the log {log}: {error.strerror or error}", file=sys.stderr)
+        return 1
     logging.basicConfig(filename=log, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not _has_microphone(default_input_available):
+        print(
+            "No microphone found: the home device will start listening when one is plugged in. "
+            "(`twitch-coach devices` lists what this machine has.)",
+            file=sys.stderr,
+            flush=True,
+        )
     content = _content()
     if args.wake:
         assert content.home is not None
@@ -268,20 +314,24 @@ def cmd_home(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stop.set())
 
     if args.json:
+        _text_streams(json_lines=True)
+        printing = threading.Lock()  # the command thread and the device both write lines
 
         def emit(event) -> None:
-            print(json.dumps(event.to_dict()), flush=True)
+            with printing:
+                print(json.dumps(event.to_dict()), flush=True)
 
         def commands() -> None:
-            for line in sys.stdin:
-                try:
-                    message = json.loads(line)
-                except json.JSONDecodeError:
-                    message = None
+            # Every line is answered and none ends this thread, so {"command": "stop"} always works.
+            for line in read_lines(sys.stdin):
+                if not line.strip():
+                    continue
+                message = parse_line(line)
                 if isinstance(message, dict) and message.get("command") == "stop":
                     stop.set()
                     return
-                emit(Error('unknown input; send {"command": "stop"}'))
+                problem = message if isinstance(message, str) else 'unknown input; send {"command": "stop"}'
+                emit(Error(problem))
 
         threading.Thread(target=commands, daemon=True).start()
     else:
@@ -293,6 +343,8 @@ def cmd_home(args: argparse.Namespace) -> int:
 
     mouth = Mouth(args.rate, args.voice)
     ears = _ears(args, content, lambda text: logging.getLogger("skill.home").info(text))
+    # A stop cuts the sentence being spoken: the conversation then ends within moments, not minutes.
+    threading.Thread(target=lambda: (stop.wait(), mouth.hush()), daemon=True).start()
 
     def open_microphone() -> Microphone:
         mic = Microphone(speaking=None if args.barge_in else mouth.speaking)

@@ -14,3 +14,15 @@ def home() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("twitch-coach", appauthor=False))
+
+
+def private_file(path: Path) -> Path:
+    """Create `path` (0600) and any missing folders above it (0700) unless it exists; tighten it to 0600."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        if os.name == "posix":
+            os.fchmod(fd, 0o600)  # an existing file keeps its mode through os.open
+    finally:
+        os.close(fd)
+    return path
