@@ -128,9 +128,7 @@ def render(event: Event) -> str | None:
     return None
 
 
-def chat(
-    conversation: Session, read: Callable[[str], str], write: Callable[[str], None], resume: bool = False
-) -> str:
+def chat(conversation: Session, read: Callable[[str], str], write: Callable[[str], None], resume: bool = False) -> str:
     """The typed conversation: print what the skill says, read what the user types.
 
     With `resume`, carries on where a spoken conversation left off instead of starting again."""

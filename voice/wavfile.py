@@ -94,10 +94,11 @@ def _read_regular(path: Path) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except (OSError, ValueError) as exc:
         raise WavError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise WavError(f"{path}: not a regular file (a pipe, device or folder); give a WAV file")
     with os.fdopen(fd, "rb") as file:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise WavError(f"{path}: not a regular file (a pipe, device or folder); give a WAV file")
         if info.st_size > MAX_BYTES:
             raise WavError(f"{path}: {info.st_size / 1e6:.0f} MB is too big; the limit is {MAX_BYTES / 1e6:.0f} MB")
         try:
