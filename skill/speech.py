@@ -220,9 +220,14 @@ class Mouth:
             if speech is None:  # shown as text instead, all of it
                 self.tts.render(" ".join(sentences[index + 1 :]), rate=None)
                 break
+            if self._hushed.is_set():  # hushed while this sentence rendered
+                break
             if speech.samples:
                 self.speaker.play(speech.samples, speech.rate)
-            coming = self.tts.render(sentences[index + 1], rate=None) if index + 1 < len(sentences) else None
+                if self._hushed.is_set():  # hushed as it started: hush() may have stopped the one before
+                    self.speaker.stop()
+            more = index + 1 < len(sentences) and not self._hushed.is_set()
+            coming = self.tts.render(sentences[index + 1], rate=None) if more else None
             if self.barge_in is not None and speech.samples:
                 command = self.barge_in.watch(
                     lambda: self.speaker.is_playing, self.speaker.stop, resume=index > 0, saying=sentences[index]
