@@ -255,11 +255,12 @@ def cmd_checkin(args: argparse.Namespace) -> int:
 
 
 def _stop_on_sigterm() -> None:
-    """SIGTERM ends a spoken check-in as Ctrl-C does: at once, saving only a check-in that reached its summary."""
+    """SIGTERM ends a spoken check-in as Ctrl-C does: at once (speech and microphone closed on the way out),
+    saving only a check-in that reached its summary; the exit status is the usual 143."""
     import signal
 
     def interrupt(*_: object) -> None:
-        raise KeyboardInterrupt
+        raise SystemExit(128 + signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, interrupt)
 

@@ -68,3 +68,29 @@ def test_sigterm_mid_spoken_check_in_ends_it_at_once_and_saves_nothing(
     assert not path.exists() or Journal(path, read_only=True).entries() == []
     assert "Traceback" not in (home.proc.stderr.read() if home.proc.stderr else "")
     assert os.stat(tmp_path / "home.log").st_mode & 0o777 == 0o600
+
+
+def test_sigterm_mid_spoken_checkin_ends_it_at_once_and_saves_nothing(
+    virtual_audio: VirtualAudio, tmp_path: Path
+) -> None:
+    require_espeak()
+    command = [sys.executable, "-m", "skill", "checkin", "--engine", "pocketsphinx", "--voice", "en-us"]
+    env = {**virtual_audio.env, "TWITCH_COACH_HOME": str(tmp_path)}
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            text=True, env=env)  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        for _ in range(50):
+            line = proc.stdout.readline()
+            if not line or line.startswith("(listening)"):
+                break
+        start = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 143
+        assert time.monotonic() - start < 2.0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "Traceback" not in proc.stderr.read()
+    path = tmp_path / "journal.sqlite3"
+    assert not path.exists() or Journal(path, read_only=True).entries() == []
