@@ -244,6 +244,38 @@ def bench_kills(home: Path, runs: int = RUNS) -> None:
           f"PRAGMA integrity_check: {check}")  # fmt: skip
 
 
+def _noise_wav(path: Path, seconds: float, rate: int, channels: int) -> Path:
+    import numpy as np
+
+    data = np.random.default_rng(0).normal(0, 3000, (int(seconds * rate), channels)).astype("<i2").tobytes()
+    fmt = struct.pack("<HHIIHH", 1, channels, rate, rate * 2 * channels, 2 * channels, 16)
+    path.write_bytes(b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " + struct.pack("<I", 16) + fmt
+                     + b"data" + struct.pack("<I", len(data)) + data)  # fmt: skip
+    return path
+
+
+def bench_largest_audio(folder: Path) -> None:
+    """The largest audio answers still accepted, through converse --json: each must be answered within 5 s."""
+    child = Child(["converse", "--json", "--engine", "pocketsphinx", "--no-journal"], _env(folder))
+    child.until({"prompt"}, 10)
+    child.send(json.dumps({"audio": str(_noise_wav(folder / "warm.wav", 1, 16000, 1))}).encode())
+    child.until({"prompt", "error"}, 30)  # the engine loads on the first audio answer: not what is timed
+    times = {}
+    for name, seconds, rate, channels in [("15 s 48 kHz stereo", 15, 48000, 2), ("3.7 s 192 kHz", 3.7, 192000, 1),
+                                          ("15 s 16 kHz", 15, 16000, 1)]:  # fmt: skip
+        path = _noise_wav(folder / "big.wav", seconds, rate, channels)
+        start = time.monotonic()
+        child.send(json.dumps({"audio": str(path)}).encode())
+        child.until({"prompt", "error", "end"}, 30)
+        times[name] = time.monotonic() - start
+    peak = child.peak_mb()
+    child.proc.kill()
+    child.proc.wait(10)
+    figures = ", ".join(f"{name} {t:.2f} s" for name, t in times.items())
+    print(f"largest accepted audio answers (PocketSphinx): {figures} (target < {ANSWER_WITHIN:g} s each); "
+          f"peak memory {peak:.0f} MB (budget 200 MB)")  # fmt: skip
+
+
 def main() -> None:
     lines_count = int(os.environ.get("BENCH_HOSTILE_LINES", LINES))
     with tempfile.TemporaryDirectory() as tmp:
@@ -251,6 +283,7 @@ def main() -> None:
         lines = hostile_lines(random.Random(0), folder, lines_count)
         bench_converse(lines, folder / "converse")
         bench_home(lines, folder / "home")
+        bench_largest_audio(folder)
         bench_kills(folder / "kills", int(os.environ.get("BENCH_HOSTILE_RUNS", RUNS)))
 
 

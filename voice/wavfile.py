@@ -22,10 +22,12 @@ _ROLLOFF = 0.92  # pass band as a fraction of the lower Nyquist frequency, leavi
 _KAISER_BETA = 8.6  # Kaiser window shape: about 86 dB side-lobe attenuation
 _BLOCK = 8192  # output samples computed per step, bounding memory for long files
 # Caps on what read_wav accepts, so one file cannot take minutes or gigabytes: an answer lasts seconds.
-MAX_SECONDS = 120.0
-MAX_SAMPLES = int(MAX_SECONDS * 48000 * 2)  # decoded samples over all channels: two minutes of 48 kHz stereo
-MAX_BYTES = 50 * 1024 * 1024
-RATES = (4000, 192000)  # Hz accepted: below, no speech survives; above, resampling alone would take minutes
+# Resampling time grows with seconds x rate (about 0.6 s for 15 s at 48 kHz), recognition with seconds.
+MAX_SECONDS = 15.0  # the longest answer the endpointer takes (WORKOUT max_utterance)
+MAX_WORK = MAX_SECONDS * 48000  # seconds x sample rate: 15 s at 48 kHz, 3.75 s at 192 kHz
+MAX_SAMPLES = int(MAX_SECONDS * 48000 * 2)  # decoded samples over all channels: 15 s of 48 kHz stereo
+MAX_BYTES = 16 * 1024 * 1024  # far above 15 s of any usual format: a bigger file is not an answer
+RATES = (4000, 192000)  # Hz accepted: below, no speech survives; above, nothing records speech
 
 
 class WavError(ValueError):
@@ -72,15 +74,16 @@ def to_int16(samples: np.ndarray) -> np.ndarray:
     return np.clip(np.round(np.asarray(samples) * 32768.0), -32768, 32767).astype(np.int16)
 
 
-def read_wav(path: str | Path) -> bytes:
+def read_wav(path: str | Path, max_seconds: float | None = MAX_SECONDS) -> bytes:
     """The WAV at `path` as 16 kHz mono int16 bytes, whatever its rate, channels and sample format.
 
-    Only a regular file of at most MAX_BYTES and MAX_SECONDS is read (not a pipe, device or terminal)."""
+    Only a regular file of at most MAX_BYTES is read (not a pipe, device or terminal), and with
+    `max_seconds` (None: any length, for test fixtures) only that much audio at a usable rate."""
     path = Path(path)
     data = _read_regular(path)
     rate, channels = 0, 0
     try:
-        samples, rate, channels = decode_wav(data, max_seconds=MAX_SECONDS)
+        samples, rate, channels = decode_wav(data, max_seconds=max_seconds)
     except WavError as exc:
         raise WavError(f"{path}: {exc}") from None
     mono = samples.mean(axis=1) if channels > 1 else samples[:, 0]
@@ -100,13 +103,13 @@ def _read_regular(path: Path) -> bytes:
         raise WavError(f"{path}: not a regular file (a pipe, device or folder); give a WAV file")
     with os.fdopen(fd, "rb") as file:
         if info.st_size > MAX_BYTES:
-            raise WavError(f"{path}: {info.st_size / 1e6:.0f} MB is too big; the limit is {MAX_BYTES / 1e6:.0f} MB")
+            raise WavError(f"{path}: {info.st_size / 2**20:.0f} MB is too big; the limit is {MAX_BYTES / 2**20:.0f} MB")
         try:
             data = file.read(MAX_BYTES + 1)  # a file that grows while read is still capped
         except OSError as exc:
             raise WavError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if len(data) > MAX_BYTES:
-        raise WavError(f"{path}: too big; the limit is {MAX_BYTES / 1e6:.0f} MB")
+        raise WavError(f"{path}: too big; the limit is {MAX_BYTES / 2**20:.0f} MB")
     return data
 
 
@@ -162,8 +165,11 @@ def _check_length(size: int, code: int, rate: int, channels: int, bits: int, max
     if not RATES[0] <= rate <= RATES[1]:
         raise WavError(f"a sample rate of {rate} Hz is not usable; give {RATES[0]} to {RATES[1]} Hz")
     frames = size // (bits // 8 * channels)
-    if frames / rate > max_seconds:
-        raise WavError(f"{frames / rate:.0f} s of audio is too long; the limit is {max_seconds:g} s")
+    seconds = frames / rate
+    if seconds > max_seconds:
+        raise WavError(f"{seconds:.0f} s of audio is too long; the limit is {max_seconds:g} s (an answer takes a few)")
+    if seconds * rate > max_seconds * MAX_WORK / MAX_SECONDS:
+        raise WavError(f"{seconds:.1f} s at {rate} Hz is too much to resample; give 16 kHz audio or a shorter file")
     if frames * channels > MAX_SAMPLES:
         raise WavError(f"{channels} channels of {frames / rate:.0f} s are too many samples to decode")
 
@@ -207,7 +213,7 @@ class WavSource:
         if (path is None) == (pcm is None):
             raise ValueError("give a WAV path or pcm bytes, not both or neither")
         self.path = Path(path) if path is not None else None
-        self._pcm = read_wav(path) if path is not None else bytes(pcm or b"")
+        self._pcm = read_wav(path, max_seconds=None) if path is not None else bytes(pcm or b"")
         self._pos = 0
 
     @classmethod
