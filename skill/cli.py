@@ -27,19 +27,10 @@ def _session(args: argparse.Namespace, content):
     return open_session(content, args.mode, journal)
 
 
-def _text_streams(json_lines: bool) -> None:
-    """Undecodable input bytes become lone surrogates, which the readers reject with a clear message
-    (not a UnicodeDecodeError); JSON output is UTF-8 whatever the locale, never echoing invalid bytes."""
-    if hasattr(sys.stdin, "reconfigure"):
-        sys.stdin.reconfigure(encoding="utf-8", errors="surrogateescape")
-    if json_lines and hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(encoding="utf-8", errors="replace")
-
-
 def cmd_chat(args: argparse.Namespace) -> int:
-    from skill.textio import chat
+    from skill.textio import chat, utf8_streams
 
-    _text_streams(json_lines=False)
+    utf8_streams(json_lines=False)
     chat(_session(args, _content()), input, print)
     return 0
 
@@ -92,7 +83,7 @@ def _ears(args: argparse.Namespace, content, say=None):
 
 def cmd_converse(args: argparse.Namespace) -> int:
     from skill.speech import transcriber
-    from skill.textio import converse_json, read_lines
+    from skill.textio import converse_json, read_lines, utf8_streams
 
     if not args.json:
         print(
@@ -100,7 +91,7 @@ def cmd_converse(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    _text_streams(json_lines=True)
+    utf8_streams(json_lines=True)
     content = _content()
     conversation = _session(args, content)
     transcribe = transcriber(conversation, lambda: _ears(args, content))
@@ -220,10 +211,10 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     """The spoken check-in on the default devices; typed when there is no microphone."""
 
     from skill.speech import hear_next, run_spoken
-    from skill.textio import chat
+    from skill.textio import chat, utf8_streams
     from voice.devices import AudioDeviceError, default_input_available
 
-    _text_streams(json_lines=False)
+    utf8_streams(json_lines=False)
     content = _content()
     conversation = _session(args, content)
     if args.typed or not _has_microphone(default_input_available):
@@ -282,13 +273,12 @@ def cmd_home(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from dialogue.events import Error
-    from skill.home import HomeDevice
+    from skill.home import HomeDevice, serve_commands
     from skill.journal_cli import journal_for
     from skill.paths import home, private_file
     from skill.session import Session, open_session
     from skill.speech import Mouth
-    from skill.textio import parse_line, read_lines
+    from skill.textio import utf8_streams
     from voice.devices import default_input_available
     from voice.mic import Microphone
 
@@ -315,26 +305,14 @@ def cmd_home(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stop.set())
 
     if args.json:
-        _text_streams(json_lines=True)
+        utf8_streams(json_lines=True)
         printing = threading.Lock()  # the command thread and the device both write lines
 
         def emit(event) -> None:
             with printing:
                 print(json.dumps(event.to_dict()), flush=True)
 
-        def commands() -> None:
-            # Every line is answered and none ends this thread, so {"command": "stop"} always works.
-            for line in read_lines(sys.stdin):
-                if not line.strip():
-                    continue
-                message = parse_line(line)
-                if isinstance(message, dict) and message.get("command") == "stop":
-                    stop.set()
-                    return
-                problem = message if isinstance(message, str) else 'unknown input; send {"command": "stop"}'
-                emit(Error(problem))
-
-        threading.Thread(target=commands, daemon=True).start()
+        threading.Thread(target=serve_commands, args=(sys.stdin, stop, emit), daemon=True).start()
     else:
         emit = _show
 

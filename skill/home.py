@@ -7,15 +7,17 @@ import threading
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import TextIO
 
 from dialogue.ask import answer
 from dialogue.content import Content, Home
-from dialogue.events import Event, Listening, Say, Wake
+from dialogue.events import Error, Event, Listening, Say, Wake
 from dialogue.ids import RED_FLAG_TOPICS
 from dialogue.scoring import Answer
 from intents.normalize import normalise
 from skill.session import Session
 from skill.speech import Ears, Heard, hear_next, run_spoken, spoken_text
+from skill.textio import parse_line, read_lines
 from voice.devices import AudioDeviceError
 from voice.endpoint import DEFAULT, WORKOUT, AudioSource, EndpointConfig
 from voice.recognizer import Vocabulary
@@ -149,3 +151,16 @@ class HomeDevice:
         event = Say(text)
         self.emit(event)
         self.speak(spoken_text(event) or text)
+
+
+def serve_commands(stream: TextIO, stop: threading.Event, emit: Callable[[Event], None]) -> None:
+    """Read `home --json` commands until {"command": "stop"} sets `stop`. Every other line gets an error
+    event and none ends the reading, so stop always works, whatever came before it."""
+    for line in read_lines(stream):
+        if not line.strip():
+            continue
+        message = parse_line(line)
+        if isinstance(message, dict) and message.get("command") == "stop":
+            stop.set()
+            return
+        emit(Error(message if isinstance(message, str) else 'unknown input; send {"command": "stop"}'))

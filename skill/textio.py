@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
@@ -36,6 +37,15 @@ def read_lines(stream: TextIO, limit: int = MAX_LINE) -> Iterator[str]:
             yield BadLine("line is not valid UTF-8 text; send UTF-8")
         else:
             yield line
+
+
+def utf8_streams(json_lines: bool) -> None:
+    """Undecodable input bytes become lone surrogates, which the readers reject with a clear message
+    (not a UnicodeDecodeError); JSON output is UTF-8 whatever the locale, never echoing invalid bytes."""
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(encoding="utf-8", errors="surrogateescape")
+    if json_lines and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8", errors="replace")
 
 
 def usable_answer(text: str) -> str:
