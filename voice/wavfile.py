@@ -24,10 +24,10 @@ _BLOCK = 8192  # output samples computed per step, bounding memory for long file
 # Caps on what read_wav accepts, so one file cannot take minutes or gigabytes: an answer lasts seconds.
 # Resampling time grows with seconds x rate (about 0.6 s for 15 s at 48 kHz), recognition with seconds.
 MAX_SECONDS = 15.0  # the longest answer the endpointer takes (WORKOUT max_utterance)
-MAX_WORK = MAX_SECONDS * 48000  # seconds x sample rate: 15 s at 48 kHz, 3.75 s at 192 kHz
+MAX_WORK = MAX_SECONDS * 48000  # seconds x sample rate: 15 s at 48 kHz, 7.5 s at 96 kHz
 MAX_SAMPLES = int(MAX_SECONDS * 48000 * 2)  # decoded samples over all channels: 15 s of 48 kHz stereo
 MAX_BYTES = 16 * 1024 * 1024  # far above 15 s of any usual format: a bigger file is not an answer
-RATES = (4000, 192000)  # Hz accepted: below, no speech survives; above, nothing records speech
+RATES = (4000, 96000)  # Hz accepted: below, no speech survives; above, resampling takes too much memory
 
 
 class WavError(ValueError):
