@@ -137,7 +137,6 @@ class ModePolicy:
     summary_causes: int  # at most this many causes are spoken
     endpoint: str  # how long a pause ends an answer: "default", or "workout" for a breathless speaker
     carries_over_from: str | None  # a recent check-in of this mode is carried on from (its answers kept)
-    saved_on: tuple[str, ...]  # end reasons after which the check-in is saved in the journal
 
 
 @dataclass(frozen=True)

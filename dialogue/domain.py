@@ -7,11 +7,11 @@ from typing import Any
 
 from dialogue.content import Domain, ModePolicy
 from dialogue.fields import Reader
-from dialogue.ids import Endpoint, EndReason, SummaryStyle
+from dialogue.ids import Endpoint, SummaryStyle
 from dialogue.yamlfile import KeyPath
 
 _ID_KINDS = ("causes", "red_flags", "topics")
-_MODE_FIELDS = ("summary", "summary_causes", "endpoint", "carries_over_from", "saved_on")
+_MODE_FIELDS = ("summary", "summary_causes", "endpoint", "carries_over_from")
 
 
 def read_domain(reader: Reader, root: KeyPath) -> Domain | None:
@@ -69,12 +69,8 @@ def _modes(reader: Reader, data: dict[str, Any], root: KeyPath) -> dict[str, Mod
         source = reader.get(entry, "carries_over_from", where, "str", required=False)
         if source is not None and source not in raw:
             reader.problem((*where, "carries_over_from"), f"'{source}' is not one of the modes: {', '.join(raw)}")
-        saved = reader.get(entry, "saved_on", where, "phrases") or ()
-        for reason in saved:
-            if reason not in set(EndReason):
-                reader.problem((*where, "saved_on"), f"unknown ending '{reason}'; use: {', '.join(EndReason)}")
         if summary and causes and endpoint:
-            modes[name] = ModePolicy(name, summary, causes, endpoint, source, saved)
+            modes[name] = ModePolicy(name, summary, causes, endpoint, source)
     return modes
 
 

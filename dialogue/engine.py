@@ -22,6 +22,8 @@ CONFIRM_BELOW = 0.78
 CONFIRM_COMMAND_BELOW = 0.9  # commands that lose answers (stop, start over, back, skip) need more certainty
 HARMLESS = frozenset({Command.REPEAT.value, Command.HELP.value})  # never worth a "Did you say ...?"
 MAX_REPROMPTS = 2  # a no-match is asked again this many times, then the dialogue moves on
+REVIEW_NODE = "summary"  # the node a Prompt names while the summary waits for repeat or stop
+REVIEW_CHOICES = [Command.REPEAT.value, Command.STOP.value]
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Conversation:
         self._matcher = self.matcher or Matcher(self.content.vocab.commands, self.content.vocab.unsure)
         self._confirm_expectation = Expectation(Expects.YES_NO, self.content.vocab.answer_sets["yes_no"])
         self._expectations = {nid: n.expectation for nid, n in self.tree.nodes.items()}
+        self.rounds = 0  # bumped by "start over": a new check-in begins (the finished one stays finished)
         self._reset()
 
     def _reset(self) -> None:
@@ -104,9 +107,30 @@ class Conversation:
             events += self._raise(red_flags_in(utterance, self.content.safety))
         if match.intent in COMMANDS or (match.intent != NONE and confidence < CONFIRM_BELOW):
             self.pending = match
-            text = self.content.message("confirm").format(heard=utterance.strip())
+            text = self.content.message("confirm").format(heard=self._meant(current, match))
             return events + [Prompt(self.mode, current.id, current.topic, text, Expects.YES_NO, ["yes", "no"])]
         return events + self._understood(current, match)
+
+    def resume(self) -> list[Event]:
+        """Ask again whatever is waiting (after the input changed, say from speech to typing), keeping answers."""
+        if self.finished:
+            return []
+        if self.reviewing and self.last_summary is not None:
+            return [self.last_summary, self._review_prompt()]
+        node = self.current()
+        if node is None:
+            return self.start()
+        if self.pending is not None:
+            text = self.content.message("confirm").format(heard=self._meant(node, self.pending))
+            return [Prompt(self.mode, node.id, node.topic, text, Expects.YES_NO, ["yes", "no"])]
+        return [self._prompt(node)]
+
+    def _meant(self, node: Node, match: Match) -> str:
+        """The answer a match stands for, as the question words it: "no" for a heard "know"."""
+        phrases = node.choices.get(match.intent) or self.content.vocab.commands.get(match.intent)
+        if match.intent == UNSURE:
+            phrases = self.content.vocab.unsure
+        return phrases[0] if phrases else match.text
 
     def _understood(self, node: Node, match: Match) -> list[Event]:
         """Act on an answer to `node` that has been understood (or not: intent "none")."""
@@ -220,9 +244,13 @@ class Conversation:
                 return self._take_safe(node)
             return self._advance(node, None, [Say(self.content.message("skipped"))])
         if command == Command.START_OVER:
-            self._reset()
-            return [Say(self.content.message("starting_over"))] + self._go(self.tree.start)
+            return self._start_over()
         return self._stop()
+
+    def _start_over(self) -> list[Event]:
+        self._reset()
+        self.rounds += 1
+        return [Say(self.content.message("starting_over"))] + self._go(self.tree.start)
 
     def _back(self) -> list[Event]:
         if not self.history:
@@ -258,16 +286,19 @@ class Conversation:
             self.finished = True
             return [self.last_summary, End("done")]
         self.reviewing = True
-        return [self.last_summary, Say(self.content.message("offer_repeat"))]
+        return [self.last_summary, self._review_prompt()]
+
+    def _review_prompt(self) -> Prompt:
+        """After the summary the conversation waits for repeat or stop: a prompt, so clients know it waits."""
+        return Prompt(self.mode, REVIEW_NODE, "", self.content.message("offer_repeat"), Expects.CHOICE, REVIEW_CHOICES)
 
     def _review(self, match: Match) -> list[Event]:
         if match.intent == Command.REPEAT and self.last_summary is not None:
-            return [self.last_summary, Say(self.content.message("offer_repeat"))]
+            return [self.last_summary, self._review_prompt()]
         if match.intent == Command.BACK:
             return self._back()
         if match.intent == Command.START_OVER:
-            self._reset()
-            return [Say(self.content.message("starting_over"))] + self._go(self.tree.start)
+            return self._start_over()
         self.finished = True
         return [End("done")]
 

@@ -166,6 +166,14 @@ class Error(Event):
 
 
 @dataclass(frozen=True)
+class Notice(Event):
+    """A line shown, not spoken: for example that a check-in could not be saved, and why."""
+
+    type: ClassVar[str] = "notice"
+    text: str
+
+
+@dataclass(frozen=True)
 class Listening(Event):
     """The device is listening (for the wake phrase, or for an answer)."""
 
@@ -181,4 +189,6 @@ class Wake(Event):
 
 
 # Every event by its wire type; tests/test_events.py finds every Event subclass and checks each is here.
-EVENT_TYPES: dict[str, type[Event]] = {e.type: e for e in (Prompt, Heard, Say, Summary, End, Error, Listening, Wake)}
+EVENT_TYPES: dict[str, type[Event]] = {
+    e.type: e for e in (Prompt, Heard, Say, Summary, End, Error, Notice, Listening, Wake)
+}

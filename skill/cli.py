@@ -40,8 +40,9 @@ def _session(args: argparse.Namespace, content):
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from skill.textio import chat
+    from skill.textio import chat, utf8_streams
 
+    utf8_streams(json_lines=False)
     chat(_session(args, _content(args)), input, print)
     return 0
 
@@ -101,7 +102,7 @@ def _ears(args: argparse.Namespace, content, say=None):
 
 def cmd_converse(args: argparse.Namespace) -> int:
     from skill.speech import transcriber
-    from skill.textio import converse_json
+    from skill.textio import converse_json, read_lines, utf8_streams
 
     if not args.json:
         print(
@@ -109,10 +110,11 @@ def cmd_converse(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    utf8_streams(json_lines=True)
     content = _content(args)
     conversation = _session(args, content)
     transcribe = transcriber(conversation, lambda: _ears(args, content))
-    converse_json(conversation, sys.stdin, sys.stdout, transcribe)
+    converse_json(conversation, read_lines(sys.stdin), sys.stdout, transcribe)
     return 0
 
 
@@ -152,13 +154,23 @@ def cmd_hear(args: argparse.Namespace) -> int:
 def cmd_say(args: argparse.Namespace) -> int:
     from voice.tts import TextToSpeech, Voice
 
-    tts = TextToSpeech(Voice(rate=args.rate, voice=args.voice))
     text = " ".join(args.text)
-    if args.out:
-        return 0 if tts.render_to_wav(text, args.out) else 1
+    if args.out and not Path(args.out).parent.is_dir():
+        print(f"cannot write {args.out}: the folder {Path(args.out).parent} does not exist", file=sys.stderr)
+        return 1
+    tts = TextToSpeech(Voice(rate=args.rate, voice=args.voice))
     speech = tts.render(text, rate=None)  # the engine's own rate: resampling costs more than rendering
     if speech is None:
         return 1
+    if args.out:
+        from voice.wavfile import write_wav
+
+        try:  # written here, not by the engine, so a bad path is one clear line, not a traceback and a wait
+            write_wav(args.out, speech.samples, speech.rate)
+        except OSError as error:
+            print(f"cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
+            return 1
+        return 0
     from voice.devices import AudioDeviceError
     from voice.speaker import Speaker
 
@@ -187,9 +199,10 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     """The spoken check-in on the default devices; typed when there is no microphone."""
 
     from skill.speech import hear_next, run_spoken
-    from skill.textio import chat
+    from skill.textio import chat, utf8_streams
     from voice.devices import AudioDeviceError, default_input_available
 
+    utf8_streams(json_lines=False)
     content = _content(args)
     conversation = _session(args, content)
     if args.typed or not _has_microphone(default_input_available):
@@ -208,16 +221,28 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     mouth = Mouth(args.rate, args.voice)
     ears = _ears(args, content, print)
     config = {Endpoint.DEFAULT: DEFAULT, Endpoint.WORKOUT: WORKOUT}[Endpoint(content.policy(args.mode).endpoint)]
+    _stop_on_sigterm()
     try:
         with Microphone(speaking=None if args.barge_in else mouth.speaking) as mic:
             _listen_while_speaking(args, content, ears, mouth, mic)
             run_spoken(conversation, ears, lambda recognise: hear_next(mic, config, recognise), mouth.say, _show)
     except AudioDeviceError as error:
-        print(f"{error}\nSwitching to typing.")
-        chat(_session(args, content), input, print)
+        print(f"{error}\nSwitching to typing; your answers so far are kept.")
+        chat(conversation, input, print, resume=True)
     finally:
         mouth.close()
     return 0
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM ends a spoken check-in as Ctrl-C does: at once (speech and microphone closed on the way out),
+    saving only a check-in that reached its summary; the exit status is the usual 143."""
+    import signal
+
+    def interrupt(*_: object) -> None:
+        raise SystemExit(128 + signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def _listen_while_speaking(args: argparse.Namespace, content, ears, mouth, mic) -> None:
@@ -237,18 +262,30 @@ def cmd_home(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from dialogue.events import Error
     from models.userdata import private_file
-    from skill.home import HomeDevice
+    from skill.home import HomeDevice, serve_commands
     from skill.journal_cli import journal_for
     from skill.paths import home
     from skill.session import Session, open_session
     from skill.speech import Mouth
+    from skill.textio import utf8_streams
+    from voice.devices import default_input_available
     from voice.mic import Microphone
 
     log = Path(args.log) if args.log else home() / "home.log"
-    private_file(log)  # 0600 in a 0700 folder: the log holds what was asked and heard
+    try:
+        private_file(log)  # what was asked and heard: readable only by the user
+    except OSError as error:
+        print(f"cannot write the log {log}: {error.strerror or error}", file=sys.stderr)
+        return 1
     logging.basicConfig(filename=log, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not _has_microphone(default_input_available):
+        print(
+            "No microphone found: the home device will start listening when one is plugged in. "
+            "(`twitch-coach devices` lists what this machine has.)",
+            file=sys.stderr,
+            flush=True,
+        )
     content = _content(args)
     if args.wake:
         assert content.home is not None
@@ -258,22 +295,14 @@ def cmd_home(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stop.set())
 
     if args.json:
+        utf8_streams(json_lines=True)
+        printing = threading.Lock()  # the command thread and the device both write lines
 
         def emit(event) -> None:
-            print(json.dumps(event.to_dict()), flush=True)
+            with printing:
+                print(json.dumps(event.to_dict()), flush=True)
 
-        def commands() -> None:
-            for line in sys.stdin:
-                try:
-                    message = json.loads(line)
-                except json.JSONDecodeError:
-                    message = None
-                if isinstance(message, dict) and message.get("command") == "stop":
-                    stop.set()
-                    return
-                emit(Error('unknown input; send {"command": "stop"}'))
-
-        threading.Thread(target=commands, daemon=True).start()
+        threading.Thread(target=serve_commands, args=(sys.stdin, stop, emit), daemon=True).start()
     else:
         emit = _show
 
@@ -283,6 +312,8 @@ def cmd_home(args: argparse.Namespace) -> int:
 
     mouth = Mouth(args.rate, args.voice)
     ears = _ears(args, content, lambda text: logging.getLogger("skill.home").info(text))
+    # A stop cuts the sentence being spoken: the conversation then ends within moments, not minutes.
+    threading.Thread(target=lambda: (stop.wait(), mouth.hush()), daemon=True).start()
 
     def open_microphone() -> Microphone:
         mic = Microphone(speaking=None if args.barge_in else mouth.speaking)

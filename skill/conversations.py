@@ -96,7 +96,6 @@ class Conversations:
         self._threads: OrderedDict[str, _Thread] = OrderedDict()  # least recently heard first
         self._matcher = Matcher(content.vocab.commands, content.vocab.unsure)
         self._yes_no = Expectation(Expects.YES_NO, content.vocab.answer_sets["yes_no"])
-        self._stop = content.vocab.commands[Command.STOP.value][0]
 
     def __len__(self) -> int:
         return len(self._threads)
@@ -191,11 +190,8 @@ class Conversations:
         return thread
 
     def _drop(self, key: str) -> None:
-        thread = self._threads.pop(key, None)
-        session = thread.session if thread else None
-        if session is not None and session.conversation.reviewing and not session.conversation.finished:
-            # The summary was given, so the check-in is finished: ending it saves it to the journal.
-            session.hear(self._stop)
+        # Nothing to save: a check-in is saved when its summary is given (skill.session).
+        self._threads.pop(key, None)
 
 
 def _spoken(events: Iterable[Event]) -> tuple[str, bool]:

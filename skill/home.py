@@ -7,16 +7,19 @@ import threading
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import TextIO
 
 from dialogue.ask import answer
 from dialogue.content import Content, Home
-from dialogue.events import Event, Listening, Say, Wake
+from dialogue.events import Error, Event, Listening, Say, Wake
+from dialogue.ids import Endpoint
 from dialogue.scoring import Answer
 from intents.normalize import normalise
 from skill.session import Session
 from skill.speech import Ears, Heard, hear_next, run_spoken, spoken_text
+from skill.textio import parse_line, read_lines
 from voice.devices import AudioDeviceError
-from voice.endpoint import DEFAULT, AudioSource, EndpointConfig
+from voice.endpoint import DEFAULT, WORKOUT, AudioSource, EndpointConfig
 from voice.recognizer import Vocabulary
 
 _LOGGER = logging.getLogger(__name__)
@@ -85,6 +88,7 @@ class HomeDevice:
         stop: threading.Event,
         endpoint: EndpointConfig = DEFAULT,
         backoff: Backoff = Backoff(),
+        quick_endpoint: EndpointConfig = WORKOUT,
     ) -> None:
         if content.home is None:
             raise ValueError("no home content (content/home.yaml) is loaded")
@@ -92,6 +96,8 @@ class HomeDevice:
         self.content, self.ears, self.open_source = content, ears, open_source
         self.speak, self.emit, self.new_session = speak, emit, new_session
         self.stop, self.endpoint, self.backoff = stop, endpoint, backoff
+        # Mid-workout the speaker is out of breath: the same endpoint as `checkin --mode quick`.
+        self.quick_endpoint = quick_endpoint
         requests = [p for phrases in self.home.routes.values() for p in phrases]
         # The wake phrase alone: with "hey coach check in" and the like in the grammar, everyday
         # talk found long phrases to hide in (two false wakes a minute); alone, it has to fit.
@@ -103,21 +109,25 @@ class HomeDevice:
     def run(self) -> None:
         """Serve until `stop` is set, reopening the audio device with back-off when it goes away."""
         delay = self.backoff.first
+        opened = False
         while not self.stop.is_set():
             try:
                 with self.open_source() as source:
                     if delay > self.backoff.first:
                         self.reopened += 1
                         _LOGGER.info("audio device is back")
-                    delay = self.backoff.first
+                    delay, opened = self.backoff.first, True
                     self._serve(_Interruptible(source, self.stop))
             except AudioDeviceError as error:
-                _LOGGER.warning("audio device lost: %s; retrying in %.0f s", error, delay)
+                what = "audio device lost" if opened else "no audio input yet"
+                _LOGGER.warning("%s: %s; retrying in %.0f s", what, error, delay)
                 self.stop.wait(delay)
                 delay = min(delay * 2, self.backoff.longest)
 
-    def _listen(self, source: AudioSource, recognise: Callable[[bytes], Heard]) -> Heard | None:
-        heard = hear_next(source, self.endpoint, recognise)
+    def _listen(
+        self, source: AudioSource, recognise: Callable[[bytes], Heard], endpoint: EndpointConfig | None = None
+    ) -> Heard | None:
+        heard = hear_next(source, endpoint or self.endpoint, recognise)
         return None if self.stop.is_set() else heard
 
     def _serve(self, source: AudioSource) -> None:
@@ -146,7 +156,9 @@ class HomeDevice:
         modes = self.content.domain.modes
         if route in modes:
             session = self.new_session(route, self.known)
-            run_spoken(session, self.ears, lambda recognise: self._listen(source, recognise), self.speak, self.emit)
+            endpoint = self.quick_endpoint if modes[route].endpoint == Endpoint.WORKOUT else self.endpoint
+            listen = lambda recognise: self._listen(source, recognise, endpoint)  # noqa: E731
+            run_spoken(session, self.ears, listen, self.speak, self.emit, self.stop)
             # What the mid-workout check told us, the cooldown check-in need not ask again.
             self.known = carried_answers(session)
         elif route == "ask":
@@ -162,3 +174,16 @@ class HomeDevice:
         event = Say(text)
         self.emit(event)
         self.speak(spoken_text(event) or text)
+
+
+def serve_commands(stream: TextIO, stop: threading.Event, emit: Callable[[Event], None]) -> None:
+    """Read `home --json` commands until {"command": "stop"} sets `stop`. Every other line gets an error
+    event and none ends the reading, so stop always works, whatever came before it."""
+    for line in read_lines(stream):
+        if not line.strip():
+            continue
+        message = parse_line(line)
+        if isinstance(message, dict) and message.get("command") == "stop":
+            stop.set()
+            return
+        emit(Error(message if isinstance(message, str) else 'unknown input; send {"command": "stop"}'))

@@ -10,3 +10,4 @@ from models.userdata import data_dir
 def home() -> Path:
     """The folder for the journal and downloaded models (not created here)."""
     return data_dir()
+

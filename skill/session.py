@@ -9,7 +9,7 @@ from typing import Any
 
 from dialogue.content import Content
 from dialogue.engine import Conversation
-from dialogue.events import End, Event, Say, Summary
+from dialogue.events import Event, Notice, Say, Summary
 from dialogue.history import HistoryRules, carried_over, persistence, trends
 from dialogue.scoring import Answer
 from skill.journal import Journal, JournalError
@@ -79,25 +79,39 @@ class Session:
         self.rules = rules or conversation.content.journal
         self.replaces = replaces  # the journal entry this check-in takes the place of when saved
         self._trends_said = False
+        self._saved_summary: Summary | None = None  # the summary last saved, so "repeat" does not save again
+        self._saved: tuple[int, int] | None = None  # (round, journal id) of this session's saved check-in
 
     def start(self) -> list[Event]:
         """Open the conversation."""
-        return self.conversation.start()
+        return self._kept(self.conversation.start())
 
     def hear(self, utterance: str, confidence: float = 1.0) -> list[Event]:
-        """Pass an answer on; add trend lines after the first summary and save the check-in at its end."""
-        events = self.conversation.hear(utterance, confidence)
+        """Pass an answer on; add trend lines after the first summary and save the check-in at each summary."""
+        return self._kept(self.conversation.hear(utterance, confidence))
+
+    def resume(self) -> list[Event]:
+        """Ask again what is waiting, answers kept (see Conversation.resume)."""
+        return self._kept(self.conversation.resume())
+
+    def _kept(self, events: list[Event]) -> list[Event]:
+        """`events` with the journal's part: a check-in is finished, and saved, when its summary is given.
+
+        Whatever comes after (Ctrl-D, Ctrl-C, "start over", "stop", a lost device) keeps it. A later
+        summary of the same check-in ("go back" and a changed answer) takes the earlier one's place.
+        """
         if self.journal is None:
             return events
         out: list[Event] = []
         for event in events:
             out.append(event)
-            if isinstance(event, Summary) and not self._trends_said:
+            if isinstance(event, Summary) and event is not self._saved_summary:
+                trend = [] if self._trends_said else self._trend_lines()  # read before this one is saved
                 self._trends_said = True
-                out += [Say(line) for line in self._trend_lines()]
-            # A stopped check-in is not saved by default: it may be half an answer (domain.yaml's saved_on).
-            if isinstance(event, End) and event.reason in self.conversation.policy.saved_on:
-                self._save(event.reason)
+                problem = self._save(event)
+                if problem:
+                    out.append(Notice(f"not saved: {problem}"))
+                out += [Say(line) for line in trend]
         return out
 
     def current(self):  # noqa: ANN201 - the Node type lives in dialogue.content
@@ -119,12 +133,21 @@ class Session:
             _LOGGER.warning("journal not read: %s", error)
             return []
 
-    def _save(self, reason: str) -> None:
+    def _save(self, summary: Summary) -> str:
+        """Record the check-in `summary` ends; "" when saved, else what went wrong."""
         assert self.journal is not None
         conversation = self.conversation
-        summary = conversation.last_summary or conversation.summary()
-        flags = list(conversation.red_flags) + (["urgent"] if reason == "urgent" else [])
+        replaces = self.replaces
+        if self._saved is not None:
+            # The same check-in summarised again replaces itself; after "start over" a new one is added.
+            replaces = self._saved[1] if self._saved[0] == conversation.rounds else None
+        flags = list(summary.red_flags) + (["urgent"] if summary.urgent else [])
         try:
-            self.journal.record(conversation.mode, conversation.answers, summary.causes, flags, replaces=self.replaces)
+            entry = self.journal.record(
+                conversation.mode, conversation.answers, summary.causes, flags, replaces=replaces
+            )
         except JournalError as error:
             _LOGGER.warning("check-in not saved: %s", error)
+            return str(error)
+        self._saved_summary, self._saved = summary, (conversation.rounds, entry.id)
+        return ""

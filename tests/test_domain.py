@@ -93,8 +93,6 @@ def test_a_new_safety_topic_is_a_change_to_content_only(tmp_path: Path) -> None:
          "domain.journal_flag: 'lasting' is not one of the red_flags under ids"),
         ("domain.yaml", "endpoint: workout", "endpoint: sprint",
          "domain.modes.quick.endpoint: unknown endpoint 'sprint'; use one of: default, workout"),
-        ("domain.yaml", "saved_on: [done, urgent]\n  quick", "saved_on: [done, paused]\n  quick",
-         "domain.modes.checkin.saved_on: unknown ending 'paused'; use: done, stopped, urgent, input_closed"),
         ("domain.yaml", "medication, duration]", "medication, duration, naps]",
          "domain.safety_topics.8: 'naps' is not one of the topics under ids"),
         ("domain.yaml", "sleep, stimulants]", "sleep]",

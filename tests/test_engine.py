@@ -346,7 +346,7 @@ def test_a_spoken_command_that_loses_answers_is_confirmed_unless_heard_clearly()
     conversation = _started()
     conversation.hear("no")
     events = conversation.hear("start again", confidence=0.8)
-    assert _prompts(events)[0].text == "Did you say start again?"
+    assert _prompts(events)[0].text == "Did you say start over?"  # the command meant, as the skill words it
     assert conversation.answers  # nothing lost yet
     events = conversation.hear("no")
     assert _node(events) == "duration" and conversation.answers

@@ -105,7 +105,7 @@ def test_numbers_written_without_a_point_read_back_as_floats() -> None:
 
 BAD = [
     ([], "an event is a JSON object, not list"),
-    ({"text": "hi"}, "unknown event type None; expected prompt, heard, say, summary, end, error, listening, wake"),
+    ({"text": "hi"}, "unknown event type None; expected prompt, heard, say, summary, end, error, notice, listening, wake"),
     ({"type": "shout", "text": "hi"}, "unknown event type 'shout'"),
     ({"type": "say"}, "say: missing field 'text'"),
     ({"type": "say", "text": "hi", "loud": True}, "say: unknown field 'loud'; fields: text"),

@@ -58,10 +58,12 @@ def converse(
             assert line, f"the process ended early: {proc.stderr.read()}"
             events.append(json.loads(line))
             kind = events[-1]["type"]
-            if kind == "prompt":
-                reply = json.dumps({"text": answer(events[-1])})
-            elif kind == "say" and any(e["type"] == "summary" for e in events) and follow:
+            if kind == "prompt" and events[-1]["node"] == "summary":  # after the summary: repeat or stop
+                if not follow:
+                    break
                 reply = json.dumps({"text": follow.pop(0)})
+            elif kind == "prompt":
+                reply = json.dumps({"text": answer(events[-1])})
             else:
                 continue
             proc.stdin.write(reply + "\n")
@@ -111,7 +113,7 @@ def test_validate_holds_a_copy_of_the_pack_to_its_own_domain(tmp_path: Path) -> 
 
 def test_a_whole_check_after_a_run_over_json_lines_is_kept_in_the_journal(tmp_path: Path) -> None:
     events = converse(tmp_path, lambda prompt: ANSWERS[prompt["topic"]])
-    prompts = [e for e in events if e["type"] == "prompt"]
+    prompts = [e for e in events if e["type"] == "prompt" and e["node"] != "summary"]
     assert [p["topic"] for p in prompts] == list(ANSWERS)  # "no" at the screen skips the follow-ups
     assert {p["mode"] for p in prompts} == {"after_run"}  # the pack's default_mode
     assert all(h["intent"] != "none" for h in events if h["type"] == "heard")
