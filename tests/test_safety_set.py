@@ -69,7 +69,9 @@ def test_each_part_covers_every_sign_flag_and_kind(part: str) -> None:
 
 def test_a_bad_label_names_its_line(tmp_path) -> None:
     bad = tmp_path / "set.yaml"
-    bad.write_text('signs: {}\ncases:\n  - {at: ask, kind: plain, say: "fine"}\n  - {at: ask, kind: plain, say: yes, flags: [weakness]}\n')
+    bad.write_text(
+        'signs: {}\ncases:\n  - {at: ask, kind: plain, say: "fine"}\n  - {at: ask, kind: plain, say: yes, flags: [weakness]}\n'
+    )
     with pytest.raises(ValueError, match=r"set\.yaml:4: 'say' should be quoted text"):
         load_set(bad)
 
