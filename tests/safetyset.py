@@ -15,8 +15,7 @@ import yaml
 
 from dialogue.ask import answer
 from dialogue.content import Content
-from dialogue.engine import Conversation
-from dialogue.scoring import Answer
+from dialogue.understand import understand
 
 TABLE = Path(__file__).with_name("safety_set.yaml")
 ASK = "ask"
@@ -85,46 +84,13 @@ def load_set(path: Path = TABLE) -> tuple[dict[str, str], tuple[Case, ...]]:
     return signs, tuple(cases)
 
 
-def _checkin_at(content: Content, topic: str) -> Conversation:
-    """A check-in standing at the question about `topic`: every other question's answer is known."""
-    tree = content.trees["checkin"]
-    target = next(n for n in tree.nodes.values() if n.topic == topic)
-    follow_up = target.id in _screen_follow_ups(content)
-    known = {}
-    for node in tree.nodes.values():
-        if node.topic == topic:
-            continue
-        if node.topic == "red_flags":
-            intent = "yes" if follow_up else "no"
-        else:
-            intent = next(iter(node.choices), "number")
-        known[node.topic] = Answer(node.topic, intent, 1.0 if intent == "number" else None)
-    conversation = Conversation(content, "checkin", known=known)
-    conversation.start()
-    assert conversation.current() is target, f"could not reach the {topic} question"
-    return conversation
-
-
-def _screen_follow_ups(content: Content) -> set[str]:
-    """Nodes reached only after a yes at the screen (the screen's yes branch up to its default)."""
-    tree = content.trees["checkin"]
-    screen = next(n for n in tree.nodes.values() if n.topic == "red_flags")
-    stop, node, seen = screen.next_node(None), screen.next_node("yes"), set()
-    while node not in (stop, "end") and node not in seen:
-        seen.add(node)
-        node = tree.nodes[node].next_node(None)
-    return seen
-
-
 def run(content: Content, case: Case) -> Result:
     """What today's skill does with the case: urgent or not, and the red flags it raises."""
     if case.at == ASK:
         summary = answer(content, case.say)
         return Result(summary.urgent, tuple(summary.red_flags))
-    conversation = _checkin_at(content, case.at)
-    before = list(conversation.red_flags)
-    conversation.hear(case.say)
-    return Result(conversation.urgent, tuple(f for f in conversation.red_flags if f not in before))
+    heard = understand(content, case.at, case.say)
+    return Result(bool(heard["urgent"]), tuple(heard["red_flags"]))  # type: ignore[arg-type]
 
 
 @dataclass
