@@ -117,11 +117,11 @@ class Conversation:
         """Act on an answer to `node` that has been understood (or not: intent "none")."""
         if match.intent == NONE:
             return self._miss(node)
+        also = [node.raises[a] for a in match.stated if a in node.raises and a != match.intent]
         if match.intent == UNSURE and node.safe is not None:
             mixed = UNSURE not in match.stated and len(match.stated) > 1
-            return self._take_safe(node, "safe_mixed" if mixed else "safe_unsure")
+            return self._take_safe(node, "safe_mixed" if mixed else "safe_unsure", also)
         value = match.value if isinstance(match.value, float) else None
-        also = [node.raises[a] for a in match.stated if a in node.raises and a != match.intent]
         return self._advance(node, Answer(node.topic, match.intent, value, match.tags), [], also=also)
 
     def _confirmed(self, reply: Match) -> list[Event]:
@@ -180,22 +180,24 @@ class Conversation:
             if flag not in self.red_flags:
                 self.red_flags.append(flag)
                 events.append(Say(f"{prefix} {self.content.safety.red_flags[flag].said}".strip()))
+                prefix = ""  # why is said once, before the first flag
         return events
 
-    def _take_safe(self, node: Node, why: str) -> list[Event]:
+    def _take_safe(self, node: Node, why: str, also: list[str] | None = None) -> list[Event]:
         """No clear answer to a safety question: take the safer branch and say why, in a whole sentence.
 
-        `why` names the message that says what happened: safe_unsure, safe_mixed, safe_unclear or safe_skipped.
+        `why` names the message that says what happened: safe_unsure, safe_mixed, safe_unclear or safe_skipped;
+        `also`: red flags the reply named besides ("maybe weakness" at the quick screen).
         """
         assert node.safe is not None
         reason = self.content.message(why)
         flag = node.raises.get(node.safe)
         if flag is None:  # the screen: its safe answer asks every follow-up
             said = self.content.message("safe_followups").format(why=reason)
-            return self._advance(node, Answer(node.topic, node.safe), [Say(said)])
+            return self._advance(node, Answer(node.topic, node.safe), [Say(said)], also=also)
         said = self.content.message("safe_branch").format(why=reason, reason=self.content.safety.red_flags[flag].reason)
         lead: list[Event] = [] if flag not in self.red_flags else [Say(said)]  # a known flag: still say why
-        return self._advance(node, Answer(node.topic, node.safe), lead, said)
+        return self._advance(node, Answer(node.topic, node.safe), lead, said, also)
 
     def _miss(self, node: Node) -> list[Event]:
         self.misses += 1
@@ -294,13 +296,13 @@ def _read_safely(node: Node, match: Match) -> Match:
     """A safety question never guesses: a mixed or hedged reply is unsure, a near match is not understood.
 
     A mixed reply that names answers raising red flags ("no, but it's weak") keeps the first of them; the
-    others are raised too (see `Match.stated`).
+    others are raised too (see `Match.stated`). A hedge anywhere ("maybe a little") makes the reply unsure.
     """
     if match.intent in COMMANDS:
         return match
     if len(match.stated) > 1:
         raising = [a for a in match.stated if a in node.raises]
-        if raising:
+        if raising and UNSURE not in match.stated:
             return replace(match, intent=raising[0], value=None, exact=True)
         return replace(match, intent=UNSURE, value=None)
     if match.intent not in (NONE, UNSURE) and not match.exact:

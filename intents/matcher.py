@@ -12,6 +12,7 @@ from intents.numbers import parse_number
 
 THRESHOLD = 85.0  # a phrase must score at least this (0-100) to count; below it is a no-match
 _NEGATORS = {"not", "no", "never"}  # a phrase right after these means its opposite
+_INTERJECTIONS = {"yes", "yeah", "yep", "yup", "ya", "yah", "nope", "nah"}  # whole answers: never negated
 _WORD_RATIO = 75.0  # in a near match, each word must score at least this against its counterpart
 # Pronouns and auxiliaries: a phrase made only of these ("it is", "i am") answers a question when it is
 # the whole reply, but inside a sentence it is grammar, not an answer ("it is fine", "i am good").
@@ -275,8 +276,9 @@ def _stated(tokens: list[str], cands: list[_Candidate]) -> tuple[str, ...]:
         for i in range(len(tokens) - k + 1):
             if tuple(tokens[i : i + k]) != cand.tokens:
                 continue
-            if cand.tokens[0] not in _NEGATORS and _NEGATORS & set(tokens[max(0, i - 2) : i]):
-                continue  # "not weak" does not say "weak"
+            plain = cand.tokens[0] not in _NEGATORS | _INTERJECTIONS  # "no, yes" says yes; "not weak" is no
+            if plain and _NEGATORS & set(tokens[max(0, i - 2) : i]):
+                continue
             spans.append((i, i + k, cand.intent))
     inside = {s for s in spans for o in spans if o != s and o[0] <= s[0] and s[1] <= o[1] and o[1] - o[0] > s[1] - s[0]}
     intents: list[str] = []
