@@ -54,6 +54,7 @@ def _plain(node, towards: str | None) -> str:
 
 def _on_the_way(nodes, node, target: str) -> str | None:
     """The answer of `node` whose branch reaches `target` when its default branch does not."""
+
     def reaches(start: str) -> bool:
         seen, nid = set(), start
         while nid != END and nid not in seen:
@@ -76,6 +77,7 @@ def understand(content: Content, topic: str, text: str, mode: str = "checkin") -
     events = conversation.hear(text)
     heard = next(e for e in events if isinstance(e, Heard))
     prompt = next((e for e in events if isinstance(e, Prompt)), None)
+    recorded = conversation.answers.get(topic)
     return {
         "text": text,
         "topic": topic,
@@ -83,6 +85,7 @@ def understand(content: Content, topic: str, text: str, mode: str = "checkin") -
         "intent": heard.intent,
         "value": heard.value,
         "confidence": heard.confidence,
+        "tags": list(recorded.tags) if recorded is not None else [],
         "red_flags": list(conversation.red_flags),
         "urgent": conversation.urgent,
         "says": [e.text for e in events if isinstance(e, Say)],
