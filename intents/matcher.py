@@ -131,6 +131,9 @@ def _word_for_word(window: str, phrase: str) -> bool:
     return all(fuzz.ratio(a, b) >= _WORD_RATIO for a, b in zip(window.split(), phrase.split(), strict=True))
 
 
+_Index = dict[tuple[str, ...], list["_Candidate"]]  # answer and unsure phrases by their words
+
+
 @dataclass(frozen=True)
 class _Group:
     """Candidates of one length in words, laid out for one cdist call."""
@@ -164,12 +167,12 @@ class Matcher:
         self.threshold = threshold
         self._commands = [_candidate(COMMAND, name, p) for name, phrases in commands.items() for p in phrases]
         self._unsure = [_candidate(UNSURE, "unsure", p) for p in unsure]
-        self._cache: dict[int, tuple[Expectation, list[_Candidate], list[_Group]]] = {}
+        self._cache: dict[int, tuple[Expectation, list[_Candidate], list[_Group], _Index]] = {}
 
-    def _candidates(self, expectation: Expectation) -> tuple[list[_Candidate], list[_Group]]:
+    def _candidates(self, expectation: Expectation) -> tuple[list[_Candidate], list[_Group], _Index]:
         cached = self._cache.get(id(expectation))
         if cached is not None and cached[0] is expectation:
-            return cached[1], cached[2]
+            return cached[1], cached[2], cached[3]
         cands = [c for c in self._commands + self._unsure if c.tokens]
         for intent, phrases in expectation.choices.items():
             cands += [c for p in phrases if (c := _candidate(ANSWER, intent, p)).tokens]
@@ -178,8 +181,12 @@ class Matcher:
             if cand.tokens:
                 cands.append(cand)
         groups = _groups(cands)
-        self._cache[id(expectation)] = (expectation, cands, groups)
-        return cands, groups
+        index: _Index = {}
+        for cand in cands:
+            if cand.kind in (ANSWER, UNSURE):
+                index.setdefault(cand.tokens, []).append(cand)
+        self._cache[id(expectation)] = (expectation, cands, groups, index)
+        return cands, groups, index
 
     def match(self, utterance: str, expectation: Expectation) -> Match:
         """The meaning of `utterance` at a question expecting `expectation`."""
@@ -192,8 +199,8 @@ class Matcher:
         if expectation.expects == "free":
             return Match("free", text, 1.0, text, tags)
         tokens = " ".join(_spell(w) for w in text.split()).split()
-        cands, groups = self._candidates(expectation)
-        stated = _stated(tokens, cands)
+        cands, groups, index = self._candidates(expectation)
+        stated = _stated(tokens, index)
         window_scores = _window_scores(tokens, groups, self.threshold)
         scored: list[tuple[float, int, _Candidate]] = []
         for index, cand in enumerate(cands):
@@ -266,20 +273,18 @@ def _says_any(text: str, phrases: tuple[str, ...]) -> bool:
     return any(_contains(text, normalise(p)) for p in phrases)
 
 
-def _stated(tokens: list[str], cands: list[_Candidate]) -> tuple[str, ...]:
+def _stated(tokens: list[str], index: _Index) -> tuple[str, ...]:
     """Answer ids (and "unsure") said exactly, not negated, and not inside a longer phrase, in order."""
     spans = []
-    for cand in cands:
-        if cand.kind not in (ANSWER, UNSURE) or (cand.bare and len(tokens) != len(cand.tokens)):
-            continue
-        k = len(cand.tokens)
+    for k in {len(key) for key in index}:
         for i in range(len(tokens) - k + 1):
-            if tuple(tokens[i : i + k]) != cand.tokens:
-                continue
-            plain = cand.tokens[0] not in _NEGATORS | _INTERJECTIONS  # "no, yes" says yes; "not weak" is no
-            if plain and _NEGATORS & set(tokens[max(0, i - 2) : i]):
-                continue
-            spans.append((i, i + k, cand.intent))
+            for cand in index.get(tuple(tokens[i : i + k]), ()):
+                if cand.bare and len(tokens) != k:
+                    continue
+                plain = cand.tokens[0] not in _NEGATORS | _INTERJECTIONS  # "no, yes" says yes; "not weak" is no
+                if plain and _NEGATORS & set(tokens[max(0, i - 2) : i]):
+                    continue
+                spans.append((i, i + k, cand.intent))
     inside = {s for s in spans for o in spans if o != s and o[0] <= s[0] and s[1] <= o[1] and o[1] - o[0] > s[1] - s[0]}
     intents: list[str] = []
     for _, _, intent in sorted(set(spans) - inside):
