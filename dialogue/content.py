@@ -80,11 +80,14 @@ class Node:
     words: dict[str, float] = field(default_factory=dict)  # number questions: phrase -> value
     tags: dict[str, tuple[str, ...]] = field(default_factory=dict)  # tag -> phrases noticed in answers
     units: tuple[str, ...] = ()  # number questions: words said after the number ("hours"), for speech grammars
+    foreign: tuple[str, ...] = ()  # other questions' units in the tree: "two coffees" is no answer to "how many hours"
     expectation: Expectation = field(init=False, repr=False, compare=False)  # what the matcher accepts here
 
     def __post_init__(self) -> None:
         # Built once when the content is compiled, not per conversation or per answer.
-        object.__setattr__(self, "expectation", Expectation(self.expects, self.choices, self.words, self.tags))
+        object.__setattr__(
+            self, "expectation", Expectation(self.expects, self.choices, self.words, self.tags, self.units, self.foreign)
+        )
 
     def next_node(self, answer: str | None) -> str:
         """The node that follows `answer` (None when skipped)."""

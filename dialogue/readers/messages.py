@@ -10,7 +10,12 @@ from dialogue.yamlfile import KeyPath
 # placeholder would fail the first time it is spoken, so it is a problem when the content is checked.
 MESSAGE_FIELDS: dict[str, frozenset[str]] = {
     "reprompt": frozenset({"rephrase", "options"}),
-    "safe_followups": frozenset(),
+    "safe_branch": frozenset({"why", "reason"}),
+    "safe_followups": frozenset({"why"}),
+    "safe_unsure": frozenset(),
+    "safe_mixed": frozenset(),
+    "safe_unclear": frozenset(),
+    "safe_skipped": frozenset(),
     "move_on": frozenset(),
     "confirm": frozenset({"heard"}),
     "help": frozenset({"options"}),
