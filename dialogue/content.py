@@ -85,9 +85,8 @@ class Node:
 
     def __post_init__(self) -> None:
         # Built once when the content is compiled, not per conversation or per answer.
-        object.__setattr__(
-            self, "expectation", Expectation(self.expects, self.choices, self.words, self.tags, self.units, self.foreign)
-        )
+        expectation = Expectation(self.expects, self.choices, self.words, self.tags, self.units, self.foreign)
+        object.__setattr__(self, "expectation", expectation)
 
     def next_node(self, answer: str | None) -> str:
         """The node that follows `answer` (None when skipped)."""
