@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dialogue.content import Content
 from dialogue.events import Summary
-from dialogue.safety import red_flags_in, urgent_signs
+from dialogue.safety import spot
 from dialogue.scoring import CauseScore
 from dialogue.summary import QUICK_CAUSES, safety_lines, spoken_list
 from intents.normalize import normalise
@@ -15,8 +15,8 @@ KEYWORD_WEIGHT = 2.0  # each cause keyword in the question adds this to the caus
 def answer(content: Content, question: str) -> Summary:
     """Red flags and urgent signs first, then the likely causes and one thing to do now."""
     text = f" {normalise(question)} "
-    urgent = bool(urgent_signs(question, content.safety))
-    flags = red_flags_in(question, content.safety)
+    spotted = spot(question, content.safety)  # the same spotting as every answer in a check-in
+    urgent, flags = bool(spotted.urgent), list(spotted.red_flags)
     ranking = []
     for cid, info in content.causes.items():
         hits = [k for k in info.keywords if f" {normalise(k)} " in text]

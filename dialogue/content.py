@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from dialogue.words import WordIndex
 from intents.matcher import Expectation
+
+Patterns = tuple[tuple[str, ...], ...]  # a sign: each pattern is group names that must meet in one clause
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class RedFlagInfo:
     id: str
     reason: str  # how the summary names it: "it hurts"
     said: str  # plain advice spoken as soon as it is raised
-    keywords: tuple[str, ...]  # words in a free question or answer that raise it
+    signs: Patterns  # what in a question or answer raises it (groups in safety.yaml)
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,29 @@ class Urgent:
 
     said: str
     reason: str
-    signs: dict[str, tuple[str, ...]]  # sign id -> phrases that mention it
-    negations: tuple[str, ...]  # words just before a phrase that cancel it ("no chest pain")
+    signs: dict[str, Patterns]  # sign id -> the patterns that name it
+
+
+@dataclass(frozen=True)
+class Spotting:
+    """The word groups signs are made of, and what cancels them (safety.yaml, `spotting` and `groups`)."""
+
+    groups: Mapping[str, tuple[tuple[str, ...], ...]]  # group -> phrases, each as normalised words
+    breaks: tuple[tuple[str, ...], ...]  # words that start a new clause ("but")
+    negations: frozenset[str]  # cancel the group words after them in their part of the clause
+    negation_stops: frozenset[str]  # ... up to one of these ("and")
+    all_clear: tuple[tuple[str, ...], ...]  # cancel what came before them in their part ("fine")
+    as_usual: tuple[tuple[str, ...], ...]  # cancel the whole clause before them ("which is normal")
+    pseudo: tuple[tuple[str, ...], ...]  # phrases that neither negate nor clear ("than normal")
+    lookalikes: tuple[tuple[str, str], ...]  # (group, group): the first right before the second is something else
+    sounds_like: Mapping[str, str]  # short slip -> the word it stands for ("pane" -> "pain")
+    not_slips: frozenset[str]  # real words never read as a slip of a group word
+    index: WordIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Built once when the content is compiled: every form of every group word, for fast look-up.
+        words = {w for phrases in self.groups.values() for phrase in phrases for w in phrase}
+        object.__setattr__(self, "index", WordIndex(words, self.sounds_like, self.not_slips))
 
 
 @dataclass(frozen=True)
@@ -47,6 +71,7 @@ class Safety:
 
     red_flags: dict[str, RedFlagInfo]
     urgent: Urgent
+    spotting: Spotting
     professional: str
     safe_prefix: str
     emergency_intro: str
@@ -153,6 +178,7 @@ class Domain:
     modes: Mapping[str, ModePolicy]
     default_mode: str
     journal_flag: str  # the red flag past check-ins raise
+    urgent: tuple[str, ...] = ()  # urgent sign ids: help now, not a routine visit
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from dialogue.content import Content, Node
 from dialogue.events import End, Event, Heard, Prompt, Say, Summary
 from dialogue.ids import END, NONE, UNSURE, Command, Expects, SummaryStyle
-from dialogue.safety import red_flags_in, urgent_signs
+from dialogue.safety import spot
 from dialogue.scoring import Answer, rank
 from dialogue.summary import compose, safety_lines
 from intents.matcher import Expectation, Match, Matcher
@@ -95,7 +95,8 @@ class Conversation:
             match = _read_safely(current, match)
         sure = round(match.confidence * max(0.0, min(confidence, 1.0)), 3)
         events: list[Event] = [Heard(utterance, match.intent, match.value, sure)]
-        if urgent_signs(utterance, self.content.safety):
+        spotted = spot(utterance, self.content.safety)  # the same spotting as the one-shot answer
+        if spotted.urgent:
             return events + self._urgent()
         if self.reviewing:
             return events + self._review(match)
@@ -104,8 +105,8 @@ class Conversation:
         if match.intent in HARMLESS or (match.intent in COMMANDS and confidence >= CONFIRM_COMMAND_BELOW):
             return events + self._command(match.intent)
         assert current is not None
-        if current.topic not in self.content.domain.safety_topics:
-            events += self._raise(red_flags_in(utterance, self.content.safety))
+        events += self._raise(list(spotted.red_flags))  # red-flag words count in every answer
+        match = _named_flags(current, match, spotted.red_flags)
         if match.intent in COMMANDS or (match.intent != NONE and confidence < CONFIRM_BELOW):
             self.pending = match
             text = self.content.message("confirm").format(heard=utterance.strip())
@@ -311,6 +312,26 @@ def _read_safely(node: Node, match: Match) -> Match:
     if match.intent not in (NONE, UNSURE) and not match.exact:
         return replace(match, intent=NONE, value=None, confidence=0.0)  # "one" is not "none" at a safety question
     return match
+
+
+def _named_flags(node: Node, match: Match, flags: tuple[str, ...]) -> Match:
+    """A reply to a safety question that reads as another answer but names a red flag asks after it.
+
+    "fine except my arm is numb" at the screen is its safe answer, so every follow-up is asked; "nah,
+    my leg keeps giving out" at the weakness question is its yes.
+    """
+    if node.safe is None or not flags or match.intent in COMMANDS or match.intent == UNSURE:
+        return match
+    raising = [answer for answer, flag in node.raises.items() if flag in flags]
+    if raising:
+        chosen = raising[0]
+    elif not node.raises:  # the screen: its safe answer asks every follow-up
+        chosen = node.safe
+    else:
+        return match  # another question's flag: raised, and this question's answer stands
+    if match.intent == chosen:
+        return match
+    return replace(match, intent=chosen, value=None, exact=True)
 
 
 def _offered(node: Node, phrases: tuple[str, ...]) -> str:
