@@ -32,6 +32,7 @@ class RedFlagInfo:
     reason: str  # how the summary names it: "it hurts"
     said: str  # plain advice spoken as soon as it is raised
     signs: Patterns  # what in a question or answer raises it (groups in safety.yaml)
+    unless: tuple[str, ...] = ()  # groups that, heard anywhere, keep it quiet ("it only started today")
 
 
 @dataclass(frozen=True)

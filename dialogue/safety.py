@@ -8,6 +8,7 @@ but my arm is weak" raises weakness only. The words and rules are content (safet
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from dialogue.content import Safety, Spotting
@@ -39,16 +40,21 @@ def spot(utterance: str, safety: Safety) -> Spotted:
     """The urgent signs and red flags `utterance` names, negated and look-alike words left out."""
     words, clauses, parts = _tokens(utterance, safety.spotting)
     hits = _quiet(_hits(words, clauses, parts, safety.spotting), words, clauses, parts, safety.spotting)
-    heard: dict[int, set[str]] = {}
+    heard: dict[int, Counter[str]] = {}
     for hit in hits:
         if not hit.negated:
-            heard.setdefault(hit.clause, set()).add(hit.group)
+            heard.setdefault(hit.clause, Counter())[hit.group] += 1
+    anywhere = {group for groups in heard.values() for group in groups}
 
-    def named(patterns: tuple[tuple[str, ...], ...]) -> bool:
-        return any(set(pattern) <= groups for groups in heard.values() for pattern in patterns)
+    def named(patterns: tuple[tuple[str, ...], ...], unless: tuple[str, ...] = ()) -> bool:
+        if anywhere & set(unless):
+            return False
+        # A group listed twice needs two words of it: [body_part, body_part, also] is "my calf and my back too".
+        needs = [Counter(pattern) for pattern in patterns]
+        return any(all(groups[g] >= n for g, n in need.items()) for groups in heard.values() for need in needs)
 
     urgent = tuple(sid for sid, patterns in safety.urgent.signs.items() if named(patterns))
-    flags = tuple(fid for fid, flag in safety.red_flags.items() if named(flag.signs))
+    flags = tuple(fid for fid, flag in safety.red_flags.items() if named(flag.signs, flag.unless))
     return Spotted(urgent, flags)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dialogue.content import Domain, RedFlagInfo, Safety, Urgent
 from dialogue.domain import check_ids
 from dialogue.fields import Reader
-from dialogue.readers.spotting import check_used, read_groups, read_patterns, read_spotting
+from dialogue.readers.spotting import check_group, check_used, read_groups, read_patterns, read_spotting
 from dialogue.yamlfile import KeyPath
 
 _LINES = ("professional", "safe_prefix", "emergency_intro", "reassurance", "reassurance_with_flags")
@@ -23,13 +23,15 @@ def read_safety(reader: Reader, root: KeyPath, domain: Domain | None) -> Safety 
     for fid, raw in flags_map.items():
         where = (*path, fid)
         entry = reader.mapping(raw, where)
-        reader.unknown_keys(entry, ("reason", "said", "signs"), where)
+        reader.unknown_keys(entry, ("reason", "said", "signs", "unless"), where)
         reason, said = reader.get(entry, "reason", where, "str"), reader.get(entry, "said", where, "str")
         if "signs" not in entry:
             reader.problem(where, "missing required field 'signs'")
         signs = read_patterns(reader, entry.get("signs"), (*where, "signs"), groups) if "signs" in entry else ()
+        unless = reader.get(entry, "unless", where, "phrases", required=False) or ()
+        unless = tuple(g for i, g in enumerate(unless) if check_group(reader, (*where, "unless", str(i)), g, groups))
         if reason and said and signs:
-            flags[fid] = RedFlagInfo(fid, reason, said, signs)
+            flags[fid] = RedFlagInfo(fid, reason, said, signs, unless)
     urgent_raw = reader.get(data, "urgent", root, "mapping") or {}
     upath = (*root, "urgent")
     reader.unknown_keys(urgent_raw, ("signs", "said", "reason"), upath)
@@ -40,6 +42,7 @@ def read_safety(reader: Reader, root: KeyPath, domain: Domain | None) -> Safety 
     spotting = read_spotting(reader, data, root, groups)
     used = {g for patterns in [*signs.values(), *(f.signs for f in flags.values())] for p in patterns for g in p}
     used |= {g for pair in (spotting.lookalikes if spotting else ()) for g in pair}
+    used |= {g for flag in flags.values() for g in flag.unless}
     check_used(reader, root, groups, used)
     urgent_said = reader.get(urgent_raw, "said", upath, "str")
     urgent_reason = reader.get(urgent_raw, "reason", upath, "str")
