@@ -73,6 +73,7 @@ class Conversation:
         self.finished = False
         self.last_summary: Summary | None = None
         self.pending: Match | None = None  # a heard answer waiting for "Did you say ...?"
+        self._spotted: list[str] = []  # red flags named in the reply being heard, raised with its answer
 
     # ----- public -----
 
@@ -85,6 +86,7 @@ class Conversation:
         """Take one answer (with the recogniser's confidence in it, when spoken) and return what follows."""
         if self.finished:
             return []
+        self._spotted = []
         current = self.current()
         if self.pending is not None:
             expectation = self._confirm_expectation
@@ -103,11 +105,12 @@ class Conversation:
         if self.pending is not None:
             return events + self._confirmed(match)
         if match.intent in HARMLESS or (match.intent in COMMANDS and confidence >= CONFIRM_COMMAND_BELOW):
-            return events + self._command(match.intent)
+            return events + self._raise(list(spotted.red_flags)) + self._command(match.intent)
         assert current is not None
-        events += self._raise(list(spotted.red_flags))  # red-flag words count in every answer
+        self._spotted = list(spotted.red_flags)  # red-flag words count in every answer: raised with it
         match = _named_flags(current, match, spotted.red_flags)
         if match.intent in COMMANDS or (match.intent != NONE and confidence < CONFIRM_BELOW):
+            events += self._raise(self._take_spotted())
             self.pending = match
             text = self.content.message("confirm").format(heard=utterance.strip())
             return events + [Prompt(self.mode, current.id, current.topic, text, Expects.YES_NO, ["yes", "no"])]
@@ -174,8 +177,13 @@ class Conversation:
         if answer is not None:
             self.answers[node.topic] = answer
             flags = [node.raises[answer.intent]] if answer.intent in node.raises else []
-        events = lead + self._raise(flags + (also or []), prefix)
+        events = lead + self._raise(flags + (also or []) + self._take_spotted(), prefix)
         return events + self._go(node.next_node(answer.intent if answer else None))
+
+    def _take_spotted(self) -> list[str]:
+        """The red flags the words of the reply being heard named, once."""
+        spotted, self._spotted = self._spotted, []
+        return spotted
 
     def _raise(self, flags: list[str], prefix: str = "") -> list[Event]:
         """Record new red flags and give the advice for each, once."""
@@ -209,7 +217,7 @@ class Conversation:
             lines = self.content.messages.reprompt
             template = lines[min(self.misses, len(lines)) - 1]
             text = template.format(rephrase=node.rephrase, options=self._options(node))
-            return [self._prompt(node, text)]
+            return self._raise(self._take_spotted()) + [self._prompt(node, text)]
         if node.safe is not None:
             return self._take_safe(node, "safe_unclear")
         return self._advance(node, None, [Say(self.content.message("move_on"))])

@@ -42,6 +42,7 @@ class WordIndex:
     def __init__(self, words: Iterable[str], sounds_like: Mapping[str, str], not_slips: Iterable[str]) -> None:
         self._by_form: dict[str, set[str]] = {}
         listed = set(words)
+        self._listed = frozenset(listed)
         for word in listed:
             for form in forms(word):
                 self._by_form.setdefault(form, set()).add(word)
@@ -52,10 +53,12 @@ class WordIndex:
 
     def _lookup(self, token: str) -> frozenset[str]:
         token = _REPEATS.sub(r"\1\1", token)
-        found = set(self._by_form.get(token, ()))
         alike = self._sounds_like.get(token)
+        if alike is not None and token not in self._listed:  # "weaks" is "weeks", not a form of "weak"
+            return frozenset(self._by_form.get(alike, {alike}))
+        found = set(self._by_form.get(token, ()))
         if alike is not None:
-            found |= self._by_form.get(alike, {alike})
+            found |= self._by_form.get(alike, {alike})  # "past" is itself, or "passed" in "past out"
         if found or token in self._not_slips or len(token) < MIN_SLIP - 1:
             return frozenset(found)
         return frozenset(self._slips(token))

@@ -187,11 +187,13 @@ def test_a_red_flag_gets_advice_at_once_and_again_in_the_summary() -> None:
     conversation = _started()
     conversation.hear("yes")
     conversation.hear("no")
-    events = conversation.hear("yes, my leg feels numb")  # weakness: yes
-    assert _says(events) == [CONTENT.safety.red_flags["weakness"].said]
+    events = conversation.hear("yes, my leg feels numb")  # weakness: yes, and its words name numbness
+    assert _says(events) == [CONTENT.safety.red_flags[f].said for f in ("weakness", "numbness")]
     summary = _finish(conversation)
-    assert summary.red_flags == ["weakness"]
-    assert summary.text.startswith("Please see a healthcare professional, because the muscle feels weak.")
+    assert summary.red_flags == ["weakness", "numbness"]
+    assert summary.text.startswith(
+        "Please see a healthcare professional, because the muscle feels weak and there is numbness or tingling."
+    )
 
 
 def test_urgent_signs_end_with_urgent_advice_and_summary() -> None:
