@@ -160,3 +160,38 @@ def test_sign_content_is_checked_with_file_and_line(tmp_path: Path, old: str, ne
     problems = [str(p) for p in caught.value.problems]
     line = next(i for i, row in enumerate(path.read_text().splitlines(), 1) if new.splitlines()[-1] in row)
     assert any(p.startswith(f"{path}:{line}: ") and expected in p for p in problems), problems
+
+
+# Fresh phrasings, written for this test and kept out of the safety set: every one names a red flag,
+# many in a reply that otherwise reads as "no".
+SCREEN = [
+    ("nope, apart from it aching a lot", "painful"),
+    ("not really, it just stings when it goes", "painful"),
+    ("all fine, except my hand feels feeble", "weakness"),
+    ("no, though my knee buckled twice", "weakness"),
+    ("none really, my fingertips are a bit numb", "numbness"),
+    ("nothing, only some tingling in my foot", "numbness"),
+    ("no, but things look blurry now and then", "vision"),
+    ("not that, but I keep seeing double", "vision"),
+    ("no, but it's jumping all over the place", "spreading"),
+    ("not really, it's in both calves", "spreading"),
+    ("no, except the new tablets my doctor gave me", "medication"),
+    ("none of that, though I did switch meds last week", "medication"),
+    ("no, it's just been going on for months", "persistent"),
+    ("no, it's been there for a few weeks", "persistent"),
+]
+
+
+@pytest.mark.parametrize(("reply", "flag"), SCREEN)
+def test_every_reply_at_the_screen_that_names_a_red_flag_raises_it_and_asks_the_follow_ups(
+    reply: str, flag: str
+) -> None:
+    heard = understand(CONTENT, "red_flags", reply)
+    assert flag in heard["red_flags"], heard
+    assert heard["next"] == CONTENT.trees["checkin"].nodes["screen"].next["yes"]  # the follow-ups are asked
+
+
+@pytest.mark.parametrize("reply", ["no", "nope, all good", "none of those", "no, I feel fine", "nothing like that"])
+def test_a_plain_no_at_the_screen_raises_nothing(reply: str) -> None:
+    heard = understand(CONTENT, "red_flags", reply)
+    assert heard["red_flags"] == [] and heard["next"] == "duration"
