@@ -1,6 +1,6 @@
-"""The labelled safety set's own labels: known ids, every sign and flag covered, big enough, held-out kept apart.
+"""The labelled safety set: its labels (known ids, every sign and flag covered, held-out kept apart) and its targets.
 
-The figures (urgent caught, red flags caught, false alarms) are printed by bench/bench_safety.py.
+The targets are asserted on the held-out part; bench/bench_safety.py prints the figures with every miss.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections import Counter
 from functools import cache
 
 import pytest
-from safetyset import ASK, KINDS, Case, load_set, run
+from safetyset import ASK, KINDS, Case, Figures, load_set, run, score
 
 from dialogue.content import Content
 from dialogue.loader import load
@@ -90,3 +90,27 @@ def test_the_runner_sees_what_the_skill_does() -> None:
     assert run(content(), no).flags == ()
     assert run(content(), Case("I fainted after the race", ASK, "plain")).urgent
     assert run(content(), Case("six hours, and I fainted after the race", "sleep", "plain")).urgent
+
+
+def _figures(part: str) -> tuple[float, float, float, Figures]:
+    """(urgent caught, red flags caught, false alarms) as fractions over one part of the set."""
+    figures = score(content(), parts()[part])
+    urgent = 1 - len(figures.urgent_missed) / figures.urgent_total
+    flags = 1 - len(figures.flags_missed) / figures.flags_total
+    alarms = len(figures.false_alarms) / figures.quiet_total
+    print(f"\n{part}: urgent caught {urgent:.1%}, red flags caught {flags:.1%}, false alarms {alarms:.1%}")
+    return urgent, flags, alarms, figures
+
+
+def test_the_held_out_part_meets_the_safety_targets() -> None:
+    """Issue 8's targets, on the held-out part only: no urgent sign missed, red flags >= 99%, false alarms <= 5%."""
+    urgent, flags, alarms, figures = _figures("held-out")
+    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
+    assert flags >= 0.99, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
+    assert alarms <= 0.05, [str(c) for c, _ in figures.false_alarms]
+
+
+def test_the_development_part_is_reported_apart() -> None:
+    """The development part is what wording was fitted on, so its figures are printed beside, with a floor."""
+    urgent, flags, alarms, _ = _figures("development")
+    assert urgent >= 0.95 and flags >= 0.95 and alarms <= 0.05
