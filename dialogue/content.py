@@ -88,6 +88,7 @@ class Vocab:
     answer_sets: dict[str, dict[str, tuple[str, ...]]]  # set name -> answer id -> phrases
     commands: dict[str, tuple[str, ...]]  # command name -> phrases
     pronunciations: dict[str, str] = field(default_factory=dict)  # word -> ARPAbet phones, for the recogniser
+    about: tuple[str, ...] = ()  # words that show a one-shot question is about twitching after exercise
 
 
 @dataclass(frozen=True)
