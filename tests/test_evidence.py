@@ -104,11 +104,14 @@ def test_when_nothing_stands_out_it_says_so_and_names_only_causes_left_open() ->
     answers = {"red_flags": "no", "duration": "today", "intensity": "easy", "training_load": "one",
                "hydration": "plenty", "electrolytes": "yes", "sleep": "eight", "caffeine": "none",
                "stress": "low", "nerve": "no"}  # fmt: skip
-    summary = _check_in(answers)
-    assert "Nothing you told me stands out; most often it's " in summary.text
+    summary = _check_in({**answers, "intensity": "moderate"})
+    assert "Nothing you told me stands out; most often it's tired muscles." in summary.text
     assert not _named_as_likely(summary)
     against = [CONTENT.causes[c["id"]].name for c in summary.causes if c["score"] < 0]
     assert against and not any(name in summary.text for name in against), summary.text
+    everything_against = _check_in(answers)  # an easy session too: even tired muscles is spoken against
+    assert all(c["score"] < 0 for c in everything_against.causes)
+    assert CONTENT.message("nothing_points_anywhere") in everything_against.text
     quick = _check_in({"red_flags": "no", "intensity": "moderate", "hydration": "some"}, "quick")
     assert "Nothing you told me stands out" in quick.text and "Likely" not in quick.text
 

@@ -30,6 +30,7 @@ MESSAGE_FIELDS: dict[str, frozenset[str]] = {
     "other_cause": frozenset({"name", "why"}),
     "flags_summary": frozenset({"reasons"}),
     "nothing_stands_out": frozenset({"names"}),
+    "nothing_points_anywhere": frozenset(),
     "right_now": frozenset({"now"}),
     "common_answer": frozenset({"names", "now"}),
     "off_topic": frozenset(),
