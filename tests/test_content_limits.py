@@ -48,10 +48,7 @@ def test_a_duplicate_key_deep_in_a_node(tmp_path: Path) -> None:
     path = tmp_path / "quick.yaml"
     path.write_text(text)
     problems = _problems(path)
-    assert (
-        len(problems) == 1
-        and f":{_line_of(text, 'next: end')}: quick.nodes.intensity.next: duplicate key" in problems[0]
-    )
+    assert len(problems) == 1 and f":{_line_of(text, 'next: end')}: quick.nodes.intensity.next: duplicate key" in problems[0]
 
 
 BILLION_LAUGHS = "\n".join(
