@@ -59,11 +59,18 @@ class Spotting:
     sounds_like: Mapping[str, str]  # short slip -> the word it stands for ("pane" -> "pain")
     not_slips: frozenset[str]  # real words never read as a slip of a group word
     index: WordIndex = field(init=False, repr=False, compare=False)
+    by_first: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # Built once when the content is compiled: every form of every group word, for fast look-up.
+        # Built once when the content is compiled: every form of every group word, and each group phrase
+        # under its first word, so an utterance is compared only with the phrases its words can start.
         words = {w for phrases in self.groups.values() for phrase in phrases for w in phrase}
         object.__setattr__(self, "index", WordIndex(words, self.sounds_like, self.not_slips))
+        starts: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for group, phrases in self.groups.items():
+            for phrase in phrases:
+                starts.setdefault(phrase[0], []).append((group, phrase))
+        object.__setattr__(self, "by_first", {w: tuple(p) for w, p in starts.items()})
 
 
 @dataclass(frozen=True)

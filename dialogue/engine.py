@@ -93,11 +93,11 @@ class Conversation:
         else:
             expectation = self._expectations[self.node] if self.node else _REVIEW
         match = self._matcher.match(utterance, expectation)
+        spotted = spot(utterance, self.content.safety)  # the same spotting as the one-shot answer
         if self.pending is None and current is not None and current.safe is not None and not self.reviewing:
-            match = _read_safely(current, match)
+            match = _named_flags(current, _read_safely(current, match), spotted.red_flags)
         sure = round(match.confidence * max(0.0, min(confidence, 1.0)), 3)
         events: list[Event] = [Heard(utterance, match.intent, match.value, sure)]
-        spotted = spot(utterance, self.content.safety)  # the same spotting as the one-shot answer
         if spotted.urgent:
             return events + self._urgent()
         if self.reviewing:
@@ -108,7 +108,6 @@ class Conversation:
             return events + self._raise(list(spotted.red_flags)) + self._command(match.intent)
         assert current is not None
         self._spotted = list(spotted.red_flags)  # red-flag words count in every answer: raised with it
-        match = _named_flags(current, match, spotted.red_flags)
         if match.intent in COMMANDS or (match.intent != NONE and confidence < CONFIRM_BELOW):
             events += self._raise(self._take_spotted())
             self.pending = match

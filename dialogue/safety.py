@@ -106,12 +106,13 @@ def _hits(words: list[str], clauses: list[int], parts: list[int], spotting: Spot
     """Every group phrase heard, within one part of a clause (word forms and slips included)."""
     known = [spotting.index.lookup(w) for w in words]
     hits = []
-    for group, phrases in spotting.groups.items():
-        for phrase in phrases:
-            n = len(phrase)
-            for i in range(len(words) - n + 1):
-                if parts[i] == parts[i + n - 1] and all(phrase[k] in known[i + k] for k in range(n)):
-                    hits.append(_Hit(group, i, i + n, clauses[i]))
+    for i in range(len(words)):
+        for first in known[i]:
+            for group, phrase in spotting.by_first.get(first, ()):
+                n = len(phrase)
+                if i + n <= len(words) and parts[i] == parts[i + n - 1]:
+                    if all(phrase[k] in known[i + k] for k in range(1, n)):
+                        hits.append(_Hit(group, i, i + n, clauses[i]))
     return hits
 
 

@@ -15,7 +15,8 @@ MIN_SLIP = 5  # a listed word this long or longer also matches a slip of one let
 LONG_SLIP = 10  # ... and one this long a slip of two ("perscripshun")
 
 
-def forms(word: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def forms(word: str) -> frozenset[str]:
     """`word` and its plain inflections: tingle -> tingles, tingling, tingly; slur -> slurred."""
     out = {word}
     for suffix in _SUFFIXES:
@@ -33,19 +34,15 @@ def forms(word: str) -> set[str]:
             out.add(word + word[-1] + suffix)  # slur -> slurred, blur -> blurry
         if word.endswith("y") and len(word) > 2 and word[-2] not in _VOWELS and suffix in ("es", "ed", "er", "est"):
             out.add(word[:-1] + "i" + suffix)  # blurry -> blurrier
-    return out
+    return frozenset(out)
 
 
 class WordIndex:
     """Which listed words a heard word can be: itself, a plain form, a sound-alike, or a slip."""
 
     def __init__(self, words: Iterable[str], sounds_like: Mapping[str, str], not_slips: Iterable[str]) -> None:
-        self._by_form: dict[str, set[str]] = {}
         listed = set(words)
         self._listed = frozenset(listed)
-        for word in listed:
-            for form in forms(word):
-                self._by_form.setdefault(form, set()).add(word)
         self._sounds_like = dict(sounds_like)
         self._not_slips = frozenset(not_slips)
         self._slip_targets = sorted(w for w in listed if len(w) >= MIN_SLIP)
@@ -55,13 +52,22 @@ class WordIndex:
         token = _REPEATS.sub(r"\1\1", token)
         alike = self._sounds_like.get(token)
         if alike is not None and token not in self._listed:  # "weaks" is "weeks", not a form of "weak"
-            return frozenset(self._by_form.get(alike, {alike}))
-        found = set(self._by_form.get(token, ()))
+            return frozenset(self._bases(alike) or {alike})
+        found = self._bases(token)
         if alike is not None:
-            found |= self._by_form.get(alike, {alike})  # "past" is itself, or "passed" in "past out"
+            found |= self._bases(alike) or {alike}  # "past" is itself, or "passed" in "past out"
         if found or token in self._not_slips or len(token) < MIN_SLIP - 1:
             return frozenset(found)
         return frozenset(self._slips(token))
+
+    def _bases(self, token: str) -> set[str]:
+        """Listed words of which `token` is a plain form: the suffix taken off, then checked both ways."""
+        candidates = {token}
+        for suffix in _SUFFIXES:
+            if token.endswith(suffix) and len(token) > len(suffix) + 1:
+                stem = token[: -len(suffix)]
+                candidates |= {stem, stem + "e", stem[:-1], stem[:-1] + "y"}
+        return {w for w in candidates if w in self._listed and token in forms(w)}
 
     def _slips(self, token: str) -> set[str]:
         """Listed words one letter off `token` (two for long ones), with the same first letter."""
