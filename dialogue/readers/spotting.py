@@ -48,7 +48,11 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
             if len(words) > 1:
                 reader.problem((*path, key, str(index)), f"should be one word, not '{' '.join(words)}'")
     lookalikes = []
-    for index, pair in enumerate(raw.get("lookalikes") or []):
+    pairs = raw.get("lookalikes") or []
+    if not isinstance(pairs, list):
+        reader.problem((*path, "lookalikes"), f"should be a list of pairs of group names, not {kind(pairs)}")
+        pairs = []
+    for index, pair in enumerate(pairs):
         where = (*path, "lookalikes", str(index))
         if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(g, str) for g in pair)):
             reader.problem(where, f"should be a pair of group names, like [weak, drink], not {kind(pair)}")
