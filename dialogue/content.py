@@ -55,7 +55,7 @@ class Spotting:
     all_clear: tuple[tuple[str, ...], ...]  # cancel what came before them in their part ("fine")
     as_usual: tuple[tuple[str, ...], ...]  # cancel the whole clause before them ("which is normal")
     pseudo: tuple[tuple[str, ...], ...]  # phrases that neither negate nor clear ("than normal")
-    lookalikes: tuple[tuple[str, str], ...]  # (group, group): the first right before the second is something else
+    lookalikes: tuple[tuple[str, str], ...]  # (group, group): the first right before the second: neither counts
     sounds_like: Mapping[str, str]  # short slip -> the word it stands for ("pane" -> "pain")
     not_slips: frozenset[str]  # real words never read as a slip of a group word
     index: WordIndex = field(init=False, repr=False, compare=False)

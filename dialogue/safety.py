@@ -121,10 +121,10 @@ def _quiet(hits: list[_Hit], words: list[str], clauses: list[int], parts: list[i
     dropped = set()
     for first, second in spotting.lookalikes:
         for a in hits:
-            if a.group == first and any(
-                b.group == second and a.end <= b.start <= a.end + LOOKALIKE_GAP and b.clause == a.clause for b in hits
-            ):
-                dropped.add(id(a))
+            for b in hits:
+                close = a.end <= b.start <= a.end + LOOKALIKE_GAP and a.clause == b.clause
+                if a.group == first and b.group == second and close:
+                    dropped |= {id(a), id(b)}  # together they mean something else: neither counts
     hits = [h for h in hits if id(h) not in dropped]
     covered = {i for h in hits for i in range(h.start, h.end)}
     for i in range(len(words)):

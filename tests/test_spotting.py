@@ -81,6 +81,10 @@ def test_look_alikes_and_negated_signs_stay_quiet(text: str) -> None:
         ("I've lost feeling in my toes", ("numbness",)),
         ("it's been going on for over a month", ("persistent",)),
         ("I've been training for weeks and it only started today", ()),
+        ("I've been lifting for years and never had this", ()),  # how long they have trained
+        ("I ran a half marathon last month and now my calf twitches", ()),
+        ("it's been like this for months now", ("persistent",)),
+        ("one side of my calf is numb", ("numbness",)),  # the look-alike drops the side, not the numbness
         ("I have weak coffee in the morning", ()),
         ("my calf and my shoulder both twitch", ("spreading",)),
         ("I started new tablets", ("medication",)),
