@@ -199,3 +199,12 @@ def test_every_reply_at_the_screen_that_names_a_red_flag_raises_it_and_asks_the_
 def test_a_plain_no_at_the_screen_raises_nothing(reply: str) -> None:
     heard = understand(CONTENT, "red_flags", reply)
     assert heard["red_flags"] == [] and heard["next"] == "duration"
+
+
+@pytest.mark.parametrize(
+    ("reply", "flags", "intent"),
+    [("nope, but my vision's gone blurry", ["vision"], "no"), ("nah, it's gone numb", ["numbness"], "numbness")],
+)
+def test_the_quick_screen_counts_red_flag_words_too(reply: str, flags: list[str], intent: str) -> None:
+    heard = understand(CONTENT, "red_flags", reply, mode="quick")
+    assert heard["red_flags"] == flags and heard["intent"] == intent
