@@ -41,9 +41,8 @@ def spot(utterance: str, safety: Safety) -> Spotted:
     words, clauses, parts = _tokens(utterance, safety.spotting)
     hits = _quiet(_hits(words, clauses, parts, safety.spotting), words, clauses, parts, safety.spotting)
     heard: dict[int, Counter[str]] = {}
-    for hit in hits:
-        if not hit.negated:
-            heard.setdefault(hit.clause, Counter())[hit.group] += 1
+    for clause, group, _ in {(h.clause, h.group, h.start) for h in hits if not h.negated}:  # one count a word
+        heard.setdefault(clause, Counter())[group] += 1
     anywhere = {group for groups in heard.values() for group in groups}
 
     def named(patterns: tuple[tuple[str, ...], ...], unless: tuple[str, ...] = ()) -> bool:
@@ -56,16 +55,6 @@ def spot(utterance: str, safety: Safety) -> Spotted:
     urgent = tuple(sid for sid, patterns in safety.urgent.signs.items() if named(patterns))
     flags = tuple(fid for fid, flag in safety.red_flags.items() if named(flag.signs, flag.unless))
     return Spotted(urgent, flags)
-
-
-def urgent_signs(utterance: str, safety: Safety) -> list[str]:
-    """Ids of urgent signs named in `utterance`."""
-    return list(spot(utterance, safety).urgent)
-
-
-def red_flags_in(utterance: str, safety: Safety) -> list[str]:
-    """Ids of red flags named in `utterance`, in content order."""
-    return list(spot(utterance, safety).red_flags)
 
 
 def _tokens(utterance: str, spotting: Spotting) -> tuple[list[str], list[int], list[int]]:
