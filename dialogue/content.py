@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from dialogue.words import WordIndex
 from intents.matcher import Expectation
+
+Patterns = tuple[tuple[str, ...], ...]  # a sign: each pattern is group names that must meet in one clause
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,8 @@ class RedFlagInfo:
     id: str
     reason: str  # how the summary names it: "it hurts"
     said: str  # plain advice spoken as soon as it is raised
-    keywords: tuple[str, ...]  # words in a free question or answer that raise it
+    signs: Patterns  # what in a question or answer raises it (groups in safety.yaml)
+    unless: tuple[str, ...] = ()  # groups that, heard anywhere, keep it quiet ("it only started today")
 
 
 @dataclass(frozen=True)
@@ -37,8 +41,36 @@ class Urgent:
 
     said: str
     reason: str
-    signs: dict[str, tuple[str, ...]]  # sign id -> phrases that mention it
-    negations: tuple[str, ...]  # words just before a phrase that cancel it ("no chest pain")
+    signs: dict[str, Patterns]  # sign id -> the patterns that name it
+
+
+@dataclass(frozen=True)
+class Spotting:
+    """The word groups signs are made of, and what cancels them (safety.yaml, `spotting` and `groups`)."""
+
+    groups: Mapping[str, tuple[tuple[str, ...], ...]]  # group -> phrases, each as normalised words
+    breaks: tuple[tuple[str, ...], ...]  # words that start a new clause ("but")
+    negations: frozenset[str]  # cancel the group words after them in their part of the clause
+    negation_stops: frozenset[str]  # ... up to one of these ("and")
+    all_clear: tuple[tuple[str, ...], ...]  # cancel what came before them in their part ("fine")
+    as_usual: tuple[tuple[str, ...], ...]  # cancel the whole clause before them ("which is normal")
+    pseudo: tuple[tuple[str, ...], ...]  # phrases that neither negate nor clear ("than normal")
+    lookalikes: tuple[tuple[str, str], ...]  # (group, group): the first right before the second: neither counts
+    sounds_like: Mapping[str, str]  # short slip -> the word it stands for ("pane" -> "pain")
+    not_slips: frozenset[str]  # real words never read as a slip of a group word
+    index: WordIndex = field(init=False, repr=False, compare=False)
+    by_first: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Built once when the content is compiled: every form of every group word, and each group phrase
+        # under its first word, so an utterance is compared only with the phrases its words can start.
+        words = {w for phrases in self.groups.values() for phrase in phrases for w in phrase}
+        object.__setattr__(self, "index", WordIndex(words, self.sounds_like, self.not_slips))
+        starts: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for group, phrases in self.groups.items():
+            for phrase in phrases:
+                starts.setdefault(phrase[0], []).append((group, phrase))
+        object.__setattr__(self, "by_first", {w: tuple(p) for w, p in starts.items()})
 
 
 @dataclass(frozen=True)
@@ -47,6 +79,7 @@ class Safety:
 
     red_flags: dict[str, RedFlagInfo]
     urgent: Urgent
+    spotting: Spotting
     professional: str
     safe_prefix: str
     emergency_intro: str
@@ -62,6 +95,7 @@ class Vocab:
     answer_sets: dict[str, dict[str, tuple[str, ...]]]  # set name -> answer id -> phrases
     commands: dict[str, tuple[str, ...]]  # command name -> phrases
     pronunciations: dict[str, str] = field(default_factory=dict)  # word -> ARPAbet phones, for the recogniser
+    about: tuple[str, ...] = ()  # words that show a one-shot question is about twitching after exercise
 
 
 @dataclass(frozen=True)
@@ -80,11 +114,13 @@ class Node:
     words: dict[str, float] = field(default_factory=dict)  # number questions: phrase -> value
     tags: dict[str, tuple[str, ...]] = field(default_factory=dict)  # tag -> phrases noticed in answers
     units: tuple[str, ...] = ()  # number questions: words said after the number ("hours"), for speech grammars
+    foreign: tuple[str, ...] = ()  # other questions' units in the tree: "two coffees" is no answer to "how many hours"
     expectation: Expectation = field(init=False, repr=False, compare=False)  # what the matcher accepts here
 
     def __post_init__(self) -> None:
         # Built once when the content is compiled, not per conversation or per answer.
-        object.__setattr__(self, "expectation", Expectation(self.expects, self.choices, self.words, self.tags))
+        expectation = Expectation(self.expects, self.choices, self.words, self.tags, self.units, self.foreign)
+        object.__setattr__(self, "expectation", expectation)
 
     def next_node(self, answer: str | None) -> str:
         """The node that follows `answer` (None when skipped)."""
@@ -150,6 +186,7 @@ class Domain:
     modes: Mapping[str, ModePolicy]
     default_mode: str
     journal_flag: str  # the red flag past check-ins raise
+    urgent: tuple[str, ...] = ()  # urgent sign ids: help now, not a routine visit
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dialogue.fields import Reader
 from dialogue.ids import Endpoint, SummaryStyle
 from dialogue.yamlfile import KeyPath
 
-_ID_KINDS = ("causes", "red_flags", "topics")
+_ID_KINDS = ("causes", "red_flags", "urgent", "topics")
 _MODE_FIELDS = ("summary", "summary_causes", "endpoint", "carries_over_from")
 
 
@@ -35,7 +35,9 @@ def read_domain(reader: Reader, root: KeyPath) -> Domain | None:
         reader.problem((*root, "default_mode"), f"'{default}' is not one of the modes: {', '.join(modes)}")
     if reader.file.problems or flag is None or default is None:
         return None
-    return Domain(ids["causes"], ids["red_flags"], ids["topics"], frozenset(safety), modes, default, flag)
+    return Domain(
+        ids["causes"], ids["red_flags"], ids["topics"], frozenset(safety), modes, default, flag, ids["urgent"]
+    )
 
 
 def _id_list(reader: Reader, data: dict[str, Any], key: str, path: KeyPath) -> tuple[str, ...]:

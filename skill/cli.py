@@ -151,6 +151,27 @@ def cmd_hear(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_understand(args: argparse.Namespace) -> int:
+    import json
+
+    from dialogue.understand import conversation_at, understand
+
+    content = _content(args)
+    try:
+        conversation_at(content, args.topic)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    status, longest = 0, 1000  # characters: a reply is a sentence or two, not a document
+    for text in args.texts:
+        if len(text) > longest:
+            print(f"a reply of {len(text)} characters is too long; keep it under {longest}", file=sys.stderr)
+            status = 1
+            continue
+        print(json.dumps(understand(content, args.topic, text)), flush=True)
+    return status
+
+
 def cmd_say(args: argparse.Namespace) -> int:
     from voice.tts import TextToSpeech, Voice
 
@@ -412,6 +433,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--topic", required=True, help="question topic, for example sleep or red_flags")
     p.add_argument("files", nargs="+", metavar="FILE.wav")
     p.set_defaults(func=cmd_hear)
+    p = sub.add_parser("understand", help="what a topic's question hears in typed replies, one JSON object each")
+    p.add_argument("--topic", required=True, help="question topic, for example sleep or red_flags")
+    p.add_argument("texts", nargs="+", metavar="TEXT")
+    p.set_defaults(func=cmd_understand)
     p = sub.add_parser("say", parents=[voice], help="speak text, or write it to a WAV file")
     p.add_argument("text", nargs="+")
     p.add_argument("--out", help="write a WAV file instead of playing")

@@ -16,7 +16,7 @@ from dialogue.ask import answer
 from dialogue.content import Content, Home
 from dialogue.events import End, Event
 from dialogue.ids import Command, Expects
-from dialogue.safety import urgent_signs
+from dialogue.safety import spot
 from dialogue.scoring import Answer
 from intents.matcher import Expectation, Matcher
 from intents.normalize import normalise
@@ -158,7 +158,7 @@ class Conversations:
                 return Reply(thread.last, expects_answer=thread.offered)
             elif intent == Command.STOP:
                 route = "stop"
-        if urgent_signs(text, self.content.safety):
+        if spot(text, self.content.safety).urgent:
             route = "ask"  # an urgent sign is answered first, whatever else was asked
         if route is None or (route == "stop" and thread is None):
             return Reply(self.text.not_handled, handled=False)

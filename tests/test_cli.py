@@ -119,7 +119,7 @@ def test_typed_chat(tmp_path: Path) -> None:
     result = _run(["chat"], stdin, cwd=tmp_path)
     assert result.returncode == 0
     assert "First, safety." in result.stdout
-    assert "Nothing in your answers stands out." in result.stdout
+    assert "Nothing you told me stands out" in result.stdout
 
 
 def test_ask_leads_with_professional_advice_for_red_flag_words(tmp_path: Path) -> None:

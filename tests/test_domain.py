@@ -49,7 +49,7 @@ def _add_alcohol(folder: Path, safety: bool = False) -> None:
             "    expects: yes_no\n    next: end\n"
         )
     with (folder / "scoring.yaml").open("a") as rules:
-        rules.write("  - {cause: dehydration, topic: alcohol, is: [\"yes\"], weight: 1, why: Alcohol dries you out.}\n")
+        rules.write('  - {cause: dehydration, topic: alcohol, is: ["yes"], weight: 1, why: Alcohol dries you out.}\n')
 
 
 def test_the_shipped_content_is_described_by_its_domain() -> None:
@@ -71,7 +71,7 @@ def test_a_new_topic_is_a_change_to_content_only(tmp_path: Path) -> None:
     for answer in ("no", "easy", "a lot"):
         conversation.hear(answer)
     assert conversation.current().topic == "alcohol"
-    assert "it hurts" in content.safety.red_flags["painful"].keywords
+    assert ("pain",) in content.safety.red_flags["painful"].signs
     events = conversation.hear("yes it hurts")  # an ordinary topic: red-flag words in the answer count
     assert "painful" in conversation.red_flags and events[-1].to_dict()["type"] == "end"
 
@@ -83,7 +83,7 @@ def test_a_new_safety_topic_is_a_change_to_content_only(tmp_path: Path) -> None:
     conversation.start()
     for answer in ("no", "easy", "a lot", "yes it hurts"):
         conversation.hear(answer)
-    assert conversation.red_flags == []  # on a safety question the answer itself decides, not its words
+    assert conversation.red_flags == ["painful"]  # red-flag words count in every answer, safety questions too
 
 
 @pytest.mark.parametrize(

@@ -153,12 +153,13 @@ def test_red_flags_come_first_and_an_unclear_answer_takes_the_safe_branch(tmp_pa
     replies = {"red_flags": "yes", "swelling": "not sure", "weakness": "no", "numbness": "no", "how_often": "often"}
     events = converse(tmp_path, lambda p: replies.get(p["topic"], "stop"), ("--no-journal",))
     said = [e["text"] for e in events if e["type"] == "say"]
-    assert "I couldn't tell, so to be safe. A leg that is swollen, warm or red should be checked today." in " ".join(
-        said
-    )
+    assert (
+        "You weren't sure, so to be safe I'll take it that your leg is swollen, warm or red. "
+        "A leg that is swollen, warm or red should be checked today."
+    ) in " ".join(said)
     assert "Cramps that come often, or at rest, should be checked. Please see a doctor about them." in said
     assert said[-2:] == [
-        "Because of that, please see a healthcare professional. I can't diagnose what is going on.",
+        "Please see a healthcare professional, because your leg is swollen, warm or red and the cramps keep coming back.",
         "Okay, stopping here. Look after those legs.",
     ]
     assert events[-1] == {"type": "end", "reason": "stopped"}

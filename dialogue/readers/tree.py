@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from dialogue.content import DialogueTree, Domain, Node, Vocab
@@ -47,6 +48,8 @@ def read_tree(reader: Reader, root: KeyPath, vocab: Vocab | None, domain: Domain
     check_graph(reader, root, start, nodes_raw, nodes)
     if mode is None or start is None or len(nodes) != len(nodes_raw):
         return None
+    units = {u for n in nodes.values() for u in n.units}
+    nodes = {nid: replace(n, foreign=tuple(sorted(units - set(n.units)))) for nid, n in nodes.items()}
     return DialogueTree(mode, start, intro, nodes)
 
 

@@ -10,6 +10,7 @@ from dialogue.domain import check_ids
 from dialogue.fields import Reader
 from dialogue.ids import UNSURE, Command, Expects
 from dialogue.yamlfile import KeyPath
+from intents.normalize import normalise
 
 # The 39 phones of the CMU US English dictionary (ARPAbet, no stress marks), as recognisers spell them.
 ARPABET = frozenset(
@@ -22,7 +23,7 @@ YES_NO_ANSWERS = frozenset({"yes", "no"})  # the answer ids the dialogue itself 
 def read_vocab(reader: Reader, root: KeyPath) -> Vocab:
     """The vocabulary; what is wrong in it is recorded on the reader's file."""
     data = reader.mapping(reader.file.data, root)
-    reader.unknown_keys(data, ("unsure", "answer_sets", "commands", "pronunciations"), root)
+    reader.unknown_keys(data, ("unsure", "about", "answer_sets", "commands", "pronunciations"), root)
     unsure = reader.get(data, "unsure", root, "phrases") or ()
     sets_raw = reader.get(data, "answer_sets", root, "mapping") or {}
     answer_sets: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -45,7 +46,8 @@ def read_vocab(reader: Reader, root: KeyPath) -> Vocab:
     commands_raw = reader.get(data, "commands", root, "mapping") or {}
     check_ids(reader, (*root, "commands"), commands_raw, tuple(Command), "command")
     commands = {name: reader.phrases(p, (*root, "commands", name)) for name, p in commands_raw.items()}
-    return Vocab(unsure, answer_sets, commands, _pronunciations(reader, data, root))
+    about = tuple(normalise(w) for w in reader.get(data, "about", root, "phrases") or ())
+    return Vocab(unsure, answer_sets, commands, _pronunciations(reader, data, root), about)
 
 
 def _pronunciations(reader: Reader, data: dict[str, Any], root: KeyPath) -> dict[str, str]:
