@@ -119,21 +119,22 @@ def main() -> None:
             taken = p >= REJECT_BELOW
             print(f"  reject below {REJECT_BELOW}: right answers lost {np.mean(~taken[y == 1]):.1%}, "
                   f"wrong or not-an-answer clips still taken {np.mean(taken[y == 0]):.1%}")  # fmt: skip
-    speakers = sorted({r["speaker"] for r in rows})
+    speakers = sorted({r["speaker"] for r in rows if not r["speaker"].startswith("noise:")})
     document = {
         "engine": "whisper",
         "model": "Whisper tiny.en, CTranslate2 int8 (faster-whisper-tiny.en)",
         "fitted_on": {
             "date": datetime.date.today().isoformat(),
-            "speakers": f"{len(speakers)} speakers of the fitting fold (tests/realspeech.py fitting()); none held out",
+            "speakers": f"{len(speakers)} speakers of the fitting fold (tests/realspeech.py fitting()), "
+            "and noise slices of that fold; no held-out voice",
             "clips": {name: sum(r["set"] == name for r in rows) for name in dict.fromkeys(r["set"] for r in rows)},
             "target": "the text handed on means what was said (Conversation.hear at the clip's question)",
             "method": f"logistic regression, Newton's method, ridge {L2}; reject_below {REJECT_BELOW}: "
             "a guess more likely wrong than right is asked again",
         },
         "features": {
-            "open": ["no_speech", "level_range/10", "log1p(extra free words)", "free_score"],
-            "closed": ["no_speech", "level_range/10", "log1p(extra free words)", "free_score", "phrase_score",
+            "open": ["no_speech", "min(level_range, 40)/10", "free_score"],
+            "closed": ["no_speech", "min(level_range, 40)/10", "free_score", "log1p(extra free words)", "phrase_score",
                        "min(margin, 3)", "free == phrase", "phrase inside free", "similarity(free, phrase)"],
         },  # fmt: skip
         "fitted": fitted,

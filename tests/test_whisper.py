@@ -71,11 +71,12 @@ def test_restricted_decode_answers_with_a_phrase_of_the_vocabulary(engine, said:
 
 
 @pytest.mark.audio
-def test_free_decode_hears_everyday_phrasing(engine) -> None:
+@pytest.mark.parametrize("voice", ["en-us", "en-gb"])
+def test_free_decode_hears_a_whole_sentence(engine, voice: str) -> None:
     from synth import speak
 
-    transcript = engine.recognize(speak("I slept about six hours"), Vocabulary())
-    assert "six hours" in transcript.text and not transcript.rejected
+    transcript = engine.recognize(speak("my calf is twitching", voice, 140), Vocabulary())
+    assert transcript.text == "my calf is twitching" and not transcript.rejected
 
 
 @pytest.mark.parametrize("kind", ["silence", "hiss", "hum"])
@@ -101,16 +102,18 @@ def test_streaming_gives_the_same_answer_as_a_whole_utterance(engine, judge) -> 
     assert engine.finish() == whole
 
 
-# Measured on every fourth held-out clip (bench/bench_real_speech.py --quick, 2026-12-01); floors a little below.
+# Measured here on every fourth held-out clip (2026-12-01): yes/no 96.2% right (52 clips), stop 100% (27),
+# digits 75.0% (16), FSDD 90.0% (50); other words 1.5% taken without confirmation (66), noise 4.2% taken
+# (1 of 24). Floors a clip or two below; the full held-out figures are bench/bench_real_speech.py's.
 FLOORS = {
-    "yes/no at a yes/no question": ("right", 0.0),
-    '"stop" at a yes/no question': ("right", 0.0),
-    "digits at a number question": ("right", 0.0),
-    "FSDD digits at a number question": ("right", 0.0),
+    "yes/no at a yes/no question": ("right", 0.94),
+    '"stop" at a yes/no question': ("right", 0.92),
+    "digits at a number question": ("right", 0.68),
+    "FSDD digits at a number question": ("right", 0.86),
 }
 CEILINGS = {
-    "noise slices at a yes/no question": ("taken", 1.0),
-    "other words at a yes/no question": ("taken without confirmation", 1.0),
+    "noise slices at a yes/no question": ("taken", 0.09),
+    "other words at a yes/no question": ("taken without confirmation", 0.05),
 }
 
 
@@ -133,6 +136,7 @@ def measured(engine, judge) -> dict[str, dict[str, float]]:
             "taken": np.mean([o.taken for o in outcomes]),
             "taken without confirmation": np.mean([o.taken and not o.confirmed for o in outcomes]),
         }
+        print(f"{name}: {len(items)} clips, " + ", ".join(f"{k} {v:.1%}" for k, v in shares[name].items()))
     return shares
 
 
@@ -163,7 +167,7 @@ def test_hear_command_with_whisper(engine, judge, tmp_path: Path) -> None:
 
 
 def test_converse_json_answers_audio_with_whisper(engine, judge, tmp_path: Path) -> None:
-    clip = rs.held_out(rs.speech_commands("no"))[1].path
+    clip = rs.held_out(rs.speech_commands("no"))[0].path  # heard as "no" by `hear` above
     result = _cli(["converse", "--json", "--no-journal"], tmp_path, json.dumps({"audio": str(clip)}) + "\n")
     heard = [e for e in map(json.loads, result.stdout.splitlines()) if e["type"] == "heard"]
     assert heard and heard[0]["intent"] == "no", result.stdout + result.stderr

@@ -49,14 +49,15 @@ class Evidence:
 
     def features(self, open_vocabulary: bool) -> list[float]:
         """The regression's inputs, scaled to about unit size."""
-        extra = max(0, len(self.free.split()) - max(1, len(self.phrase.split())))
-        level = [self.no_speech, self.level_range / 10.0, math.log1p(extra), self.free_score]
+        # Past 40 dB the range says only "digital silence around it" (padded or synthesised audio), not more speech.
+        level = [self.no_speech, min(self.level_range, 40.0) / 10.0, self.free_score]
         if open_vocabulary:
-            return level
+            return level  # how long free speech should be is unknown: its length is no evidence
+        extra = max(0, len(self.free.split()) - max(1, len(self.phrase.split())))
         exact = float(self.free == self.phrase)
         inside = float(_contains(self.free, self.phrase))
         similar = difflib.SequenceMatcher(None, self.free, self.phrase).ratio()
-        return [*level, self.phrase_score, min(self.margin, 3.0), exact, inside, similar]
+        return [*level, math.log1p(extra), self.phrase_score, min(self.margin, 3.0), exact, inside, similar]
 
 
 @dataclass(frozen=True)
