@@ -171,3 +171,9 @@ def test_converse_json_answers_audio_with_whisper(engine, judge, tmp_path: Path)
     result = _cli(["converse", "--json", "--no-journal"], tmp_path, json.dumps({"audio": str(clip)}) + "\n")
     heard = [e for e in map(json.loads, result.stdout.splitlines()) if e["type"] == "heard"]
     assert heard and heard[0]["intent"] == "no", result.stdout + result.stderr
+
+
+def test_validate_with_whisper_reports_no_unhearable_answers(engine, tmp_path: Path) -> None:
+    result = _cli(["validate"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "vocabulary against whisper: 0 error(s)" in result.stdout
