@@ -54,6 +54,12 @@ def test_a_folder_of_junk_is_a_recognizer_error_not_a_traceback(tmp_path: Path) 
         WhisperRecognizer(tmp_path)
 
 
+def test_a_missing_package_says_what_to_install(engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ctranslate2", None)  # importing it now raises ImportError
+    with pytest.raises(RecognizerError, match="run: pip install ctranslate2 tokenizers"):
+        WhisperRecognizer(MODEL)
+
+
 def test_normalise_reads_numbers_and_says_a_repeated_answer_once() -> None:
     assert normalise(" Yes. Yes. Yes.") == "yes"
     assert normalise("About 6 hours.") == "about six hours"
