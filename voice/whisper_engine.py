@@ -69,6 +69,7 @@ class Calibration:
     reject_below: float  # a probability under this is "not an answer / no speech"
 
     def probability(self, evidence: Evidence, open_vocabulary: bool) -> float:
+        """The fitted probability that `evidence.text` is what was said."""
         weights = self.open if open_vocabulary else self.closed
         x = evidence.features(open_vocabulary)
         if len(weights) != len(x) + 1:
