@@ -9,6 +9,7 @@ from pathlib import Path
 
 from dialogue.errors import ContentError
 from skill.journal import JournalError
+from voice.recognizer import RecognizerError
 
 CONTENT_ENV = "TWITCH_COACH_CONTENT"  # a content folder to run instead of the shipped one
 
@@ -381,11 +382,13 @@ def parser() -> argparse.ArgumentParser:
     speech = argparse.ArgumentParser(add_help=False)
     speech.add_argument(
         "--engine",
-        choices=("auto", "vosk", "pocketsphinx"),
+        choices=("auto", "whisper", "vosk", "pocketsphinx"),
         default="auto",
-        help="speech recogniser (auto: Vosk when a model is installed, else PocketSphinx)",
+        help="speech recogniser (auto: Whisper when its model is installed, else Vosk, else PocketSphinx)",
     )
-    speech.add_argument("--model", help="Vosk model folder (or set TWITCH_COACH_VOSK_MODEL)")
+    speech.add_argument(
+        "--model", help="Whisper or Vosk model folder (or set TWITCH_COACH_WHISPER_MODEL / TWITCH_COACH_VOSK_MODEL)"
+    )
     voice = argparse.ArgumentParser(add_help=False)
     voice.add_argument("--rate", type=int, default=165, help="speaking rate in words per minute")
     voice.add_argument("--voice", default="", help="speech voice (for example en-us, en-gb)")
@@ -465,6 +468,9 @@ def main(argv: list[str] | None = None) -> int:
         print("The content files have problems:", file=sys.stderr)
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
+        return 1
+    except RecognizerError as error:
+        print(f"The speech recogniser could not be used: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
