@@ -246,7 +246,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     _stop_on_sigterm()
     try:
         with Microphone(speaking=None if args.barge_in else mouth.speaking) as mic:
-            _listen_while_speaking(args, content, ears, mouth, mic)
+            _listen_while_speaking(args, content, _listener(content, ears), mouth, mic)
             run_spoken(conversation, ears, lambda recognise: hear_next(mic, config, recognise), mouth.say, _show)
     except AudioDeviceError as error:
         print(f"{error}\nSwitching to typing; your answers so far are kept.")
@@ -267,12 +267,21 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, interrupt)
 
 
-def _listen_while_speaking(args: argparse.Namespace, content, ears, mouth, mic) -> None:
+def _listener(content, ears):
+    """The always-on listener for the wake phrase and barge-in: PocketSphinx, cheap enough to decode every
+    sound in a kitchen, whichever engine hears the answers (Whisper takes ~100 ms of CPU a segment)."""
+    from skill.speech import Ears
+    from voice.pocketsphinx_engine import PocketSphinxRecognizer
+
+    return ears if ears.recognizer.name == "pocketsphinx" else Ears(content, PocketSphinxRecognizer())
+
+
+def _listen_while_speaking(args: argparse.Namespace, content, listener, mouth, mic) -> None:
     """With --barge-in (the default), "stop", "skip", "repeat" and the wake phrase cut the speech short."""
     if args.barge_in:
         from skill.bargein import BargeIn
 
-        mouth.barge_in = BargeIn(content, ears, mic)
+        mouth.barge_in = BargeIn(content, listener, mic)
         mouth.after = mic.drain  # what the microphone caught of the skill's own voice is not an answer
 
 
@@ -334,15 +343,16 @@ def cmd_home(args: argparse.Namespace) -> int:
 
     mouth = Mouth(args.rate, args.voice)
     ears = _ears(args, content, lambda text: logging.getLogger("skill.home").info(text))
+    listener = _listener(content, ears)
     # A stop cuts the sentence being spoken: the conversation then ends within moments, not minutes.
     threading.Thread(target=lambda: (stop.wait(), mouth.hush()), daemon=True).start()
 
     def open_microphone() -> Microphone:
         mic = Microphone(speaking=None if args.barge_in else mouth.speaking)
-        _listen_while_speaking(args, content, ears, mouth, mic)
+        _listen_while_speaking(args, content, listener, mouth, mic)
         return mic
 
-    device = HomeDevice(content, ears, open_microphone, mouth.say, emit, new_session, stop)
+    device = HomeDevice(content, ears, open_microphone, mouth.say, emit, new_session, stop, listener=listener)
     logging.getLogger("skill.home").info("home device started; wake phrases: %s", ", ".join(content.home.wake))
     try:
         device.run()

@@ -89,6 +89,7 @@ class HomeDevice:
         endpoint: EndpointConfig = DEFAULT,
         backoff: Backoff = Backoff(),
         quick_endpoint: EndpointConfig = WORKOUT,
+        listener: Ears | None = None,
     ) -> None:
         if content.home is None:
             raise ValueError("no home content (content/home.yaml) is loaded")
@@ -98,6 +99,8 @@ class HomeDevice:
         self.stop, self.endpoint, self.backoff = stop, endpoint, backoff
         # Mid-workout the speaker is out of breath: the same endpoint as `checkin --mode quick`.
         self.quick_endpoint = quick_endpoint
+        # The always-on wake listener may be a cheaper engine than the one that hears answers.
+        self.listener = listener or ears
         requests = [p for phrases in self.home.routes.values() for p in phrases]
         # The wake phrase alone: with "hey coach check in" and the like in the grammar, everyday
         # talk found long phrases to hide in (two false wakes a minute); alone, it has to fit.
@@ -133,7 +136,7 @@ class HomeDevice:
     def _serve(self, source: AudioSource) -> None:
         while not self.stop.is_set():
             self.emit(Listening())
-            heard = self._listen(source, lambda audio: self.ears.hear_in(audio, self._wake_vocabulary))
+            heard = self._listen(source, lambda audio: self.listener.hear_in(audio, self._wake_vocabulary))
             if heard is None:
                 continue
             wake = next((w for w in self.home.wake if heard.text == w or heard.text.startswith(w + " ")), None)
