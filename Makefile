@@ -20,3 +20,4 @@ bench: setup
 
 lint: setup
 	.venv/bin/ruff check .
+	.venv/bin/mypy

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from dialogue.content import Content, DialogueTree
 from dialogue.domain import read_domain
@@ -20,6 +20,8 @@ from dialogue.readers.scoring import read_rules
 from dialogue.readers.tree import read_tree
 from dialogue.readers.vocab import read_vocab
 from dialogue.yamlfile import KeyPath, YamlFile
+
+_T = TypeVar("_T")
 
 # Which kind of file a top-level key marks, so files can have any name and be given in any order.
 KIND_BY_KEY = {
@@ -74,7 +76,7 @@ def compile_content(sources: Sources) -> Content:
             if kind not in files:
                 problems.append(Problem(sources.folder, 0, "", f"no {kind} file found"))
 
-    def read(kind: str, reader_fn: Callable[..., Any], *args: Any) -> Any:
+    def read(kind: str, reader_fn: Callable[..., _T], *args: Any) -> _T | None:
         """reader_fn on the file of `kind`, or None when there is none."""
         return reader_fn(readers[kind], _root(files[kind]), *args) if kind in files else None
 
@@ -102,6 +104,7 @@ def compile_content(sources: Sources) -> Content:
         problems.extend(file.problems)
     if problems:
         raise ContentError(problems)
-    if None in (domain, safety, vocab, messages, journal):  # each reader records why; this is a net
+    if domain is None or safety is None or vocab is None or messages is None or journal is None:
+        # each reader records why; this is a net
         raise ContentError([Problem(sources.folder, 0, "", "the content is incomplete")])
-    return Content(causes, safety, vocab, messages, trees, rules, domain, journal, home)  # type: ignore[arg-type]
+    return Content(causes, safety, vocab, messages, trees, rules, domain, journal, home)

@@ -290,7 +290,7 @@ class Conversation:
     def _stop(self) -> list[Event]:
         # Name the reasons: "Because of this" would not say what "this" is after a stop.
         lines = safety_lines(self.content, self.red_flags, self.urgent)
-        events: list[Event] = [Say(line) for line in lines] + [Say(self.content.message("stopped"))]
+        events: list[Event] = [Say(line) for line in [*lines, self.content.message("stopped")]]
         self.finished = True
         return events + [End("stopped")]
 

@@ -95,7 +95,7 @@ def carried_over(entries: Iterable[CheckIn], now: datetime, rules: HistoryRules,
 
 
 def _as_dict(answer: Any) -> Mapping[str, Any]:
-    return answer.to_dict() if hasattr(answer, "to_dict") else answer  # type: ignore[no-any-return]
+    return answer.to_dict() if hasattr(answer, "to_dict") else answer
 
 
 def matches(trend: Trend, answer: Mapping[str, Any] | None) -> bool:

@@ -7,7 +7,9 @@ as in a conversation, safety rules included.
 
 from __future__ import annotations
 
-from dialogue.content import Content
+from collections.abc import Mapping
+
+from dialogue.content import Content, Node
 from dialogue.engine import Conversation
 from dialogue.events import Heard, Prompt, Say
 from dialogue.ids import END, NUMBER, Expects
@@ -43,7 +45,7 @@ def conversation_at(content: Content, topic: str, mode: str = "checkin") -> Conv
     return conversation
 
 
-def _plain(node, towards: str | None) -> str:
+def _plain(node: Node, towards: str | None) -> str:
     """The answer that leads on towards the target: the branch to it, else "no", else the first answer."""
     if towards is not None:
         return towards
@@ -52,11 +54,11 @@ def _plain(node, towards: str | None) -> str:
     return "no" if "no" in node.choices else next(iter(node.choices), NUMBER)
 
 
-def _on_the_way(nodes, node, target: str) -> str | None:
+def _on_the_way(nodes: Mapping[str, Node], node: Node, target: str) -> str | None:
     """The answer of `node` whose branch reaches `target` when its default branch does not."""
 
     def reaches(start: str) -> bool:
-        seen, nid = set(), start
+        seen, nid = set[str](), start
         while nid != END and nid not in seen:
             if nid == target:
                 return True

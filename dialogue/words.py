@@ -71,7 +71,7 @@ class WordIndex:
 
     def _slips(self, token: str) -> set[str]:
         """Listed words one letter off `token` (two for long ones), with the same first letter."""
-        best, found = 3, set()
+        best, found = 3, set[str]()
         for word in self._slip_targets:
             if word[0] != token[0] or abs(len(word) - len(token)) > 2:
                 continue

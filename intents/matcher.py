@@ -203,8 +203,8 @@ class Matcher:
         stated = _stated(tokens, index)
         window_scores = _window_scores(tokens, groups, self.threshold)
         scored: list[tuple[float, int, _Candidate]] = []
-        for index, cand in enumerate(cands):
-            score = window_scores.get(index, 0.0)
+        for position, cand in enumerate(cands):
+            score = window_scores.get(position, 0.0)
             if cand.kind == COMMAND and len(cand.tokens) == 1:
                 # A one-word command counts only as the whole answer: "back", not "my back hurts".
                 score = fuzz.ratio(text, cand.phrase) if len(tokens) <= 2 else 0.0

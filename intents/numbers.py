@@ -33,7 +33,7 @@ _UNIT_NOUNS = {
 }  # fmt: skip
 
 # Words between two numbers that make them a range: "six or seven", "three, maybe four".
-_RANGE_JOINERS = ([], ["or"], ["to"], ["maybe"], ["or", "maybe"])
+_RANGE_JOINERS: tuple[list[str], ...] = ([], ["or"], ["to"], ["maybe"], ["or", "maybe"])
 
 _DIGITS_RE = re.compile(r"^\d+(?:\.\d+)?$")
 

@@ -18,7 +18,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol, TextIO
+from typing import Any, BinaryIO, Protocol, TextIO
 
 from models.errors import ChecksumError, ConnectionBrokenError, DownloadError, SizeMismatchError, StalledError
 
@@ -28,9 +28,12 @@ _CHUNK = 1 << 16  # bytes read per step
 class Expected(Protocol):
     """What a fetched file must be: a manifest entry (ModelSpec or FileSpec)."""
 
-    name: str
-    size: int
-    sha256: str
+    @property
+    def name(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def sha256(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -120,9 +123,11 @@ def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:
 
     def tracked(conn_class: type[http.client.HTTPConnection]) -> type[http.client.HTTPConnection]:
         class Tracked(conn_class):  # type: ignore[valid-type, misc]
-            def __init__(self, *args, **kwargs) -> None:
+            _create_connection: Callable[..., socket.socket]  # http.client's, not in its stubs
+
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, **kwargs)
-                connect = self._create_connection  # type: ignore[attr-defined]
+                connect = self._create_connection
                 self._create_connection = lambda *a, **k: watchdog.track(connect(*a, **k))
 
             def connect(self) -> None:
@@ -134,11 +139,11 @@ def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:
     plain, secure = tracked(http.client.HTTPConnection), tracked(http.client.HTTPSConnection)
 
     class Http(urllib.request.HTTPHandler):
-        def http_open(self, req):  # noqa: ANN001 - urllib's signature
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
             return self.do_open(plain, req)
 
     class Https(urllib.request.HTTPSHandler):
-        def https_open(self, req):  # noqa: ANN001 - urllib's signature
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
             return self.do_open(secure, req, context=self._context)  # type: ignore[attr-defined]
 
     return urllib.request.build_opener(Http, Https)

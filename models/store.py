@@ -9,13 +9,14 @@ Ctrl-C or SIGTERM leaves nothing half-installed and no partial file behind.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -188,7 +189,9 @@ def _by_hand(spec: ModelSpec) -> str:
     )
 
 
-def _install_zip(spec: ModelSpec, url: str | None, root: Path, target: Path, stream, limits: Limits) -> None:
+def _install_zip(
+    spec: ModelSpec, url: str | None, root: Path, target: Path, stream: TextIO | None, limits: Limits
+) -> None:
     """Fetch the archive to a dot file, unpack it into a dot folder, rename that into place."""
     fd, part = tempfile.mkstemp(prefix=f".{spec.name}-", suffix=".zip.part", dir=root)  # mode 0600
     staging: Path | None = None
@@ -214,25 +217,32 @@ def _install_zip(spec: ModelSpec, url: str | None, root: Path, target: Path, str
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _install_files(spec: ModelSpec, base: str | None, root: Path, target: Path, stream, limits: Limits) -> None:
+def _install_files(
+    spec: ModelSpec, base: str | None, root: Path, target: Path, stream: TextIO | None, limits: Limits
+) -> None:
     """Fetch each file into a dot folder (each as a .part until checked), rename the folder into place."""
-    staging: Path | None = Path(tempfile.mkdtemp(prefix=f".{spec.name}-", suffix=".downloading", dir=root))
+    staging = Path(tempfile.mkdtemp(prefix=f".{spec.name}-", suffix=".downloading", dir=root))
     bar = ProgressBar(stream, spec.name, spec.size)
-    done = 0
+    done, moved = 0, False
     try:
         for item, url in spec.file_urls(_as_url(base) if base else None):
             part = staging / f".{item.name}.part"
             with os.fdopen(open_private(part), "wb") as out:
-                fetch(url, out, item, lambda n, before=done: bar.update(before + n), limits)
+                fetch(url, out, item, functools.partial(_shifted, bar.update, done), limits)
             os.rename(part, staging / item.name)
             done += item.size
         bar.close()
         _move_into_place(staging, target)
-        staging = None
+        moved = True
     finally:
         bar.close()
-        if staging is not None:
+        if not moved:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _shifted(update: Callable[[int], None], before: int, n: int) -> None:
+    """Progress of one file of many: `n` bytes of it after the `before` bytes of the files done."""
+    update(before + n)
 
 
 def _move_into_place(staging: Path, target: Path) -> None:

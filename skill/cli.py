@@ -5,11 +5,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dialogue.errors import ContentError
 from skill.journal import JournalError
 from voice.recognizer import RecognizerError
+
+if TYPE_CHECKING:  # the commands import these when they run, so `--help` stays quick
+    from dialogue.content import Content
+    from dialogue.events import Event
+    from dialogue.scoring import Answer
+    from skill.session import Session
+    from skill.speech import Ears, Mouth
+    from voice.mic import Microphone
 
 CONTENT_ENV = "TWITCH_COACH_CONTENT"  # a content folder to run instead of the shipped one
 
@@ -20,7 +30,7 @@ def _content_folder(args: argparse.Namespace) -> Path | None:
     return Path(folder) if folder else None
 
 
-def _content(args: argparse.Namespace):
+def _content(args: argparse.Namespace) -> Content:
     from dialogue.loader import load
 
     content = load(folder=_content_folder(args))
@@ -31,7 +41,7 @@ def _content(args: argparse.Namespace):
     return content
 
 
-def _session(args: argparse.Namespace, content):
+def _session(args: argparse.Namespace, content: Content) -> Session:
     """The conversation for this run, with the journal unless --no-journal."""
     from skill.journal_cli import journal_for
     from skill.session import open_session
@@ -91,7 +101,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def _ears(args: argparse.Namespace, content, say=None):
+def _ears(args: argparse.Namespace, content: Content, say: Callable[[str], None] | None = None) -> Ears:
     """The chosen recogniser wrapped for the content; says which engine and why on stderr."""
     from skill.speech import Ears
     from voice.engines import create_recognizer, detect_engine
@@ -267,7 +277,7 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, interrupt)
 
 
-def _listener(content, ears):
+def _listener(content: Content, ears: Ears) -> Ears:
     """The always-on listener for the wake phrase and barge-in: PocketSphinx, cheap enough to decode every
     sound in a kitchen, whichever engine hears the answers (Whisper takes ~100 ms of CPU a segment)."""
     from skill.speech import Ears
@@ -276,7 +286,9 @@ def _listener(content, ears):
     return ears if ears.recognizer.name == "pocketsphinx" else Ears(content, PocketSphinxRecognizer())
 
 
-def _listen_while_speaking(args: argparse.Namespace, content, listener, mouth, mic) -> None:
+def _listen_while_speaking(
+    args: argparse.Namespace, content: Content, listener: Ears, mouth: Mouth, mic: Microphone
+) -> None:
     """With --barge-in (the default), "stop", "skip", "repeat" and the wake phrase cut the speech short."""
     if args.barge_in:
         from skill.bargein import BargeIn
@@ -297,7 +309,7 @@ def cmd_home(args: argparse.Namespace) -> int:
     from skill.home import HomeDevice, serve_commands
     from skill.journal_cli import journal_for
     from skill.paths import home
-    from skill.session import Session, open_session
+    from skill.session import open_session
     from skill.speech import Mouth
     from skill.textio import utf8_streams
     from voice.devices import default_input_available
@@ -329,7 +341,7 @@ def cmd_home(args: argparse.Namespace) -> int:
         utf8_streams(json_lines=True)
         printing = threading.Lock()  # the command thread and the device both write lines
 
-        def emit(event) -> None:
+        def emit(event: Event) -> None:
             with printing:
                 print(json.dumps(event.to_dict()), flush=True)
 
@@ -337,7 +349,7 @@ def cmd_home(args: argparse.Namespace) -> int:
     else:
         emit = _show
 
-    def new_session(mode: str, known) -> Session:
+    def new_session(mode: str, known: Mapping[str, Answer]) -> Session:
         journal = journal_for(args)
         return open_session(content, mode, journal, known=known)
 
@@ -345,7 +357,11 @@ def cmd_home(args: argparse.Namespace) -> int:
     ears = _ears(args, content, lambda text: logging.getLogger("skill.home").info(text))
     listener = _listener(content, ears)
     # A stop cuts the sentence being spoken: the conversation then ends within moments, not minutes.
-    threading.Thread(target=lambda: (stop.wait(), mouth.hush()), daemon=True).start()
+    def hush_on_stop() -> None:
+        stop.wait()
+        mouth.hush()
+
+    threading.Thread(target=hush_on_stop, daemon=True).start()
 
     def open_microphone() -> Microphone:
         mic = Microphone(speaking=None if args.barge_in else mouth.speaking)
@@ -353,7 +369,7 @@ def cmd_home(args: argparse.Namespace) -> int:
         return mic
 
     device = HomeDevice(content, ears, open_microphone, mouth.say, emit, new_session, stop, listener=listener)
-    logging.getLogger("skill.home").info("home device started; wake phrases: %s", ", ".join(content.home.wake))
+    logging.getLogger("skill.home").info("home device started; wake phrases: %s", ", ".join(device.home.wake))
     try:
         device.run()
     finally:
@@ -362,7 +378,7 @@ def cmd_home(args: argparse.Namespace) -> int:
     return 0
 
 
-def _show(event) -> None:
+def _show(event: Event) -> None:
     from skill.speech import spoken_line
 
     line = spoken_line(event)
@@ -370,7 +386,7 @@ def _show(event) -> None:
         print(line, flush=True)
 
 
-def _has_microphone(check) -> bool:
+def _has_microphone(check: Callable[[], object]) -> bool:
     try:
         return bool(check())
     except Exception:  # noqa: BLE001 - any failure to look means there is no usable microphone

@@ -82,7 +82,7 @@ class HomeDevice:
         content: Content,
         ears: Ears,
         open_source: Callable[[], AbstractContextManager[AudioSource]],
-        speak: Callable[[str], None],
+        speak: Callable[[str], str | None],  # returns a command said over the speech, as run_spoken reads it
         emit: Callable[[Event], None],
         new_session: Callable[[str, Mapping[str, Answer]], Session],
         stop: threading.Event,
@@ -157,7 +157,7 @@ class HomeDevice:
         route = route_of(self.home, request)
         _LOGGER.info("request %r -> %s", request, route)
         modes = self.content.domain.modes
-        if route in modes:
+        if route is not None and route in modes:
             session = self.new_session(route, self.known)
             endpoint = self.quick_endpoint if modes[route].endpoint == Endpoint.WORKOUT else self.endpoint
             listen = lambda recognise: self._listen(source, recognise, endpoint)  # noqa: E731

@@ -14,7 +14,7 @@ from skill.journal import FORMATS, Entry, Journal, JournalError, default_path, d
 CONFIRM = ("yes", "y")  # what `journal forget` accepts as a yes
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Register `journal` (list, export, forget) on the top-level subparsers."""
     p = subparsers.add_parser(
         "journal",

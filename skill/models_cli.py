@@ -6,7 +6,7 @@ import argparse
 import sys
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Register `models` (list, download, remove) on the top-level subparsers."""
     p = subparsers.add_parser("models", help="list speech models, download or remove one")
     p.add_argument("action", nargs="?", choices=("list", "download", "remove"), default="list")
@@ -28,7 +28,7 @@ def cmd_models(args: argparse.Namespace) -> int:
         if not args.name:
             print(f"twitch-coach models {args.action} NAME (see `twitch-coach models` for names)", file=sys.stderr)
             return 2
-        return _models_download(args, store) if args.action == "download" else _models_remove(args, store)
+        return _models_download(args) if args.action == "download" else _models_remove(args)
     try:
         found = {m.name: m for m in store.installed()}
         specs = store.load_manifest().models
@@ -50,8 +50,9 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
-def _models_download(args: argparse.Namespace, store) -> int:
+def _models_download(args: argparse.Namespace) -> int:
     """`models download NAME [--url X] [--if-missing]`: every failure is one plain line, never a traceback."""
+    from models import store
     try:
         if args.if_missing and any(m.name == args.name and m.ok for m in store.installed()):
             return 0
@@ -69,8 +70,9 @@ def _models_download(args: argparse.Namespace, store) -> int:
     return 0
 
 
-def _models_remove(args: argparse.Namespace, store) -> int:
+def _models_remove(args: argparse.Namespace) -> int:
     """`models remove NAME [--yes]`: asks first unless --yes."""
+    from models import store
     try:
         path = store.locate(args.name)
     except store.ModelError as error:

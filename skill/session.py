@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from dialogue.content import Content
+from dialogue.content import Content, Node
 from dialogue.engine import Conversation
 from dialogue.events import Event, Notice, Say, Summary
 from dialogue.history import HistoryRules, carried_over, persistence, trends
@@ -114,7 +114,7 @@ class Session:
                 out += [Say(line) for line in trend]
         return out
 
-    def current(self):  # noqa: ANN201 - the Node type lives in dialogue.content
+    def current(self) -> Node | None:
         """The question now open, if any."""
         return self.conversation.current()
 

@@ -8,13 +8,19 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported when a command runs, so `--help` stays quick
+    from dialogue.scoring import Answer
+    from skill.session import Session
 
 _LOGGER = logging.getLogger(__name__)
 DEFAULT_URI = "tcp://127.0.0.1:10700"  # loopback: Wyoming has no authentication, so nobody else can reach it
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Register `wyoming` on the top-level subparsers."""
     from skill.journal_cli import add_no_journal
 
@@ -66,7 +72,7 @@ def cmd_wyoming(args: argparse.Namespace) -> int:
     content = load(folder=folder)
     journal = journal_for(args)
 
-    def new_session(mode: str, known):  # noqa: ANN001, ANN202 - the same signature as the home device's
+    def new_session(mode: str, known: Mapping[str, Answer]) -> Session:  # the same signature as the home device's
         return open_session(content, mode, journal, known=known)
 
     if not is_loopback(args.uri):

@@ -32,4 +32,4 @@ def read_home(reader: Reader, root: KeyPath, domain: Domain | None) -> Home | No
             reader.problem((*root, "routes"), f"missing route '{name}'")
     if not (wake and all(lines.values())):
         return None
-    return Home(wake, routes=routes, **lines)  # type: ignore[arg-type]
+    return Home(wake, routes=routes, **lines)

@@ -38,9 +38,9 @@ def read_safety(reader: Reader, root: KeyPath, domain: Domain | None) -> Safety 
     signs_raw = reader.get(urgent_raw, "signs", upath, "mapping") or {}
     if domain is not None:
         check_ids(reader, (*upath, "signs"), signs_raw, domain.urgent, "urgent sign")
-    signs = {sid: read_patterns(reader, raw, (*upath, "signs", sid), groups) for sid, raw in signs_raw.items()}
+    urgent_signs = {sid: read_patterns(reader, raw, (*upath, "signs", sid), groups) for sid, raw in signs_raw.items()}
     spotting = read_spotting(reader, data, root, groups)
-    used = {g for patterns in [*signs.values(), *(f.signs for f in flags.values())] for p in patterns for g in p}
+    used = {g for patterns in [*urgent_signs.values(), *(f.signs for f in flags.values())] for p in patterns for g in p}
     used |= {g for pair in (spotting.lookalikes if spotting else ()) for g in pair}
     used |= {g for flag in flags.values() for g in flag.unless}
     check_used(reader, root, groups, used)
@@ -50,4 +50,4 @@ def read_safety(reader: Reader, root: KeyPath, domain: Domain | None) -> Safety 
     reader.unknown_keys(data, ("red_flags", "urgent", "groups", "spotting", *lines), root)
     if not (urgent_said and urgent_reason and all(lines.values())) or spotting is None or reader.file.problems:
         return None
-    return Safety(flags, Urgent(urgent_said, urgent_reason, signs), spotting, **lines)  # type: ignore[arg-type]
+    return Safety(flags, Urgent(urgent_said, urgent_reason, urgent_signs), spotting, **lines)
