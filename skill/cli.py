@@ -256,7 +256,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     _stop_on_sigterm()
     try:
         with Microphone(speaking=None if args.barge_in else mouth.speaking) as mic:
-            _listen_while_speaking(args, content, _listener(content, ears), mouth, mic)
+            _listen_while_speaking(args, content, ears, mouth, mic)
             run_spoken(conversation, ears, lambda recognise: hear_next(mic, config, recognise), mouth.say, _show)
     except AudioDeviceError as error:
         print(f"{error}\nSwitching to typing; your answers so far are kept.")
@@ -278,8 +278,9 @@ def _stop_on_sigterm() -> None:
 
 
 def _listener(content: Content, ears: Ears) -> Ears:
-    """The always-on listener for the wake phrase and barge-in: PocketSphinx, cheap enough to decode every
-    sound in a kitchen, whichever engine hears the answers (Whisper takes ~100 ms of CPU a segment)."""
+    """The always-on listener for the wake phrase: PocketSphinx, cheap enough to decode every sound in a
+    kitchen, whichever engine hears the answers (Whisper takes ~100 ms of CPU a segment). Barge-in listens
+    only while the skill speaks, so it keeps the answer engine: real "stop"s are heard far better there."""
     from skill.speech import Ears
     from voice.pocketsphinx_engine import PocketSphinxRecognizer
 
@@ -287,13 +288,13 @@ def _listener(content: Content, ears: Ears) -> Ears:
 
 
 def _listen_while_speaking(
-    args: argparse.Namespace, content: Content, listener: Ears, mouth: Mouth, mic: Microphone
+    args: argparse.Namespace, content: Content, ears: Ears, mouth: Mouth, mic: Microphone
 ) -> None:
     """With --barge-in (the default), "stop", "skip", "repeat" and the wake phrase cut the speech short."""
     if args.barge_in:
         from skill.bargein import BargeIn
 
-        mouth.barge_in = BargeIn(content, listener, mic)
+        mouth.barge_in = BargeIn(content, ears, mic)
         mouth.after = mic.drain  # what the microphone caught of the skill's own voice is not an answer
 
 
@@ -365,7 +366,7 @@ def cmd_home(args: argparse.Namespace) -> int:
 
     def open_microphone() -> Microphone:
         mic = Microphone(speaking=None if args.barge_in else mouth.speaking)
-        _listen_while_speaking(args, content, listener, mouth, mic)
+        _listen_while_speaking(args, content, ears, mouth, mic)
         return mic
 
     device = HomeDevice(content, ears, open_microphone, mouth.say, emit, new_session, stop, listener=listener)
