@@ -89,10 +89,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"content OK: {len(content.trees)} dialogue trees, {nodes} questions, {len(content.rules)} scoring rules")
     if args.no_speech:
         return 0
+    from models.store import store_dir
     from skill.vocabcheck import check
     from voice.engines import create_recognizer, detect_engine
 
-    choice = detect_engine(args.engine, args.model)
+    choice = detect_engine(args.engine, args.model, store_dir())
     findings = check(create_recognizer(choice), content)
     for finding in findings:
         print(finding, file=sys.stderr)
@@ -103,10 +104,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _ears(args: argparse.Namespace, content: Content, say: Callable[[str], None] | None = None) -> Ears:
     """The chosen recogniser wrapped for the content; says which engine and why on stderr."""
+    from models.store import store_dir
     from skill.speech import Ears
     from voice.engines import create_recognizer, detect_engine
 
-    choice = detect_engine(args.engine, args.model)
+    choice = detect_engine(args.engine, args.model, store_dir())
     (say or (lambda text: print(text, file=sys.stderr)))(choice.reason)
     return Ears(content, create_recognizer(choice))
 

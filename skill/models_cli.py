@@ -45,7 +45,7 @@ def cmd_models(args: argparse.Namespace) -> int:
         print(f"  {name}: {state} - {spec.description}")
     for model in found.values():
         print(f"  {model.name}: {'installed' if model.ok else 'broken: ' + model.problem} in {model.path}")
-    choice = detect_engine("auto", args.model)
+    choice = detect_engine("auto", args.model, store.store_dir())
     print(f"auto picks: {choice.name} ({choice.reason})")
     return 0
 

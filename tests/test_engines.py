@@ -151,11 +151,13 @@ def test_detect_reports_a_bad_explicit_model(tmp_path: Path) -> None:
 
 
 def test_detect_uses_the_home_store(tmp_path: Path) -> None:
+    from models.store import store_dir
+
     model = tmp_path / "models" / "vosk-small-en-us"
     for name in ("am/final.mdl", "conf/model.conf", "conf/mfcc.conf", "graph/HCLr.fst", "graph/Gr.fst"):
         (model / name).parent.mkdir(parents=True, exist_ok=True)
         (model / name).write_text("x")
-    choice = detect_engine("auto", env={"TWITCH_COACH_HOME": str(tmp_path)})
+    choice = detect_engine("auto", None, store_dir({"TWITCH_COACH_HOME": str(tmp_path)}), env={})
     assert choice.name == "vosk" and choice.model_path == model
 
 

@@ -113,20 +113,18 @@ def resolve_whisper_model(
 
 
 def detect_engine(
-    requested: str = "auto",
-    cli_path: str | Path | None = None,
+    requested: str,
+    cli_path: str | Path | None,
+    store_dir: Path,
     env: Mapping[str, str] | None = None,
-    store_dir: Path | None = None,
 ) -> EngineChoice:
-    """Look at this machine (model folders, the engine packages) and choose with `choose_engine`."""
+    """Look at this machine (model folders under `store_dir`, the engine packages) and choose with `choose_engine`.
+
+    The caller says where downloaded models live: voice knows nothing of the app's data folder."""
     from voice.vosk_engine import check_model_folder
     from voice.whisper_engine import check_model_folder as check_whisper_folder
 
     env = env if env is not None else os.environ
-    if store_dir is None:
-        from models.store import store_dir as default_store
-
-        store_dir = default_store(env)
     whisper = resolve_whisper_model(cli_path, env, store_dir, requested)
     whisper_problems = check_whisper_folder(whisper) if whisper is not None else []
     # --model names one folder: a Whisper folder is not also tried (and reported broken) as a Vosk model.
