@@ -249,6 +249,7 @@ class Journal:
 
         A damaged row is skipped and named in `unreadable`; a damaged file raises JournalError."""
         if self._db is None and not self.exists():
+            _check_folder(self.path)  # a journal under a file is not an empty journal
             return []
         db = self._connect()
         query = "SELECT id, at, mode, answers, causes, red_flags FROM entries"
@@ -365,3 +366,12 @@ def loads(text: str, format: str) -> list[Entry]:
             for row in csv.DictReader(io.StringIO(text))
         ]
     raise ValueError(f"unknown export format {format!r}; choose one of: {', '.join(FORMATS)}")
+
+
+def _check_folder(path: Path) -> None:
+    """Raise JournalError when the nearest existing folder above `path` is a file, not a folder."""
+    for folder in path.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise JournalError(f"{path}: cannot be read: {folder} is not a folder (check TWITCH_COACH_HOME)")
+            return

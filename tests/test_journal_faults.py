@@ -61,8 +61,10 @@ def test_a_data_folder_that_is_a_file(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.write_text("not a folder")
     assert "cannot create it" in _not_saved(_quick_check(home))
-    result = _run(["journal", "list"], home)
-    assert "Traceback" not in result.stderr and result.returncode == 0  # nothing there: the journal is empty
+    for command in (["journal", "list"], ["journal", "export", "--format", "json"]):
+        result = _run(command, home)
+        assert "Traceback" not in result.stderr and result.returncode == 1  # not "the journal is empty"
+        assert f"{home} is not a folder" in result.stderr, result.stderr
     assert home.read_text() == "not a folder"
 
 
