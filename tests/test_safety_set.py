@@ -129,3 +129,11 @@ def test_the_development_part_is_reported_apart() -> None:
     """The development part is what wording was fitted on, so its figures are printed beside, with a floor."""
     urgent, flags, alarms, _ = _figures("development")
     assert urgent >= 0.95 and flags >= 0.95 and alarms <= 0.05
+
+
+def test_the_second_held_out_round_is_reported_with_a_floor() -> None:
+    """Round 2 was written after the spotting was tuned and measured once (bench/bench_safety.py): urgent 54/55,
+    red flags 65/72, false alarms 7/95. Its figures are printed; the floor sits a little below, so a regression
+    fails while the issue's targets, which it does not meet yet, are not asserted on it."""
+    urgent, flags, alarms, _ = _figures("held-out round 2")
+    assert urgent >= 0.96 and flags >= 0.88 and alarms <= 0.09
