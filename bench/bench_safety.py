@@ -1,9 +1,10 @@
 """Safety spotting on the labelled safety set: urgent signs and red flags caught, false alarms raised.
 
 Runs every case of tests/safety_set.yaml through what a person meets (the one-shot answer, or a
-check-in at that question) and prints the figures for the held-out part and the development part
-apart, with every miss. Targets (issue 8, held-out part): urgent 100%, red flags >= 99%, false alarms
-on negated and look-alike cases <= 5%.
+check-in at that question) and prints the figures for each round of the held-out part and for the
+development part apart, with every miss. Round 2 was written after the spotting was tuned on round 1's
+misses, so round 2 is the clean held-out figure. Targets (issue 8, held-out part): urgent 100%,
+red flags >= 99%, false alarms on negated and look-alike cases <= 5%.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def main() -> None:
     held = [c for c in cases if c.held_out]
     development = [c for c in cases if not c.held_out]
     print(f"safety set: {len(cases)} cases, {len(held)} held out, {len(development)} for development")
-    report("held-out part", score(content, held))
+    for rnd in sorted({c.round for c in held}):
+        report(f"held-out part, round {rnd}", score(content, [c for c in held if c.round == rnd]))
     report("development part", score(content, development))
 
 

@@ -21,7 +21,7 @@ TABLE = Path(__file__).with_name("safety_set.yaml")
 ASK = "ask"
 KINDS = ("plain", "slip", "mixed", "negated", "lookalike")
 QUIET_KINDS = ("negated", "lookalike")  # where a false alarm is counted
-_KEYS = {"say", "at", "urgent", "flags", "kind", "held_out"}
+_KEYS = {"say", "at", "urgent", "flags", "kind", "held_out", "round"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Case:
     flags: tuple[str, ...] = ()  # red flags it must raise (not scored when `urgent` is set)
     held_out: bool = False
     line: int = 0  # 1-based line in the YAML file, for messages
+    round: int = 1  # which held-out part: 1 (written first) or 2 (written after the spotting was tuned)
 
     def __str__(self) -> str:
         return f"line {self.line} [{self.at}] {self.say!r}"
@@ -80,7 +81,10 @@ def load_set(path: Path = TABLE) -> tuple[dict[str, str], tuple[Case, ...]]:
         held = raw.get("held_out", False)
         if not isinstance(held, bool):
             raise ValueError(f"{path.name}:{line}: 'held_out' should be true or left out")
-        cases.append(Case(raw["say"], raw["at"], raw["kind"], raw.get("urgent"), tuple(flags), held, line))
+        rnd = raw.get("round", 1)
+        if isinstance(rnd, bool) or not isinstance(rnd, int) or rnd < 1 or (rnd > 1 and not held):
+            raise ValueError(f"{path.name}:{line}: 'round' should be a whole number from 1, and only on held-out cases")
+        cases.append(Case(raw["say"], raw["at"], raw["kind"], raw.get("urgent"), tuple(flags), held, line, rnd))
     return signs, tuple(cases)
 
 
