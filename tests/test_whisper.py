@@ -64,6 +64,16 @@ def test_normalise_reads_numbers_and_says_a_repeated_answer_once() -> None:
     assert normalise(" Yes. Yes. Yes.") == "yes"
     assert normalise("About 6 hours.") == "about six hours"
     assert normalise("No, not really") == "no not really"
+    assert normalise("Yes no, yes no, yes") == "yes no"  # the length limit cut the last repeat short
+    assert normalise("one two three") == "one two three"
+
+
+def test_a_bare_bye_is_not_offered_at_a_number_question() -> None:
+    # "bye" took "five" and "nine" from Whisper, and stopping loses the check-in; "goodbye" still stops.
+    judge = speechsets.Judge()
+    at_number = judge.vocabulary(speechsets.NUMBER_NODE).phrases
+    assert "bye" not in at_number and "goodbye" in at_number and "five" in at_number
+    assert "bye" in judge.vocabulary(speechsets.YES_NO_NODE).phrases
 
 
 @pytest.mark.audio
