@@ -135,7 +135,7 @@ def main() -> None:
         "features": {
             "open": ["no_speech", "min(level_range, 40)/10", "free_score"],
             "closed": ["no_speech", "min(level_range, 40)/10", "free_score", "log1p(extra free words)", "phrase_score",
-                       "min(margin, 3)", "free == phrase", "phrase inside free", "similarity(free, phrase)"],
+                       "min(margin, 3)", "free == phrase", "similarity(free, phrase)"],
         },  # fmt: skip
         "fitted": fitted,
     }

@@ -64,6 +64,16 @@ def test_normalise_reads_numbers_and_says_a_repeated_answer_once() -> None:
     assert normalise(" Yes. Yes. Yes.") == "yes"
     assert normalise("About 6 hours.") == "about six hours"
     assert normalise("No, not really") == "no not really"
+    assert normalise("Yes no, yes no, yes") == "yes no"  # the length limit cut the last repeat short
+    assert normalise("one two three") == "one two three"
+
+
+def test_a_bare_bye_is_not_offered_at_a_number_question() -> None:
+    # "bye" took "five" and "nine" from Whisper, and stopping loses the check-in; "goodbye" still stops.
+    judge = speechsets.Judge()
+    at_number = judge.vocabulary(speechsets.NUMBER_NODE).phrases
+    assert "bye" not in at_number and "goodbye" in at_number and "five" in at_number
+    assert "bye" in judge.vocabulary(speechsets.YES_NO_NODE).phrases
 
 
 @pytest.mark.audio
@@ -108,14 +118,15 @@ def test_streaming_gives_the_same_answer_as_a_whole_utterance(engine, judge) -> 
     assert engine.finish() == whole
 
 
-# Measured here on every fourth held-out clip (2026-12-01): yes/no 96.2% right (52 clips), stop 100% (27),
-# digits 75.0% (16), FSDD 90.0% (50); other words 1.5% taken without confirmation (66), noise 4.2% taken
-# (1 of 24). Floors a clip or two below; the full held-out figures are bench/bench_real_speech.py's.
+# Measured here on every fourth held-out clip (2026-12-01, after the speed and "bye" changes): yes/no 96.2%
+# right (52 clips), stop 100% (27), digits 75.0% (16), FSDD 96.0% (50); other words 1.5% taken without
+# confirmation (66), noise 4.2% taken (1 of 24). Floors a clip or two below; the full held-out figures are
+# bench/bench_real_speech.py's.
 FLOORS = {
     "yes/no at a yes/no question": ("right", 0.94),
     '"stop" at a yes/no question': ("right", 0.92),
     "digits at a number question": ("right", 0.68),
-    "FSDD digits at a number question": ("right", 0.86),
+    "FSDD digits at a number question": ("right", 0.92),
 }
 CEILINGS = {
     "noise slices at a yes/no question": ("taken", 0.09),

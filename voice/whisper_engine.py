@@ -22,7 +22,10 @@ MODEL_FILES = ("config.json", "model.bin", "tokenizer.json", "vocabulary.txt")
 CALIBRATION = Path(__file__).with_name("calibration") / "whisper.yaml"
 MIN_WINDOW = 5  # seconds; shorter windows make Whisper repeat a one-word answer and misjudge silence
 BEAM = 5  # restricted hypotheses read: the runner-up phrase gives the margin
-_FREE_TOKENS = 20  # a closed question's answer is short; more is Whisper running on (on silence, often)
+_FREE_EXTRA = 6  # free-decode tokens past the question's longest phrase: enough to show Whisper running on
+# CTranslate2's max_length also counts the prompt and more: past the longest phrase it must leave this slack,
+# or a long phrase is cut short (measured: "i am not really sure." needs 12 where it takes 6 tokens).
+_SLACK = 6
 _OPEN_TOKENS = 120
 _PUNCTUATION = (".", ",", "!", "?")
 _NOT_WORD = re.compile(r"[^a-z0-9' ]+")
@@ -54,10 +57,11 @@ class Evidence:
         if open_vocabulary:
             return level  # how long free speech should be is unknown: its length is no evidence
         extra = max(0, len(self.free.split()) - max(1, len(self.phrase.split())))
+        # "phrase inside free" is left out: with `extra` and `exact` it says nothing new, and the three together
+        # made the fit trade weights between them from one refit to the next.
         exact = float(self.free == self.phrase)
-        inside = float(_contains(self.free, self.phrase))
         similar = difflib.SequenceMatcher(None, self.free, self.phrase).ratio()
-        return [*level, math.log1p(extra), self.phrase_score, min(self.margin, 3.0), exact, inside, similar]
+        return [*level, math.log1p(extra), self.phrase_score, min(self.margin, 3.0), exact, similar]
 
 
 @dataclass(frozen=True)
@@ -111,8 +115,9 @@ def normalise(text: str) -> str:
     """Lower-case words without punctuation, numbers up to twenty as words, and a repeated phrase said once."""
     words = [_SMALL[int(w)] if w.isdigit() and int(w) <= 20 else w for w in _NOT_WORD.sub(" ", text.lower()).split()]
     # A short answer in a long window makes Whisper say it again and again ("yes yes yes"): once is meant.
+    # The decode's length limit can cut the last repeat short ("yes no yes no yes"): that is a repeat too.
     for size in range(1, len(words) // 2 + 1):
-        if len(words) % size == 0 and words == words[:size] * (len(words) // size):
+        if all(word == words[i % size] for i, word in enumerate(words)):
             return " ".join(words[:size])
     return " ".join(words)
 
@@ -136,7 +141,7 @@ class WhisperRecognizer(Recognizer):
 
     name = "whisper"
 
-    def __init__(self, model_path: str | Path, calibration: Calibration | None = None, threads: int = 0) -> None:
+    def __init__(self, model_path: str | Path, calibration: Calibration | None = None, threads: int = 1) -> None:
         """Load the model folder (about 0.3 s); `threads` 0 uses up to four cores."""
         self.model_path = Path(model_path).expanduser()
         problems = check_model_folder(self.model_path)
@@ -156,6 +161,8 @@ class WhisperRecognizer(Recognizer):
         self._ct2 = ctranslate2
         started = time.perf_counter()
         try:
+            # One thread by default: on a one-second answer a second one saves little wall time and doubles
+            # the CPU time (its spinning), which the endpointer and the voice need on a small machine.
             threads = threads or min(4, os.cpu_count() or 1)
             self._model = ctranslate2.models.Whisper(
                 str(self.model_path), device="cpu", compute_type="int8", intra_threads=threads
@@ -170,7 +177,7 @@ class WhisperRecognizer(Recognizer):
         self._end = self._special("<|endoftext|>")
         self._size = self._tokenizer.get_vocab_size(with_added_tokens=True)
         self.load_seconds = time.perf_counter() - started
-        self._allowed: dict[tuple[str, ...], tuple[frozenset[str], list[int]]] = {}
+        self._allowed: dict[tuple[str, ...], tuple[frozenset[str], list[int], int]] = {}
         self._vocabulary = Vocabulary()
         self._chunks: list[bytes] = []
         self.last_evidence: Evidence | None = None
@@ -216,7 +223,9 @@ class WhisperRecognizer(Recognizer):
         window = int(min(MAX_SECONDS, max(MIN_WINDOW, math.ceil(seconds + 0.5))))
         features = log_mel(samples.astype(np.float32) / 32768.0, window)
         encoded = self._model.encode(self._ct2.StorageView.from_array(features[None]))
-        limit = _OPEN_TOKENS if vocabulary.is_open else _FREE_TOKENS
+        if not vocabulary.is_open:
+            phrases, suppress, longest = self._restriction(vocabulary)
+        limit = _OPEN_TOKENS if vocabulary.is_open else longest + _SLACK + _FREE_EXTRA
         free = self._model.generate(
             encoded, [self._prompt], beam_size=1, max_length=limit, return_scores=True, return_no_speech_prob=True
         )[0]
@@ -226,9 +235,8 @@ class WhisperRecognizer(Recognizer):
                       level_range=level_range(samples), seconds=seconds)  # fmt: skip
         if vocabulary.is_open:
             return Evidence(free_text, "", phrase_score=0.0, margin=0.0, **common)
-        phrases, suppress = self._restriction(vocabulary)
         result = self._model.generate(
-            encoded, [self._prompt], beam_size=BEAM, num_hypotheses=BEAM, max_length=12,
+            encoded, [self._prompt], beam_size=BEAM, num_hypotheses=BEAM, max_length=longest + _SLACK,
             return_scores=True, suppress_tokens=suppress,
         )[0]  # fmt: skip
         ranked: dict[str, float] = {}
@@ -245,19 +253,23 @@ class WhisperRecognizer(Recognizer):
         text = free_text if _contains(free_text, best) else best
         return Evidence(text, best, phrase_score=score, margin=margin, **common)
 
-    def _restriction(self, vocabulary: Vocabulary) -> tuple[frozenset[str], list[int]]:
-        """The normalised phrases and the token ids to suppress so only their tokens can be said (cached)."""
+    def _restriction(self, vocabulary: Vocabulary) -> tuple[frozenset[str], list[int], int]:
+        """The normalised phrases, the token ids to suppress so only their tokens can be said, and the most
+        tokens a phrase takes with its full stop: no restricted hypothesis needs to run longer (cached)."""
         cached = self._allowed.get(vocabulary.phrases)
         if cached is None:
             phrases = frozenset(normalise(p) for p in vocabulary.phrases) - {""}
             allowed = {self._end}
+            longest = 1
             for phrase in phrases:
                 for form in (phrase, phrase.capitalize()):
                     for spaced in (form, " " + form):
-                        allowed.update(self._tokenizer.encode(spaced, add_special_tokens=False).ids)
+                        ids = self._tokenizer.encode(spaced, add_special_tokens=False).ids
+                        allowed.update(ids)
+                        longest = max(longest, len(ids) + 1)
             for mark in _PUNCTUATION:
                 allowed.update(self._tokenizer.encode(mark, add_special_tokens=False).ids)
-            cached = (phrases, [i for i in range(self._size) if i not in allowed])
+            cached = (phrases, [i for i in range(self._size) if i not in allowed], longest)
             self._allowed[vocabulary.phrases] = cached
         return cached
 
