@@ -9,6 +9,7 @@ import os
 import re
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -231,10 +232,12 @@ class WhisperRecognizer(Recognizer):
         )[0]
         free_text = normalise(self._tokenizer.decode(free.sequences_ids[0]))
         free_score = float(free.scores[0]) if free.scores else -10.0
-        common = dict(free=free_text, free_score=free_score, no_speech=float(free.no_speech_prob),
-                      level_range=level_range(samples), seconds=seconds)  # fmt: skip
+        found = partial(
+            Evidence, free=free_text, free_score=free_score, no_speech=float(free.no_speech_prob),
+            level_range=level_range(samples), seconds=seconds,
+        )  # fmt: skip
         if vocabulary.is_open:
-            return Evidence(free_text, "", phrase_score=0.0, margin=0.0, **common)
+            return found(free_text, "", phrase_score=0.0, margin=0.0)
         result = self._model.generate(
             encoded, [self._prompt], beam_size=BEAM, num_hypotheses=BEAM, max_length=longest + _SLACK,
             return_scores=True, suppress_tokens=suppress,
@@ -245,13 +248,13 @@ class WhisperRecognizer(Recognizer):
             if text in phrases:
                 ranked.setdefault(text, float(score))
         if not ranked:
-            return Evidence("", "", phrase_score=-10.0, margin=0.0, **common)
+            return found("", "", phrase_score=-10.0, margin=0.0)
         (best, score), *rest = ranked.items()
         margin = score - rest[0][1] if rest else 3.0
         # Everyday phrasing ("about six hours I think") reaches the text matcher whole when the free decode
         # says the same answer and more; otherwise the phrase the question allows.
         text = free_text if _contains(free_text, best) else best
-        return Evidence(text, best, phrase_score=score, margin=margin, **common)
+        return found(text, best, phrase_score=score, margin=margin)
 
     def _restriction(self, vocabulary: Vocabulary) -> tuple[frozenset[str], list[int], int]:
         """The normalised phrases, the token ids to suppress so only their tokens can be said, and the most
