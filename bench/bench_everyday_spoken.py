@@ -5,8 +5,8 @@ and real people are much harder to hear (bench_real_speech.py measures held-out 
 figures say whether a change broke the spoken path, not how well it serves people.
 
 1. Everyday phrasings: the labelled phrasings of tests/utterances.yaml that a person would say aloud
-   (typed forms and recogniser mishearings such as "know" for "no" left out; not-an-answer cases too),
-   each synthesised in four espeak-ng voices, recognised at its question through skill.speech.Ears, and
+   (typed forms and recogniser mishearings such as "know" for "no" left out; not-an-answer cases too;
+   300 of them, evenly spread over the questions, 80 with --quick), each synthesised in four espeak-ng voices, recognised at its question through skill.speech.Ears, and
    judged by the real Conversation.hear at that question (tests/speechsets.py). Understood: the right
    answer (and number), with or without a "Did you say ...?".
 2. Spoken check-ins: scripted people (bench/spoken_checkins.yaml) give clear spoken answers to every
@@ -56,6 +56,9 @@ SCRIPTS = Path(__file__).with_name("spoken_checkins.yaml")
 NOT_SAID = frozenset({"know", "know.", "know, nothing like that", "for", "for days", "for hours", "for coffees",
                       "to", "to hours", "to coffees", "ate hours", "tin", "definately", "yeahh"})  # fmt: skip
 ROWS = ("understood", "right without confirmation", "wrong without confirmation", "nothing understood")
+# Phrasings spoken: evenly spread over the table (it is ordered by question), to keep a run under about
+# eight minutes on two busy cores; each is said by all four voices.
+FULL, QUICK = 300, 80
 PROMPT_LIMIT = 60  # a check-in that needs more than this is stuck: counted at the limit, and said
 
 
@@ -121,6 +124,13 @@ def phrasings() -> list[Phrasing]:
         value = None if case.value is None else float(case.value)
         kept.setdefault((case.node, wording), Phrasing(mode, node, say, case.intent, value))
     return list(kept.values())
+
+
+def spread(cases: list[Phrasing], n: int) -> list[Phrasing]:
+    """`n` of `cases`, evenly spaced, so every question keeps its share."""
+    if n >= len(cases):
+        return cases
+    return [cases[i * len(cases) // n] for i in range(n)]
 
 
 def shares(outcomes: Iterable[speechsets.Outcome]) -> dict[str, float]:
@@ -208,7 +218,8 @@ def checkin(ears: Ears, content: Content, name: str, script: dict, voice: Voice,
     def listen(recognise: Callable[[bytes], Heard]) -> Heard:
         node = session.current()
         assert node is not None  # the run ends at the summary, before the review prompt
-        say, intent, value = script[node.topic]
+        # Safety questions the script does not answer come after a misheard "no" at the screen: still no.
+        say, intent, value = script.get(node.topic, ("no", "no", None))
         if conversation.confirming:
             # The person hears "Did you say ...?" and knows whether it names what they meant.
             pending = conversation.pending
@@ -232,11 +243,10 @@ def checkin(ears: Ears, content: Content, name: str, script: dict, voice: Voice,
     return Run(name, voice, prompts, count["confirmations"], meant, len(script), stuck, tuple(log))
 
 
-def print_everyday(results: dict[str, list[Result]], cases: list[Phrasing], typed: float, quick: bool) -> None:
+def print_everyday(results: dict[str, list[Result]], cases: list[Phrasing], table_size: int, typed: float) -> None:
     """Per voice and overall for each engine, then per question, then the phrasings missed most."""
     names = list(results)
-    subset = " (quick: every fourth phrasing)" if quick else ""
-    print(f"Everyday phrasings, synthesised: {len(cases)} phrasings x {len(VOICES)} voices{subset}; "
+    print(f"Everyday phrasings, synthesised: {len(cases)} of the table's {table_size} x {len(VOICES)} voices; "
           f"the same phrasings typed: {typed:.1%} understood")  # fmt: skip
     for name in names:
         print(f"\n{name}")
@@ -295,7 +305,7 @@ def print_checkins(runs: dict[str, list[Run]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="every fourth phrasing; one check-in per voice")
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK} phrasings; one check-in per script")
     parser.add_argument("--engines", default="whisper,pocketsphinx", help="comma-separated engines to compare")
     parser.add_argument("--model", default=str(MODEL), help="CTranslate2 Whisper model folder")
     args = parser.parse_args()
@@ -304,7 +314,8 @@ def main() -> None:
         return
     judges = {mode: speechsets.Judge(mode) for mode in ("checkin", "quick")}
     content = judges["checkin"].content
-    cases = phrasings()[:: 4 if args.quick else 1]
+    everyone = phrasings()
+    cases = spread(everyone, QUICK if args.quick else FULL)
     typed = shares(judges[c.mode].outcome(c, c.say, 1.0) for c in cases)["understood"]
     scripts = load_scripts()
     plan = [(name, voice) for i, name in enumerate(scripts) for voice in VOICES]
@@ -331,7 +342,7 @@ def main() -> None:
                   f"({clips.made} clips synthesised so far)", file=sys.stderr, flush=True)  # fmt: skip
     if not results:
         return
-    print_everyday(results, cases, typed, args.quick)
+    print_everyday(results, cases, len(everyone), typed)
     print_checkins(runs)
 
 
