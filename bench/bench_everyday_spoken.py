@@ -6,9 +6,10 @@ figures say whether a change broke the spoken path, not how well it serves peopl
 
 1. Everyday phrasings: the labelled phrasings of tests/utterances.yaml that a person would say aloud
    (typed forms and recogniser mishearings such as "know" for "no" left out; not-an-answer cases too;
-   300 of them, evenly spread over the questions, 80 with --quick), each synthesised in four espeak-ng voices, recognised at its question through skill.speech.Ears, and
-   judged by the real Conversation.hear at that question (tests/speechsets.py). Understood: the right
-   answer (and number), with or without a "Did you say ...?".
+   300 of them, evenly spread over the questions, 80 with --quick), each synthesised in four espeak-ng
+   voices, recognised at its question through skill.speech.Ears, and judged by the real
+   Conversation.hear at that question (tests/speechsets.py). Understood: the right answer (and
+   number), with or without a "Did you say ...?".
 2. Spoken check-ins: scripted people (bench/spoken_checkins.yaml) give clear spoken answers to every
    prompt of checkin mode through skill.speech.run_spoken, Session and Ears. Printed: prompts per check-in
    up to the summary (ten is the fewest), and the answers recorded as meant.
@@ -160,14 +161,15 @@ class Result:
 def everyday(ears: Ears, judges: dict[str, speechsets.Judge], cases: list[Phrasing], clips: Clips) -> list[Result]:
     """Every phrasing in every voice, recognised at its question and judged there."""
     results = []
+    whisper = ears.recognizer.name == "whisper"
     for voice in VOICES:
         for case in cases:
             judge = judges[case.mode]
             heard = ears.hear(clips.audio(case.say, voice), judge.nodes[case.node])
             outcome = judge.outcome(case, heard.text, heard.transcript.confidence)
             # Where the gain is: would the free decode alone, read as typed text, have been the right answer?
-            evidence = getattr(ears.recognizer, "last_evidence", None)
-            free_would = evidence is not None and not outcome.right and judge.outcome(case, evidence.free, 1.0).right
+            free = getattr(getattr(ears.recognizer, "last_evidence", None), "free", None) if whisper else None
+            free_would = isinstance(free, str) and not outcome.right and judge.outcome(case, free, 1.0).right
             results.append(Result(case, voice, heard.text, heard.transcript.rejected, outcome, free_would))
     return results
 
