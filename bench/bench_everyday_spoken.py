@@ -11,8 +11,9 @@ figures say whether a change broke the spoken path, not how well it serves peopl
    Conversation.hear at that question (tests/speechsets.py). Understood: the right answer (and
    number), with or without a "Did you say ...?".
 2. Spoken check-ins: scripted people (bench/spoken_checkins.yaml) give clear spoken answers to every
-   prompt of checkin mode through skill.speech.run_spoken, Session and Ears. Printed: prompts per check-in
-   up to the summary (ten is the fewest), and the answers recorded as meant.
+   prompt of checkin mode through skill.speech.run_spoken, Session and Ears (asked again, they say it
+   again more slowly). Printed: prompts per check-in up to the summary (ten is the fewest), and the
+   answers recorded as meant.
 
     .venv/bin/python bench/bench_everyday_spoken.py [--quick] [--engines whisper,pocketsphinx] [--model DIR]
 """
@@ -207,6 +208,7 @@ def checkin(ears: Ears, content: Content, name: str, script: dict, voice: Voice,
     conversation = session.conversation
     count = {"prompts": 0, "confirmations": 0}
     log: list[str] = []
+    tries: dict[str, int] = {}
 
     def emit(event: Event) -> None:
         if isinstance(event, DialogueHeard):
@@ -229,7 +231,11 @@ def checkin(ears: Ears, content: Content, name: str, script: dict, voice: Voice,
             heard_value = pending.value if isinstance(pending.value, float) else None
             say = "yes" if (pending.intent, heard_value) == (intent, value) else "no"
         log.append(f"{node.id}{' (did you say?)' if conversation.confirming else ''}: {say!r}")
-        return recognise(clips.audio(say, voice))
+        # Asked again, people say it again more slowly; the very same audio would be misheard the same way.
+        key = f"{node.id}{conversation.confirming}"
+        tries[key] = tries.get(key, -1) + 1
+        slower = Voice(voice.name, max(110, voice.wpm - 20 * tries[key]), voice.label)
+        return recognise(clips.audio(say, slower))
 
     try:
         run_spoken(session, ears, listen, lambda _text: None, emit)
