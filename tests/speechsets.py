@@ -10,6 +10,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import realspeech as rs
@@ -61,6 +62,15 @@ class Item:
         return None
 
 
+class Asked(Protocol):
+    """Anything put to one question with a known meaning: an Item, or a synthesised phrasing."""
+
+    @property
+    def node(self) -> str: ...
+
+    def expected(self) -> tuple[str, float | None] | None: ...
+
+
 @dataclass(frozen=True)
 class Outcome:
     """How the dialogue took one heard clip."""
@@ -100,17 +110,17 @@ def to_16k(samples: np.ndarray, rate: int) -> bytes:
 class Judge:
     """The dialogue's own reading of a heard clip, at the question it answers."""
 
-    def __init__(self) -> None:
+    def __init__(self, mode: str = "checkin") -> None:
         self.content = load()
         self.matcher = Matcher(self.content.vocab.commands, self.content.vocab.unsure)
-        self._conversation = Conversation(self.content, "checkin", matcher=self.matcher)
+        self._conversation = Conversation(self.content, mode, matcher=self.matcher)
         self.nodes = self._conversation.tree.nodes
 
     def vocabulary(self, node: str) -> Vocabulary:
         """What the skill listens for at `node`."""
         return vocabulary(self.content, self.nodes[node])
 
-    def outcome(self, item: Item, text: str, confidence: float) -> Outcome:
+    def outcome(self, item: Asked, text: str, confidence: float) -> Outcome:
         """Feed `text` and `confidence` through Conversation.hear at the item's question."""
         conversation = self._conversation
         conversation.pending, conversation.finished, conversation.reviewing = None, False, False
