@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from models.manifest import Manifest, ModelSpec
+
 # Modes: "ok"; "broken" (promise the whole file, send a third, hang up); "hold" (send half, then wait);
 # "trickle" (headers, then one byte every `delay` seconds); "trickle-headers" (the status line itself
 # one byte every `delay` s); "status:NNN" (that status with a hostile reason text); "garbage" (a raw
@@ -98,3 +100,8 @@ class Server:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(5)
+
+
+def manifest_of(*specs: ModelSpec) -> Manifest:
+    """A manifest holding just `specs`, for downloads from this server."""
+    return Manifest({s.name: s for s in specs}, "test manifest")

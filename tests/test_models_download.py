@@ -6,7 +6,6 @@ import hashlib
 import io
 import stat
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,7 +31,7 @@ from models.store import (
     store_dir,
 )
 
-from modelserver import Server
+from modelserver import Server, manifest_of
 
 FAKE_MODEL = {
     "am/final.mdl": b"acoustic model",
@@ -73,20 +72,7 @@ def spec_for(data: bytes, url: str, name: str = "fake-model", sha256: str | None
     return ModelSpec(name, url, len(data), sha256 or hashlib.sha256(data).hexdigest(), "vosk", requires=REQUIRES)
 
 
-def manifest_of(*specs: ModelSpec) -> Manifest:
-    return Manifest({s.name: s for s in specs}, "test manifest")
 
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server()
-    yield running
-    running.close()
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Path:
-    return tmp_path / "home" / "models"
 
 
 def assert_nothing_left(store: Path) -> None:

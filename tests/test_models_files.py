@@ -6,7 +6,6 @@ import filecmp
 import hashlib
 import io
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ from models.store import (
 )
 from skill.cli import main
 
-from modelserver import Server
+from modelserver import Server, manifest_of
 
 SHARED_WHISPER = Path(__file__).resolve().parents[2] / "shared" / "models" / "faster-whisper-tiny.en"
 REVISION = "0d3d19a32d3338f10357c0889762bd8d64bbdeba"
@@ -40,20 +39,7 @@ def files_spec(base: str, files: dict[str, bytes] = FILES, name: str = "fake-fil
                      files=specs)
 
 
-def manifest_of(*specs: ModelSpec) -> Manifest:
-    return Manifest({s.name: s for s in specs}, "test manifest")
 
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server()
-    yield running
-    running.close()
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Path:
-    return tmp_path / "home" / "models"
 
 
 def serve_all(server: Server, files: dict[str, bytes], prefix: str = "/repo/resolve/rev", mode: str = "ok") -> str:

@@ -31,7 +31,6 @@ from models.store import (
     DownloadError,
     FileSpec,
     HostileArchiveError,
-    Manifest,
     ModelSpec,
     StalledError,
     download,
@@ -39,7 +38,7 @@ from models.store import (
 )
 from skill.cli import main
 
-from modelserver import HOSTILE_TEXT, Server
+from modelserver import HOSTILE_TEXT, Server, manifest_of
 
 ROOT = Path(__file__).resolve().parents[1]
 TOP = "vosk-model-fake-0.1"
@@ -80,9 +79,6 @@ def spec_for(data: bytes, url: str = "https://example.invalid/x.zip") -> ModelSp
     return ModelSpec("fake-model", url, len(data), hashlib.sha256(data).hexdigest(), "vosk")
 
 
-def manifest_of(spec: ModelSpec) -> Manifest:
-    return Manifest({spec.name: spec}, "test manifest")
-
 
 def install_local(tmp_path: Path, data: bytes) -> Path:
     """Install zip `data` from a local file; returns the store (for checking what is left)."""
@@ -96,12 +92,6 @@ def install_local(tmp_path: Path, data: bytes) -> Path:
 def assert_empty(store: Path) -> None:
     assert not store.exists() or list(store.iterdir()) == []
 
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server(delay=5.0)
-    yield running
-    running.close()
 
 
 # Archives --------------------------------------------------------------------------------------
