@@ -3,58 +3,35 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from dialogue.errors import ContentError
+from skill.app import CONTENT_ENV, App, Settings, SettingsError, content_folder
 from skill.journal import JournalError
 from voice.recognizer import RecognizerError
 
-if TYPE_CHECKING:  # the commands import these when they run, so `--help` stays quick
-    from dialogue.content import Content
-    from dialogue.events import Event
-    from dialogue.scoring import Answer
-    from skill.session import Session
-    from skill.speech import Ears, Mouth
-    from voice.mic import Microphone
 
-CONTENT_ENV = "TWITCH_COACH_CONTENT"  # a content folder to run instead of the shipped one
-
-
-def _content_folder(args: argparse.Namespace) -> Path | None:
-    """--content DIR, else $TWITCH_COACH_CONTENT, else None (the shipped content)."""
-    folder = getattr(args, "content", None) or os.environ.get(CONTENT_ENV)
-    return Path(folder) if folder else None
-
-
-def _content(args: argparse.Namespace) -> Content:
-    from dialogue.loader import load
-
-    content = load(folder=_content_folder(args))
-    if getattr(args, "mode", None) is None:
-        args.mode = content.domain.default_mode
-    elif args.mode not in content.trees:
-        raise SystemExit(f"twitch-coach: unknown mode {args.mode!r}; this content has: {', '.join(content.trees)}")
-    return content
-
-
-def _session(args: argparse.Namespace, content: Content) -> Session:
-    """The conversation for this run, with the journal unless --no-journal."""
-    from skill.journal_cli import journal_for
-    from skill.session import open_session
-
-    journal = journal_for(args)
-    return open_session(content, args.mode, journal)
+def settings(args: argparse.Namespace) -> Settings:
+    """The run's settings from the parsed command line (each command has only some of the options)."""
+    return Settings(
+        content=Path(args.content) if getattr(args, "content", None) else None,
+        mode=getattr(args, "mode", None),
+        engine=getattr(args, "engine", "auto"),
+        model=getattr(args, "model", None),
+        rate=getattr(args, "rate", 165),
+        voice=getattr(args, "voice", ""),
+        barge_in=getattr(args, "barge_in", True),
+        journal=not getattr(args, "no_journal", False),
+        wake=tuple(getattr(args, "wake", None) or ()),
+    )
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from skill.textio import chat, utf8_streams
 
     utf8_streams(json_lines=False)
-    chat(_session(args, _content(args)), input, print)
+    chat(App(settings(args)).session(), input, print)
     return 0
 
 
@@ -63,7 +40,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     from dialogue.ask import answer
 
-    summary = answer(_content(args), " ".join(args.question))
+    summary = answer(App(settings(args)).content, " ".join(args.question))
     print(json.dumps(summary.to_dict()) if args.json else summary.text)
     return 0
 
@@ -79,7 +56,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 2
     files = [Path(p) for p in args.paths if not Path(p).is_dir()]
     try:
-        content = load(files, folder=folders[0] if folders else _content_folder(args))
+        content = load(files, folder=folders[0] if folders else content_folder(getattr(args, "content", None)))
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -89,28 +66,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"content OK: {len(content.trees)} dialogue trees, {nodes} questions, {len(content.rules)} scoring rules")
     if args.no_speech:
         return 0
-    from models.store import store_dir
     from skill.vocabcheck import check
-    from voice.engines import create_recognizer, detect_engine
+    from voice.engines import create_recognizer
 
-    choice = detect_engine(args.engine, args.model, store_dir())
+    choice = App(settings(args)).engine_choice()
     findings = check(create_recognizer(choice), content)
     for finding in findings:
         print(finding, file=sys.stderr)
     errors = sum(f.error for f in findings)
     print(f"vocabulary against {choice.name}: {errors} error(s), {len(findings) - errors} warning(s)")
     return 1 if errors else 0
-
-
-def _ears(args: argparse.Namespace, content: Content, say: Callable[[str], None] | None = None) -> Ears:
-    """The chosen recogniser wrapped for the content; says which engine and why on stderr."""
-    from models.store import store_dir
-    from skill.speech import Ears
-    from voice.engines import create_recognizer, detect_engine
-
-    choice = detect_engine(args.engine, args.model, store_dir())
-    (say or (lambda text: print(text, file=sys.stderr)))(choice.reason)
-    return Ears(content, create_recognizer(choice))
 
 
 def cmd_converse(args: argparse.Namespace) -> int:
@@ -124,9 +89,9 @@ def cmd_converse(args: argparse.Namespace) -> int:
         )
         return 2
     utf8_streams(json_lines=True)
-    content = _content(args)
-    conversation = _session(args, content)
-    transcribe = transcriber(conversation, lambda: _ears(args, content))
+    app = App(settings(args))
+    conversation = app.session()
+    transcribe = transcriber(conversation, app.ears)
     converse_json(conversation, read_lines(sys.stdin), sys.stdout, transcribe)
     return 0
 
@@ -137,13 +102,14 @@ def cmd_hear(args: argparse.Namespace) -> int:
     from intents.matcher import Matcher
     from voice.wavfile import WavError, read_wav
 
-    content = _content(args)
+    app = App(settings(args))
+    content = app.content
     node = next((n for t in content.trees.values() for n in t.nodes.values() if n.topic == args.topic), None)
     if node is None:
         topics = sorted({n.topic for t in content.trees.values() for n in t.nodes.values()})
         print(f"no question has topic {args.topic!r}; topics: {', '.join(topics)}", file=sys.stderr)
         return 2
-    ears = _ears(args, content)
+    ears = app.ears()
     matcher = Matcher(content.vocab.commands, content.vocab.unsure)
     expectation = node.expectation
     status = 0
@@ -169,7 +135,7 @@ def cmd_understand(args: argparse.Namespace) -> int:
 
     from dialogue.understand import conversation_at, understand
 
-    content = _content(args)
+    content = App(settings(args)).content
     try:
         conversation_at(content, args.topic)
     except ValueError as error:
@@ -231,169 +197,17 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 def cmd_checkin(args: argparse.Namespace) -> int:
     """The spoken check-in on the default devices; typed when there is no microphone."""
+    from skill.app import checkin
 
-    from skill.speech import hear_next, run_spoken
-    from skill.textio import chat, utf8_streams
-    from voice.devices import AudioDeviceError, default_input_available
-
-    utf8_streams(json_lines=False)
-    content = _content(args)
-    conversation = _session(args, content)
-    if args.typed or not _has_microphone(default_input_available):
-        if not args.typed:
-            print(
-                "No microphone found, so let's type instead. (Plug one in and run `twitch-coach` again "
-                "to talk; `twitch-coach devices` lists what this machine has.)"
-            )
-        chat(conversation, input, print)
-        return 0
-    from dialogue.ids import Endpoint
-    from skill.speech import Mouth
-    from voice.endpoint import DEFAULT, WORKOUT
-    from voice.mic import Microphone
-
-    mouth = Mouth(args.rate, args.voice)
-    ears = _ears(args, content, print)
-    config = {Endpoint.DEFAULT: DEFAULT, Endpoint.WORKOUT: WORKOUT}[Endpoint(content.policy(args.mode).endpoint)]
-    _stop_on_sigterm()
-    try:
-        with Microphone(speaking=None if args.barge_in else mouth.speaking) as mic:
-            _listen_while_speaking(args, content, ears, mouth, mic)
-            run_spoken(conversation, ears, lambda recognise: hear_next(mic, config, recognise), mouth.say, _show)
-    except AudioDeviceError as error:
-        print(f"{error}\nSwitching to typing; your answers so far are kept.")
-        chat(conversation, input, print, resume=True)
-    finally:
-        mouth.close()
-    return 0
-
-
-def _stop_on_sigterm() -> None:
-    """SIGTERM ends a spoken check-in as Ctrl-C does: at once (speech and microphone closed on the way out),
-    saving only a check-in that reached its summary; the exit status is the usual 143."""
-    import signal
-
-    def interrupt(*_: object) -> None:
-        raise SystemExit(128 + signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, interrupt)
-
-
-def _listener(content: Content, ears: Ears) -> Ears:
-    """The always-on listener for the wake phrase: PocketSphinx, cheap enough to decode every sound in a
-    kitchen, whichever engine hears the answers (Whisper takes ~100 ms of CPU a segment). Barge-in listens
-    only while the skill speaks, so it keeps the answer engine: real "stop"s are heard far better there."""
-    from skill.speech import Ears
-    from voice.pocketsphinx_engine import PocketSphinxRecognizer
-
-    return ears if ears.recognizer.name == "pocketsphinx" else Ears(content, PocketSphinxRecognizer())
-
-
-def _listen_while_speaking(
-    args: argparse.Namespace, content: Content, ears: Ears, mouth: Mouth, mic: Microphone
-) -> None:
-    """With --barge-in (the default), "stop", "skip", "repeat" and the wake phrase cut the speech short."""
-    if args.barge_in:
-        from skill.bargein import BargeIn
-
-        mouth.barge_in = BargeIn(content, ears, mic)
-        mouth.after = mic.drain  # what the microphone caught of the skill's own voice is not an answer
+    return checkin(App(settings(args)), args.typed)
 
 
 def cmd_home(args: argparse.Namespace) -> int:
     """The home device: wait for the wake phrase until SIGTERM, SIGINT or {"command": "stop"}."""
-    import dataclasses
-    import json
-    import logging
-    import signal
-    import threading
+    from skill.app import home
+    from skill.paths import home as data_folder
 
-    from models.userdata import private_file
-    from skill.home import HomeDevice, serve_commands
-    from skill.journal_cli import journal_for
-    from skill.paths import home
-    from skill.session import open_session
-    from skill.speech import Mouth
-    from skill.textio import utf8_streams
-    from voice.devices import default_input_available
-    from voice.mic import Microphone
-
-    log = Path(args.log) if args.log else home() / "home.log"
-    try:
-        private_file(log)  # what was asked and heard: readable only by the user
-    except OSError as error:
-        print(f"cannot write the log {log}: {error.strerror or error}", file=sys.stderr)
-        return 1
-    logging.basicConfig(filename=log, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not _has_microphone(default_input_available):
-        print(
-            "No microphone found: the home device will start listening when one is plugged in. "
-            "(`twitch-coach devices` lists what this machine has.)",
-            file=sys.stderr,
-            flush=True,
-        )
-    content = _content(args)
-    if args.wake:
-        assert content.home is not None
-        content = dataclasses.replace(content, home=dataclasses.replace(content.home, wake=tuple(args.wake)))
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-
-    if args.json:
-        utf8_streams(json_lines=True)
-        printing = threading.Lock()  # the command thread and the device both write lines
-
-        def emit(event: Event) -> None:
-            with printing:
-                print(json.dumps(event.to_dict()), flush=True)
-
-        threading.Thread(target=serve_commands, args=(sys.stdin, stop, emit), daemon=True).start()
-    else:
-        emit = _show
-
-    def new_session(mode: str, known: Mapping[str, Answer]) -> Session:
-        journal = journal_for(args)
-        return open_session(content, mode, journal, known=known)
-
-    mouth = Mouth(args.rate, args.voice)
-    ears = _ears(args, content, lambda text: logging.getLogger("skill.home").info(text))
-    listener = _listener(content, ears)
-    # A stop cuts the sentence being spoken: the conversation then ends within moments, not minutes.
-    def hush_on_stop() -> None:
-        stop.wait()
-        mouth.hush()
-
-    threading.Thread(target=hush_on_stop, daemon=True).start()
-
-    def open_microphone() -> Microphone:
-        mic = Microphone(speaking=None if args.barge_in else mouth.speaking)
-        _listen_while_speaking(args, content, ears, mouth, mic)
-        return mic
-
-    device = HomeDevice(content, ears, open_microphone, mouth.say, emit, new_session, stop, listener=listener)
-    logging.getLogger("skill.home").info("home device started; wake phrases: %s", ", ".join(device.home.wake))
-    try:
-        device.run()
-    finally:
-        mouth.close()
-        logging.getLogger("skill.home").info("home device stopped")
-    return 0
-
-
-def _show(event: Event) -> None:
-    from skill.speech import spoken_line
-
-    line = spoken_line(event)
-    if line is not None:
-        print(line, flush=True)
-
-
-def _has_microphone(check: Callable[[], object]) -> bool:
-    try:
-        return bool(check())
-    except Exception:  # noqa: BLE001 - any failure to look means there is no usable microphone
-        return False
+    return home(App(settings(args)), args.json, Path(args.log) if args.log else data_folder() / "home.log")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -492,6 +306,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except JournalError as error:
         print(f"The journal could not be used: {error} (run with --no-journal to go on without it)", file=sys.stderr)
+        return 1
+    except SettingsError as error:
+        print(f"twitch-coach: {error}", file=sys.stderr)
         return 1
     except ContentError as error:
         print("The content files have problems:", file=sys.stderr)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import signal
 import sys
 from collections.abc import Mapping
@@ -37,19 +36,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     return p
 
 
-def _open_log(path: Path) -> None:
-    """Log to `path`, a file only its owner can read, in a folder only its owner can enter when made here."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
-    logging.basicConfig(filename=path, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-
 def cmd_wyoming(args: argparse.Namespace) -> int:
     """Run the service until SIGTERM or SIGINT."""
     import yaml
 
     from dialogue.loader import load
-    from skill.cli import _content_folder
+    from skill.app import content_folder, open_log
     from skill.conversations import Conversations, load_text
     from skill.journal_cli import journal_for
     from skill.paths import home
@@ -58,11 +50,12 @@ def cmd_wyoming(args: argparse.Namespace) -> int:
 
     log = Path(args.log) if args.log else home() / "wyoming.log"
     try:
-        _open_log(log)
+        open_log(log)
     except OSError as error:
         print(f"twitch-coach wyoming: cannot write the log {log}: {error.strerror or error}", file=sys.stderr)
         return 1
-    folder = _content_folder(args)  # --content DIR or $TWITCH_COACH_CONTENT; its own wyoming/ lines if it has them
+    # --content DIR or $TWITCH_COACH_CONTENT; its own wyoming/ lines if it has them
+    folder = content_folder(getattr(args, "content", None))
     own_text = folder / "wyoming" / "service.yaml" if folder else None
     try:
         text = load_text(own_text if own_text and own_text.exists() else None)

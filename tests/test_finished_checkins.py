@@ -177,10 +177,10 @@ def test_a_stop_signal_during_a_spoken_check_in_invents_no_answers(tmp_path: Pat
 def test_a_lost_device_carries_on_typed_from_the_same_question(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """skill/cli.py restarted the check-in from the first question when the microphone went away."""
+    """skill/cli.py (now skill/app.py) restarted the check-in from the first question when the microphone went away."""
     import builtins
 
-    from skill import cli, speech
+    from skill import app, cli, speech
     from voice.devices import AudioDeviceError
 
     monkeypatch.setenv("TWITCH_COACH_HOME", str(tmp_path))
@@ -207,8 +207,8 @@ def test_a_lost_device_carries_on_typed_from_the_same_question(
             raise AudioDeviceError("the microphone was unplugged")
         return recognise(b"\0\0" * 1600)
 
-    monkeypatch.setattr(cli, "_has_microphone", lambda check: True)
-    monkeypatch.setattr(cli, "_ears", lambda args, content, say=None: Ears(content, Scripted(spoken)))
+    monkeypatch.setattr(app, "has_microphone", lambda check=None: True)
+    monkeypatch.setattr(app.App, "ears", lambda self, say=None: Ears(self.content, Scripted(spoken)))
     monkeypatch.setattr(speech, "Mouth", Fake)
     monkeypatch.setattr(speech, "hear_next", hear_next)
     monkeypatch.setattr("voice.mic.Microphone", Fake)

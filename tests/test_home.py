@@ -187,10 +187,12 @@ def test_the_wake_phrase_is_listened_for_by_the_listener_and_requests_by_the_ans
 
 
 def test_the_always_on_listener_is_pocketsphinx_whatever_hears_the_answers() -> None:
-    from skill.cli import _listener
+    from skill.app import App, Settings
 
+    app = App(Settings())
+    app.content = CONTENT  # the cached content, as the run compiled it
     answers = Ears(CONTENT, ScriptedRecognizer([]))
-    listener = _listener(CONTENT, answers)
+    listener = app.listener(answers)
     assert listener is not answers and listener.recognizer.name == "pocketsphinx"
     sphinx = Ears(CONTENT, listener.recognizer)
-    assert _listener(CONTENT, sphinx) is sphinx  # already the cheap engine: no second one is loaded
+    assert app.listener(sphinx) is sphinx  # already the cheap engine: no second one is loaded
