@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import threading
+import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from models.manifest import Manifest, ModelSpec
 
@@ -105,3 +109,25 @@ class Server:
 def manifest_of(*specs: ModelSpec) -> Manifest:
     """A manifest holding just `specs`, for downloads from this server."""
     return Manifest({s.name: s for s in specs}, "test manifest")
+
+
+TOP = "vosk-model-fake-0.1"  # the one folder of the fake Vosk archives
+
+
+def zip_of(entries: list[tuple[str, bytes]], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A zip archive of (name, data) entries."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as zf:
+        for name, data in entries:
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+def spec_for(data: bytes, url: str = "https://example.invalid/x.zip") -> ModelSpec:
+    """The manifest entry of a fake Vosk model whose one archive is `data`."""
+    return ModelSpec("fake-model", url, len(data), hashlib.sha256(data).hexdigest(), "vosk")
+
+
+def assert_empty(store: Path) -> None:
+    """Nothing was left behind in the model store."""
+    assert not store.exists() or list(store.iterdir()) == []
