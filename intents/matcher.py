@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from intents.normalize import normalise
-from intents.numbers import parse_number
+from intents.numbers import parse_number, spell
 
 THRESHOLD = 85.0  # a phrase must score at least this (0-100) to count; below it is a no-match
 _NEGATORS = {"not", "no", "never"}  # a phrase right after these means its opposite
@@ -24,11 +24,6 @@ _REQUESTS = {
     "switch", "open", "show", "search", "google", "schedule", "wake", "pay", "navigate",
 }  # fmt: skip
 _POLITE = ("can you", "could you", "would you", "will you", "hey coach", "hey", "ok", "right")
-_SMALL = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen"
-).split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 
 # Kinds of candidate phrase, in the order they win a tie.
 COMMAND, ANSWER, WORD, UNSURE = "command", "answer", "word", "unsure"
@@ -89,11 +84,7 @@ def _spell(word: str) -> str:
     """'5' -> 'five', '25' -> 'twenty five', so "2 litres" meets "two litres"."""
     if not word.isdigit() or len(word) > 2:
         return word
-    n = int(word)
-    if n < 20:
-        return _SMALL[n]
-    tens, units = divmod(n, 10)
-    return _TENS[tens - 2] + ("" if units == 0 else " " + _SMALL[units])
+    return spell(int(word))
 
 
 def _window_scores(tokens: list[str], groups: list[_Group], floor: float) -> dict[int, float]:

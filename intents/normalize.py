@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from intents.numbers import NUMBER_WORDS
+
 # Contractions expanded so "don't" and "do not" read the same to the matcher.
 _CONTRACTIONS = {
     "can't": "can not",
@@ -75,11 +77,7 @@ _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")  # "1,000" is one number, not
 _FILLER_RE = re.compile(r"\b(?:" + "|".join(re.escape(f) for f in _FILLERS) + r")\b")
 _AGREE_RE = re.compile(r"\b(?:uh[ -]?huh|mm[ -]?hmm|mhm+)\b")
 # "five-ish", "easy-ish", "fiveish", "10ish" -> the word itself; "rubbish", "finish", "english" stay whole.
-_NUMBER_WORDS = (
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety"
-).split()
-_ISH_RE = re.compile(r"(\w)-ish\b|\b(\d+|" + "|".join(_NUMBER_WORDS) + r")ish\b")
+_ISH_RE = re.compile(r"(\w)-ish\b|\b(\d+|" + "|".join(w for w in NUMBER_WORDS if w != "zero") + r")ish\b")
 _PUNCT_RE = re.compile(r"[^a-z0-9.' ]+")
 _SPACE_RE = re.compile(r"\s+")
 

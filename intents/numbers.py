@@ -1,4 +1,6 @@
-"""Numbers in everyday speech: "five and a half", "a couple", "6", "six or seven", "for" heard for "four"."""
+"""Numbers in everyday speech: "five and a half", "a couple", "6", "six or seven", "for" heard for "four".
+
+The one home of number words: the normaliser, the matcher and the speech vocabulary take them from here."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ _TENS = {
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
+NUMBER_WORDS = (*_UNITS, *_TENS)  # "zero" .. "nineteen", then "twenty" .. "ninety"
 _QUANTITIES = {"couple": 2, "pair": 2, "few": 3, "several": 3, "dozen": 12, "half": 0.5}
 _NOTHING = {"none", "nothing", "nil", "zero", "zilch"}
 
@@ -36,6 +39,16 @@ _UNIT_NOUNS = {
 _RANGE_JOINERS: tuple[list[str], ...] = ([], ["or"], ["to"], ["maybe"], ["or", "maybe"])
 
 _DIGITS_RE = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def spell(n: int) -> str:
+    """0 -> "zero", 25 -> "twenty five": a whole number below 100 in words, as people say it."""
+    if not 0 <= n < 100:
+        raise ValueError(f"only 0 to 99 are spelt, not {n}")
+    if n < 20:
+        return NUMBER_WORDS[n]
+    tens, units = divmod(n, 10)
+    return NUMBER_WORDS[18 + tens] + ("" if units == 0 else " " + NUMBER_WORDS[units])
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,11 @@ import re
 from dialogue.content import Content, Node
 from dialogue.ids import Expects
 from intents.normalize import normalise
+from intents.numbers import spell
 from voice.recognizer import Vocabulary
 
 _SPOKEN_RE = re.compile(r"[^a-z' ]+")
-_NUMBERS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty"
-).split()
+_NUMBERS = [spell(n) for n in range(21)]  # "zero" .. "twenty": what people answer a number question with
 # How numbers are said; kept few because decoding time grows with the grammar.
 _NUMBER_FRAMES = ("{n}", "{n} {unit}", "about {n}", "{n} and a half")
 # Commands a recogniser is not offered at a number question because they sound like a number: a bare "bye"
