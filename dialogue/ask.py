@@ -5,8 +5,8 @@ from __future__ import annotations
 from dialogue.content import Content
 from dialogue.events import Summary
 from dialogue.safety import spot
-from dialogue.scoring import CauseScore
-from dialogue.summary import QUICK_CAUSES, most_common, safety_lines, spoken_list
+from dialogue.scoring import CauseScore, ordered
+from dialogue.summary import QUICK_CAUSES, most_common, one_thing_now, quick_answer, safety_lines, spoken_list
 from dialogue.words import forms
 from intents.normalize import normalise
 
@@ -23,7 +23,7 @@ def answer(content: Content, question: str) -> Summary:
         hits = [k for k in info.keywords if f" {normalise(k)} " in text]
         why = content.message("mentioned").format(words=spoken_list(hits)) if hits else ""
         ranking.append(CauseScore(cid, KEYWORD_WEIGHT * len(hits), why, info.advice))
-    ranking.sort(key=lambda c: (-c.score, -content.causes[c.id].prior))
+    ranking = ordered(ranking, content.causes)
     lines = safety_lines(content, flags, urgent)
     likely = [c for c in ranking if c.score > 0][:QUICK_CAUSES]
     if not urgent and not (likely or flags or _about(content, text)):
@@ -32,12 +32,10 @@ def answer(content: Content, question: str) -> Summary:
         if not flags:  # "it's common" would undercut the advice to see someone
             lines.append(content.message("ask_intro"))
         if likely:  # likely only for what the question itself points to
-            names = spoken_list([content.causes[c.id].name for c in likely])
-            lines.append(content.message("quick_answer").format(names=names, now=content.causes[likely[0].id].now))
+            lines.append(quick_answer(content, likely))
         else:  # nothing known about this person: what is most common, not what is likely for them
-            common = most_common(content, ranking, QUICK_CAUSES)
-            now = next(c.now for c in sorted(content.causes.values(), key=lambda c: -c.prior))
-            lines.append(content.message("common_answer").format(names=spoken_list(common), now=now))
+            common = spoken_list(most_common(content, ranking, QUICK_CAUSES))
+            lines.append(content.message("common_answer").format(names=common, now=one_thing_now(content, ranking)))
         lines.append(content.message("quick_offer"))
     return Summary([c.to_dict() for c in ranking], flags, urgent, " ".join(lines))
 

@@ -79,5 +79,9 @@ def rank(answers: Mapping[str, Answer], rules: tuple[Rule, ...], causes: Mapping
             if why not in whys and weight * sign > 0:
                 whys.append(why)
         ranked.append(CauseScore(cid, totals[cid], " ".join(whys[:2]), info.advice))
-    ranked.sort(key=lambda c: (-c.score, -causes[c.id].prior))
-    return ranked
+    return ordered(ranked, causes)
+
+
+def ordered(scores: Iterable[CauseScore], causes: Mapping[str, CauseInfo]) -> list[CauseScore]:
+    """`scores` best first: by score, then by how common the cause is (the one order of every ranking)."""
+    return sorted(scores, key=lambda c: (-c.score, -causes[c.id].prior))

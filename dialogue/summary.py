@@ -63,11 +63,10 @@ def compose(
     if quick:
         top = likely[: limit or QUICK_CAUSES]
         if top:  # likely only when the answers point to it
-            names = spoken_list([content.causes[c.id].name for c in top])
-            lines.append(content.message("quick_answer").format(names=names, now=content.causes[top[0].id].now))
+            lines.append(quick_answer(content, top))
         else:
             lines.append(nothing)
-            lines.append(content.message("right_now").format(now=_now(content, ranking)))
+            lines.append(content.message("right_now").format(now=one_thing_now(content, ranking)))
         lines.append(content.message("quick_offer"))
         return " ".join(lines)
     if not urgent:
@@ -86,7 +85,13 @@ def compose(
     return " ".join(lines)
 
 
-def _now(content: Content, ranking: Sequence[CauseScore]) -> str:
+def quick_answer(content: Content, likely: Sequence[CauseScore]) -> str:
+    """The short answer naming the `likely` causes (at least one) and what to do now for the first."""
+    names = spoken_list([content.causes[c.id].name for c in likely])
+    return content.message("quick_answer").format(names=names, now=content.causes[likely[0].id].now)
+
+
+def one_thing_now(content: Content, ranking: Sequence[CauseScore]) -> str:
     """One thing to do now, for the most common cause the answers do not speak against."""
     open_ = sorted((c for c in ranking if c.score >= 0), key=lambda c: -content.causes[c.id].prior) or list(ranking)
     return content.causes[open_[0].id].now
