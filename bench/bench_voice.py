@@ -178,7 +178,7 @@ def digits(ears: Ears, content) -> None:
     if not FSDD.is_dir():
         print(f"real spoken digits: skipped, {FSDD} is absent")
         return
-    from intents.matcher import Expectation, Matcher
+    from intents.matcher import Matcher
     from voice.wavfile import read_wav
 
     node = content.trees["checkin"].nodes["sleep"]
@@ -187,7 +187,7 @@ def digits(ears: Ears, content) -> None:
     right = 0
     for path in files:
         audio = b"\0\0" * 4800 + read_wav(path) + b"\0\0" * 4800
-        match = matcher.match(ears.hear(audio, node).text, Expectation(node.expects, node.choices, node.words))
+        match = matcher.match(ears.hear(audio, node).text, node.expectation)  # what the skill itself matches against
         right += match.intent == "number" and match.value == float(path.name.split("_")[0])
     print(
         f"real spoken digits as answers to 'how many hours did you sleep' (the question's whole vocabulary, "
