@@ -6,11 +6,6 @@ import logging
 from dataclasses import dataclass
 from types import ModuleType
 
-import numpy as np
-
-from voice import wavfile
-from voice.wavfile import to_int16
-
 _LOGGER = logging.getLogger(__name__)
 
 NO_MICROPHONE = "no microphone found: plug one in, or run `twitch-coach chat` to type"
@@ -128,10 +123,3 @@ def find_device(device: int | str | None, kind: str) -> AudioDevice:
             return d
     names = ", ".join(f"{d.index} {d.name}" for d in usable) or "none"
     raise AudioDeviceError(f"{kind} device {device!r} not found; available: {names}")
-
-
-def resample(samples: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
-    """int16 samples at `rate_in` converted to int16 at `rate_out` (windowed-sinc, from voice.wavfile)."""
-    if rate_in == rate_out or samples.size == 0:
-        return samples.astype(np.int16, copy=False)
-    return to_int16(wavfile.resample(samples.astype(np.float64) / 32768.0, rate_in, rate_out))

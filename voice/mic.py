@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from voice.devices import NO_MICROPHONE, AudioDeviceError, find_device, import_sounddevice
+from voice.wavfile import StreamResampler
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ class Microphone:
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=int(MAX_QUEUE_SECONDS / BLOCK_SECONDS))
         self._buffer = bytearray()
         self._stream: Any = None
-        self._resampler: _StreamResampler | None = None
+        self._resampler: StreamResampler | None = None
         self._closed = False
 
     def open(self) -> Microphone:
@@ -54,7 +55,7 @@ class Microphone:
         self.device_rate = rate
         self._queue = queue.Queue(maxsize=self._queue.maxsize)  # nothing left over from an earlier open
         self._buffer.clear()
-        self._resampler = _StreamResampler(rate, self.rate) if rate != self.rate else None
+        self._resampler = StreamResampler(rate, self.rate) if rate != self.rate else None
         try:
             self._stream = sd.InputStream(
                 samplerate=rate,
@@ -149,27 +150,3 @@ class Microphone:
                     self._queue.get_nowait()
                 except queue.Empty:
                     pass
-
-
-class _StreamResampler:
-    """Linear interpolation that carries its position across blocks, so block edges leave no clicks."""
-
-    def __init__(self, rate_in: int, rate_out: int) -> None:
-        self.step = rate_in / rate_out
-        self.position = 0.0  # where the next output sample falls, in input samples from `tail` start
-        self.tail = np.zeros(0, dtype=np.float64)
-
-    def feed(self, samples: np.ndarray) -> np.ndarray:
-        """Resample the next block of int16 samples."""
-        buffer = np.concatenate([self.tail, samples.astype(np.float64)])
-        if buffer.size < 2:
-            self.tail = buffer
-            return np.zeros(0, dtype=np.int16)
-        count = max(0, int(np.floor((buffer.size - 1 - self.position) / self.step)) + 1)
-        positions = self.position + self.step * np.arange(count)
-        out = np.interp(positions, np.arange(buffer.size), buffer)
-        following = self.position + self.step * count
-        keep_from = min(int(np.floor(following)), buffer.size - 1)
-        self.tail = buffer[keep_from:]
-        self.position = following - keep_from
-        return np.clip(np.round(out), -32768, 32767).astype(np.int16)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
-import wave
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from voice.devices import NO_SPEAKER, AudioDeviceError, find_device, import_sounddevice, resample
+from voice.devices import NO_SPEAKER, AudioDeviceError, find_device, import_sounddevice
+from voice.wavfile import WavWriter, resample_int16
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -37,8 +37,7 @@ class Speaker:
         self._done = threading.Event()
         self._done.set()
         self._generation = 0  # which play() the hangover timer belongs to
-        self._wav: wave.Wave_write | None = None
-        self._wav_rate = 0
+        self._wav: WavWriter | None = None
 
     @property
     def is_playing(self) -> bool:
@@ -61,7 +60,7 @@ class Speaker:
         except sd.PortAudioError:
             # Some devices only take their own rate; speech survives linear resampling fine.
             device = device or find_device(None, "output")
-            audio, rate = resample(audio, rate, device.default_rate), device.default_rate
+            audio, rate = resample_int16(audio, rate, device.default_rate), device.default_rate
         except ValueError as exc:
             raise AudioDeviceError(NO_SPEAKER) from exc
         with self._lock:
@@ -157,9 +156,5 @@ class Speaker:
         """Append the utterance to the output WAV file (all at the first utterance's rate)."""
         assert self.output_path is not None
         if self._wav is None:
-            self._wav = wave.open(str(self.output_path), "wb")
-            self._wav.setnchannels(1)
-            self._wav.setsampwidth(2)
-            self._wav.setframerate(rate)
-            self._wav_rate = rate
-        self._wav.writeframes(resample(audio, rate, self._wav_rate).astype("<i2").tobytes())
+            self._wav = WavWriter(self.output_path, rate)
+        self._wav.write(resample_int16(audio, rate, self._wav.rate).astype("<i2").tobytes())

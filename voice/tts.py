@@ -12,15 +12,12 @@ import sys
 import tempfile
 import threading
 import time
-import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from voice.devices import resample
+from voice.wavfile import read_samples, resample_int16, wav_seconds
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -115,11 +112,11 @@ class TextToSpeech:
         try:
             if not self.render_to_wav(text, path, show_text=True):
                 return None
-            samples, own_rate = _read_wav(path)
+            samples, own_rate = read_samples(path)
             # Resampling costs several times the render itself, so it is skipped when the player
             # can take the engine's rate.
             if rate is not None and rate != own_rate:
-                samples, own_rate = resample(samples, own_rate, rate), rate
+                samples, own_rate = resample_int16(samples, own_rate, rate), rate
             return Speech(text=text, samples=samples.tobytes(), rate=own_rate)
         finally:
             if self._worker is not None and self._worker.is_alive():
@@ -146,7 +143,7 @@ class TextToSpeech:
                 return self._fall_back(text, show_text, self._reason)
             if error is not None:
                 return self._fall_back(text, show_text, f"speech engine failed: {error}")
-            if _wav_seconds(path) >= MIN_SECONDS:
+            if wav_seconds(path) >= MIN_SECONDS:
                 return True
             _LOGGER.debug("render attempt %d of %r came out empty", attempt + 1, text)
         return self._fall_back(text, show_text, "speech engine produced no audio")
@@ -338,23 +335,3 @@ def _driver_print(*args: object, **_: object) -> None:
     _LOGGER.debug("speech driver: %s", " ".join(str(a) for a in args))
 
 
-def _read_wav(path: Path) -> tuple[np.ndarray, int]:
-    """Mono int16 samples (first channel) and rate of a 16-bit WAV file."""
-    with wave.open(str(path), "rb") as reader:
-        rate, channels, width = reader.getframerate(), reader.getnchannels(), reader.getsampwidth()
-        data = reader.readframes(reader.getnframes())
-    if width != 2:
-        raise ValueError(f"{path}: {8 * width}-bit audio, expected 16-bit")
-    samples = np.frombuffer(data, dtype="<i2")
-    return (samples[::channels] if channels > 1 else samples), rate
-
-
-def _wav_seconds(path: Path) -> float:
-    """Duration of the WAV at `path`, 0.0 when missing, empty or unreadable."""
-    try:
-        if os.path.getsize(path) == 0:
-            return 0.0
-        with wave.open(str(path), "rb") as reader:
-            return reader.getnframes() / reader.getframerate()
-    except (OSError, EOFError, wave.Error):
-        return 0.0

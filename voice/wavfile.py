@@ -1,4 +1,5 @@
-"""WAV files in and out: any PCM or float WAV becomes 16 kHz mono int16, the one format recognisers take."""
+"""WAV files in and out, and the one resampler: any PCM or float WAV becomes 16 kHz mono int16, the one format
+recognisers take; the microphone, the speaker and speech output resample with the same filter."""
 
 from __future__ import annotations
 
@@ -34,33 +35,80 @@ class WavError(ValueError):
     """A file is not a WAV this module can read; the message names the file and the problem."""
 
 
+class _Filter:
+    """The one resampling filter: a Kaiser-windowed sinc low-pass from `from_rate` to `to_rate` Hz."""
+
+    def __init__(self, from_rate: int, to_rate: int) -> None:
+        if from_rate <= 0 or to_rate <= 0:
+            raise ValueError(f"sample rates must be positive, got {from_rate} and {to_rate}")
+        g = math.gcd(from_rate, to_rate)
+        self.up, self.down = to_rate // g, from_rate // g
+        # Cut-off in cycles per input sample: below the lower of the two Nyquist frequencies.
+        self.cutoff = 0.5 * min(1.0, to_rate / from_rate) * _ROLLOFF
+        self.half = int(math.ceil(_ZERO_CROSSINGS / (2.0 * self.cutoff)))
+        self.offsets = np.arange(-self.half, self.half + 1)
+        # Output n sits at input time n*down/up; its fractional part takes only `up` values, so the
+        # kernel is tabulated once per phase when that table is small, else computed per block.
+        self.table = None
+        if self.up * self.offsets.size <= 4_000_000:
+            self.table = self._taps(np.arange(self.up))
+
+    def _taps(self, phase: np.ndarray) -> np.ndarray:
+        return _kernel(phase[:, None] / self.up - self.offsets[None, :], self.cutoff, self.half)
+
+    def apply(self, x: np.ndarray, first: int, n_out: int, origin: int) -> np.ndarray:
+        """Outputs `first` .. `first + n_out - 1` from `x`, whose sample 0 is input sample `origin`."""
+        out = np.empty(n_out)
+        for start in range(0, n_out, _BLOCK):
+            n = np.arange(first + start, first + min(start + _BLOCK, n_out))
+            base, phase = np.divmod(n * self.down, self.up)
+            taps = self.table[phase] if self.table is not None else self._taps(phase)
+            out[start : start + n.size] = np.einsum("ij,ij->i", taps, x[base[:, None] + self.offsets[None, :] - origin])
+        return out
+
+
 def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
     """`samples` (1-D) resampled from `from_rate` to `to_rate` Hz with a Kaiser-windowed sinc, as float64."""
-    if from_rate <= 0 or to_rate <= 0:
-        raise ValueError(f"sample rates must be positive, got {from_rate} and {to_rate}")
+    f = _Filter(from_rate, to_rate)
     x = np.asarray(samples, dtype=np.float64).ravel()
     if from_rate == to_rate or x.size == 0:
         return x.copy()
-    g = math.gcd(from_rate, to_rate)
-    up, down = to_rate // g, from_rate // g
-    # Cut-off in cycles per input sample: below the lower of the two Nyquist frequencies.
-    cutoff = 0.5 * min(1.0, to_rate / from_rate) * _ROLLOFF
-    half = int(math.ceil(_ZERO_CROSSINGS / (2.0 * cutoff)))
-    offsets = np.arange(-half, half + 1)
-    n_out = (x.size * up + down - 1) // down
-    padded = np.concatenate([np.zeros(half + 1), x, np.zeros(half + 2)])
-    # Output n sits at input time n*down/up; its fractional part takes only `up` values, so the
-    # kernel is tabulated once per phase when that table is small, else computed per block.
-    table = None
-    if up * offsets.size <= 4_000_000:
-        table = _kernel(np.arange(up)[:, None] / up - offsets[None, :], cutoff, half)
-    out = np.empty(n_out)
-    for start in range(0, n_out, _BLOCK):
-        n = np.arange(start, min(start + _BLOCK, n_out))
-        base, phase = np.divmod(n * down, up)
-        taps = table[phase] if table is not None else _kernel(phase[:, None] / up - offsets[None, :], cutoff, half)
-        out[start : start + n.size] = np.einsum("ij,ij->i", taps, padded[base[:, None] + offsets[None, :] + half + 1])
-    return out
+    n_out = (x.size * f.up + f.down - 1) // f.down
+    padded = np.concatenate([np.zeros(f.half + 1), x, np.zeros(f.half + 2)])
+    return f.apply(padded, 0, n_out, -(f.half + 1))
+
+
+def resample_int16(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    """int16 samples at `from_rate` as int16 at `to_rate` (the same filter as resample)."""
+    if from_rate == to_rate or samples.size == 0:
+        return samples.astype(np.int16, copy=False)
+    return to_int16(resample(samples.astype(np.float64) / 32768.0, from_rate, to_rate))
+
+
+class StreamResampler:
+    """The same filter as resample, block by block (a microphone's): each output once all its input is in,
+    so it lags the input by the filter's half-length (about a millisecond) and block edges leave no clicks."""
+
+    def __init__(self, from_rate: int, to_rate: int) -> None:
+        self._filter = _Filter(from_rate, to_rate)
+        self._history = np.zeros(self._filter.half)  # the input the next outputs still need
+        self._origin = -self._filter.half  # input sample number of _history[0]; before the start is silence
+        self._fed = 0  # input samples so far
+        self._next = 0  # number of the next output sample
+
+    def feed(self, samples: np.ndarray) -> np.ndarray:
+        """The int16 outputs that the next block of int16 `samples` completes."""
+        f = self._filter
+        self._history = np.concatenate([self._history, np.asarray(samples, dtype=np.float64) / 32768.0])
+        self._fed += len(samples)
+        # Output n needs input up to n*down//up + half.
+        last = ((self._fed - f.half) * f.up - 1) // f.down if self._fed > f.half else -1
+        count = max(0, last + 1 - self._next)
+        out = f.apply(self._history, self._next, count, self._origin)
+        self._next += count
+        drop = (self._next * f.down) // f.up - f.half - self._origin
+        self._history, self._origin = self._history[drop:], self._origin + drop
+        return to_int16(out)
 
 
 def _kernel(u: np.ndarray, cutoff: float, half: int) -> np.ndarray:
@@ -194,13 +242,51 @@ def _samples(payload: bytes, code: int, rate: int, channels: int, bits: int) -> 
     return values.reshape(-1, channels)
 
 
+def read_samples(path: str | Path) -> tuple[np.ndarray, int]:
+    """The first channel of the WAV at `path` as int16 at the file's own rate, any length: for audio this
+    program made itself (speech rendered to a file), which is neither capped nor resampled."""
+    samples, rate, _ = decode_wav(Path(path).read_bytes())
+    return to_int16(samples[:, 0]), rate
+
+
+def wav_seconds(path: str | Path) -> float:
+    """How long the WAV at `path` plays, 0.0 when it is missing, empty or unreadable."""
+    try:
+        samples, rate = read_samples(path)
+    except (OSError, WavError):
+        return 0.0
+    return samples.size / rate
+
+
+class WavWriter:
+    """Mono int16 audio written to a WAV file piece by piece, all at the rate it was opened with."""
+
+    def __init__(self, path: str | Path, rate: int = RATE) -> None:
+        self.rate = rate
+        self._writer = wave.open(str(path), "wb")
+        self._writer.setnchannels(1)
+        self._writer.setsampwidth(SAMPLE_WIDTH)
+        self._writer.setframerate(rate)
+
+    def write(self, pcm: bytes) -> None:
+        """Append mono int16 `pcm` at the writer's rate."""
+        self._writer.writeframes(pcm)
+
+    def close(self) -> None:
+        """Finish the header and close the file."""
+        self._writer.close()
+
+    def __enter__(self) -> WavWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def write_wav(path: str | Path, pcm: bytes, rate: int = RATE) -> None:
     """Write mono int16 `pcm` (16 kHz unless `rate` says otherwise) to a WAV file at `path`."""
-    with wave.open(str(path), "wb") as writer:
-        writer.setnchannels(1)
-        writer.setsampwidth(SAMPLE_WIDTH)
-        writer.setframerate(rate)
-        writer.writeframes(pcm)
+    with WavWriter(path, rate) as writer:
+        writer.write(pcm)
 
 
 class WavSource:
