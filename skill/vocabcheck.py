@@ -54,7 +54,7 @@ def check_node(recognizer: Recognizer, content: Content, mode: str, node: Node) 
         usable = []
         hearable = False
         for phrase in answer_phrases:
-            phones = _phones(recognizer, " ".join(phrase.split()))
+            phones = _phones(recognizer, " ".join(words(phrase)))
             if phones is not None:
                 usable.append((answer, phrase, phones))
             # An engine with no phone dictionary (Whisper spells any word) hears every word it does not call

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from dialogue.content import Content, Node
 from dialogue.ids import Expects
 from intents.normalize import normalise
 from intents.numbers import spell
+from voice.grammar import words
 from voice.recognizer import Vocabulary
 
-_SPOKEN_RE = re.compile(r"[^a-z' ]+")
 _NUMBERS = [spell(n) for n in range(21)]  # "zero" .. "twenty": what people answer a number question with
 # How numbers are said; kept few because decoding time grows with the grammar.
 _NUMBER_FRAMES = ("{n}", "{n} {unit}", "about {n}", "{n} and a half")
@@ -49,8 +47,9 @@ def vocabulary(content: Content, node: Node | None) -> Vocabulary:
         phrases += [p for p in command_phrases if not (numbers and p in _LIKE_A_NUMBER)]
     seen: dict[str, None] = {}
     for phrase in phrases:
-        # As people say it, fillers and all ("just today"): the matcher normalises what comes back.
-        spoken = " ".join(_SPOKEN_RE.sub(" ", phrase.lower()).split())
+        # As people say it, fillers and all ("just today"): the matcher normalises what comes back. A phrase
+        # written with digits is left out: a recogniser writes the words it hears, and a grammar has no digits.
+        spoken = " ".join(words(phrase))
         if spoken and normalise(spoken) and not any(ch.isdigit() for ch in spoken):
             seen.setdefault(spoken, None)
     return Vocabulary(tuple(seen))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from voice import grammar
 from voice.recognizer import RATE, Recognizer, RecognizerError, Transcript, Vocabulary
 
 _LOGGER = logging.getLogger(__name__)
@@ -68,20 +69,19 @@ def check_model_folder(path: str | Path) -> ModelCheck:
 
 def grammar_json(phrases: Iterable[str]) -> str:
     """The JSON list Vosk's SetGrammar takes: each phrase once, lower case, plus "[unk]" for the rest."""
-    seen: dict[str, None] = {}
-    for phrase in phrases:
-        words = " ".join(phrase.lower().split())
-        if words and words != UNK:
-            seen.setdefault(words, None)
+    seen = grammar.normalise(p for p in phrases if not _is_unk(p))  # the words a grammar takes, as everywhere
     if not seen:
         raise ValueError("a closed vocabulary needs at least one phrase")
     return json.dumps([*seen, UNK])
 
 
+def _is_unk(phrase: str) -> bool:
+    return phrase.strip().lower() == UNK
+
+
 def unknown_words(phrases: Iterable[str], find_word: Callable[[str], int]) -> list[str]:
     """Words of `phrases` for which `find_word` (Vosk's lexicon lookup) says -1, sorted, without repeats."""
-    words = {w for phrase in phrases for w in phrase.lower().split() if w != UNK}
-    return sorted(w for w in words if find_word(w) == -1)
+    return [w for w in grammar.phrase_words(p for p in phrases if not _is_unk(p)) if find_word(w) == -1]
 
 
 def parse_partial(raw: str) -> str:
