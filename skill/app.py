@@ -22,10 +22,19 @@ if TYPE_CHECKING:  # built when a command needs them, so `--help` and `ask` stay
     from skill.session import Session
     from skill.speech import Ears, Mouth
     from voice.endpoint import EndpointConfig
-    from voice.engines import EngineChoice
+    from voice.engines import EngineChoice, Hints
     from voice.mic import Microphone
 
 CONTENT_ENV = "TWITCH_COACH_CONTENT"  # a content folder to run instead of the shipped one
+
+
+def hints() -> Hints:
+    """What voice/ tells a person to run when a model is missing: this program's own commands."""
+    from voice.engines import Hints
+
+    return Hints(
+        whisper="twitch-coach models download whisper-tiny-en", vosk="twitch-coach models download vosk-small-en-us"
+    )
 
 
 class SettingsError(ValueError):
@@ -121,7 +130,7 @@ class App:
         from models.store import store_dir
         from voice.engines import detect_engine
 
-        return detect_engine(self.settings.engine, self.settings.model, store_dir())
+        return detect_engine(self.settings.engine, self.settings.model, store_dir(), hints=hints())
 
     def ears(self, say: Callable[[str], None] | None = None) -> Ears:
         """The chosen recogniser wrapped for the content; says which engine and why (on stderr by default)."""
@@ -130,7 +139,7 @@ class App:
 
         choice = self.engine_choice()
         (say or (lambda text: print(text, file=sys.stderr)))(choice.reason)
-        return Ears(self.content, create_recognizer(choice))
+        return Ears(self.content, create_recognizer(choice, hints()))
 
     def listener(self, ears: Ears) -> Ears:
         """The always-on listener for the wake phrase: PocketSphinx, cheap enough to decode every sound in a

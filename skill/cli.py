@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from dialogue.errors import ContentError
-from skill.app import CONTENT_ENV, App, Settings, SettingsError, content_folder
+from skill.app import CONTENT_ENV, App, Settings, SettingsError, content_folder, hints
 from skill.journal import JournalError
 from voice.recognizer import RecognizerError
 
@@ -70,7 +70,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from voice.engines import create_recognizer
 
     choice = App(settings(args)).engine_choice()
-    findings = check(create_recognizer(choice), content)
+    findings = check(create_recognizer(choice, hints()), content)
     for finding in findings:
         print(finding, file=sys.stderr)
     errors = sum(f.error for f in findings)

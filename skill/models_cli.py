@@ -22,6 +22,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def cmd_models(args: argparse.Namespace) -> int:
     """`models [list]`, `models download NAME`, `models remove NAME`."""
     from models import store
+    from skill.app import hints
     from voice.engines import detect_engine
 
     if args.action in ("download", "remove"):
@@ -45,7 +46,7 @@ def cmd_models(args: argparse.Namespace) -> int:
         print(f"  {name}: {state} - {spec.description}")
     for model in found.values():
         print(f"  {model.name}: {'installed' if model.ok else 'broken: ' + model.problem} in {model.path}")
-    choice = detect_engine("auto", args.model, store.store_dir())
+    choice = detect_engine("auto", args.model, store.store_dir(), hints=hints())
     print(f"auto picks: {choice.name} ({choice.reason})")
     return 0
 

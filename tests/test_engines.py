@@ -12,6 +12,7 @@ from voice.engines import (
     VOSK_MODEL_ENV,
     WHISPER_MODEL_ENV,
     EngineChoice,
+    Hints,
     choose_engine,
     create_recognizer,
     detect_engine,
@@ -21,6 +22,7 @@ from voice.engines import (
 from voice.recognizer import RecognizerError
 
 MODEL = Path("/models/vosk-small-en-us")
+HINTS = Hints(whisper="twitch-coach models download whisper-tiny-en", vosk="twitch-coach models download vosk-small-en-us")
 
 
 def test_auto_takes_vosk_when_a_good_model_is_installed() -> None:
@@ -30,16 +32,26 @@ def test_auto_takes_vosk_when_a_good_model_is_installed() -> None:
 
 
 def test_auto_falls_back_to_pocketsphinx_without_a_model() -> None:
-    choice = choose_engine("auto", None, False)
+    choice = choose_engine("auto", None, False, hints=HINTS)
     assert choice.name == "pocketsphinx" and choice.model_path is None
     assert choice.reason == (
         "using PocketSphinx: no Whisper model installed (twitch-coach models download whisper-tiny-en to add one); "
         "no Vosk model installed (twitch-coach models download vosk-small-en-us to add one)"
     )
+    # voice names no command of its own: without hints from its caller it says only what is missing
+    assert choose_engine("auto", None, False).reason == (
+        "using PocketSphinx: no Whisper model installed; no Vosk model installed"
+    )
+
+
+def test_the_app_gives_voice_its_own_commands() -> None:
+    from skill.app import hints
+
+    assert hints() == HINTS
 
 
 def test_auto_falls_back_on_a_broken_model_and_says_why() -> None:
-    choice = choose_engine("auto", MODEL, False, "missing am/final.mdl")
+    choice = choose_engine("auto", MODEL, False, "missing am/final.mdl", hints=HINTS)
     assert choice.name == "pocketsphinx"
     assert str(MODEL) in choice.reason and "missing am/final.mdl" in choice.reason
     assert "twitch-coach models download vosk-small-en-us" in choice.reason
@@ -57,7 +69,7 @@ def test_vosk_by_name_with_a_model() -> None:
 @pytest.mark.parametrize("model, ok", [(None, False), (MODEL, False)])
 def test_vosk_by_name_without_a_usable_model_is_an_error_not_a_fallback(model: Path | None, ok: bool) -> None:
     with pytest.raises(RecognizerError, match="twitch-coach models download vosk-small-en-us"):
-        choose_engine("vosk", model, ok)
+        choose_engine("vosk", model, ok, hints=HINTS)
 
 
 def test_pocketsphinx_by_name_ignores_an_installed_vosk_model() -> None:

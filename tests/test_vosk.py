@@ -9,7 +9,6 @@ import pytest
 
 from voice.recognizer import RecognizerError, Vocabulary
 from voice.vosk_engine import (
-    FIX_COMMAND,
     ModelCheck,
     VoskRecognizer,
     check_model_folder,
@@ -18,6 +17,8 @@ from voice.vosk_engine import (
     transcript_from_results,
     unknown_words,
 )
+
+FIX = "twitch-coach models download vosk-small-en-us"  # the command the app tells voice to say
 
 SMALL_MODEL_FILES = (
     "am/final.mdl",
@@ -62,7 +63,7 @@ def test_missing_path(tmp_path: Path) -> None:
     check = check_model_folder(tmp_path / "nowhere")
     assert not check.ok
     assert "does not exist" in check.message() and str(tmp_path / "nowhere") in check.message()
-    assert FIX_COMMAND in check.message()
+    assert FIX in check.message(FIX) and "run:" not in check.message()  # voice says only the command it is given
 
 
 def test_file_instead_of_folder(tmp_path: Path) -> None:
@@ -102,17 +103,17 @@ def test_model_one_level_down_is_pointed_out(tmp_path: Path) -> None:
 def test_constructor_refuses_bad_folders_with_a_fix(tmp_path: Path, setup, expected: str) -> None:  # type: ignore[no-untyped-def]
     path = setup(tmp_path)
     with pytest.raises(RecognizerError) as info:
-        VoskRecognizer(path)
+        VoskRecognizer(path, fix=FIX)
     message = str(info.value)
-    assert str(path) in message and expected in message and FIX_COMMAND in message
+    assert str(path) in message and expected in message and message.endswith(f"To install one, run: {FIX}")
 
 
 def test_complete_layout_of_junk_gives_a_recognizer_error_not_a_bare_exception(tmp_path: Path) -> None:
     pytest.importorskip("vosk")
     path = make_layout(tmp_path)
     with pytest.raises(RecognizerError, match="could not load the model") as info:
-        VoskRecognizer(path)
-    assert str(path) in str(info.value) and FIX_COMMAND in str(info.value)
+        VoskRecognizer(path, fix=FIX)
+    assert str(path) in str(info.value) and FIX in str(info.value)
 
 
 # Grammar and vocabulary -----------------------------------------------------------------------

@@ -17,6 +17,7 @@ import pytest
 import realspeech as rs
 import speechsets
 
+from skill.app import hints
 from voice.recognizer import RecognizerError, Vocabulary
 from voice.whisper_engine import WhisperRecognizer, check_model_folder, normalise
 
@@ -41,6 +42,8 @@ def judge() -> speechsets.Judge:
 def test_a_missing_folder_says_what_is_missing_and_how_to_fix_it(tmp_path: Path) -> None:
     with pytest.raises(RecognizerError, match=r"no usable Whisper model at .*absent: the path does not exist\. "
                        r"To install one, run: twitch-coach models download whisper-tiny-en"):  # fmt: skip
+        WhisperRecognizer(tmp_path / "absent", fix=hints().whisper)
+    with pytest.raises(RecognizerError, match=r"the path does not exist\.$"):  # no hint given: voice names no command
         WhisperRecognizer(tmp_path / "absent")
     (tmp_path / "model.bin").write_bytes(b"x")
     with pytest.raises(RecognizerError, match="missing config.json, tokenizer.json, vocabulary.txt"):

@@ -15,10 +15,19 @@ from voice.recognizer import Recognizer, RecognizerError
 ENGINES = ("auto", "whisper", "vosk", "pocketsphinx")  # what --engine accepts
 WHISPER_MODEL_ENV = "TWITCH_COACH_WHISPER_MODEL"  # environment variable naming a Whisper model folder
 WHISPER_STORE_NAME = "whisper-tiny-en"  # the folder the store installs and auto mode looks for first
-WHISPER_FIX = f"twitch-coach models download {WHISPER_STORE_NAME}"
 VOSK_MODEL_ENV = "TWITCH_COACH_VOSK_MODEL"  # environment variable naming a Vosk model folder
 VOSK_STORE_NAME = "vosk-small-en-us"  # the model the store installs and auto mode looks for
-FIX_COMMAND = f"twitch-coach models download {VOSK_STORE_NAME}"
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What to tell a person to run to install each model. The program using voice says: voice knows none
+    of its commands, so with no hint a message says what is wrong and stops there."""
+
+    whisper: str = ""
+    """The command that installs the Whisper model, for example "myapp models download whisper-tiny-en"."""
+    vosk: str = ""
+    """The command that installs the Vosk model."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,7 @@ def choose_engine(
     whisper_model: Path | None = None,
     whisper_problem: str = "",
     whisper_installed: bool = True,
+    hints: Hints = Hints(),
 ) -> EngineChoice:
     """Pick the engine for `requested` ("auto", "whisper", "vosk", "pocketsphinx") given what is installed.
 
@@ -60,9 +70,10 @@ def choose_engine(
         if not whisper_installed:
             whisper_missing = "ctranslate2 and tokenizers are not installed (pip install ctranslate2 tokenizers)"
         elif whisper_model is None:
-            whisper_missing = f"no Whisper model installed ({WHISPER_FIX} to add one)"
+            whisper_missing = "no Whisper model installed" + (f" ({hints.whisper} to add one)" if hints.whisper else "")
         else:
-            whisper_missing = f"the Whisper model at {whisper_model} is not usable: {whisper_problem} ({WHISPER_FIX})"
+            whisper_missing = f"the Whisper model at {whisper_model} is not usable: {whisper_problem}"
+            whisper_missing += f" ({hints.whisper})" if hints.whisper else ""
         if requested == "whisper":
             raise RecognizerError(f"cannot use Whisper: {whisper_missing}")
     usable = vosk_installed and vosk_model is not None and vosk_model_ok
@@ -72,10 +83,11 @@ def choose_engine(
     if not vosk_installed:
         problem = "the vosk package is not installed (pip install vosk)"
     elif vosk_model is None:
-        problem = f"no Vosk model installed ({FIX_COMMAND} to add one)"
+        problem = "no Vosk model installed" + (f" ({hints.vosk} to add one)" if hints.vosk else "")
     else:
         detail = f": {vosk_problem}" if vosk_problem else ""
-        problem = f"the Vosk model at {vosk_model} is not usable{detail} ({FIX_COMMAND} to install a good one)"
+        problem = f"the Vosk model at {vosk_model} is not usable{detail}"
+        problem += f" ({hints.vosk} to install a good one)" if hints.vosk else ""
     if requested == "vosk":
         # Asked for by name: falling back quietly would hide the problem the user wants to know about.
         raise RecognizerError(f"cannot use Vosk: {problem}")
@@ -117,10 +129,11 @@ def detect_engine(
     cli_path: str | Path | None,
     store_dir: Path,
     env: Mapping[str, str] | None = None,
+    hints: Hints = Hints(),
 ) -> EngineChoice:
     """Look at this machine (model folders under `store_dir`, the engine packages) and choose with `choose_engine`.
 
-    The caller says where downloaded models live: voice knows nothing of the app's data folder."""
+    The caller says where downloaded models live and how to install one: voice knows nothing of the app."""
     from voice.vosk_engine import check_model_folder
     from voice.whisper_engine import check_model_folder as check_whisper_folder
 
@@ -140,21 +153,22 @@ def detect_engine(
         whisper,
         "; ".join(whisper_problems),
         all(importlib.util.find_spec(name) is not None for name in ("ctranslate2", "tokenizers")),
+        hints,
     )
 
 
-def create_recognizer(choice: EngineChoice) -> Recognizer:
-    """The recogniser `choice` names, importing its engine module only now."""
+def create_recognizer(choice: EngineChoice, hints: Hints = Hints()) -> Recognizer:
+    """The recogniser `choice` names, importing its engine module only now; its errors end with `hints`."""
     if choice.name == "whisper":
         if choice.model_path is None:
-            raise RecognizerError(f"Whisper needs a model folder; run: {WHISPER_FIX}")
+            raise RecognizerError("Whisper needs a model folder" + (f"; run: {hints.whisper}" if hints.whisper else ""))
         module = _engine_module("voice.whisper_engine")
-        return module.WhisperRecognizer(choice.model_path)
+        return module.WhisperRecognizer(choice.model_path, fix=hints.whisper)
     if choice.name == "vosk":
         if choice.model_path is None:
-            raise RecognizerError(f"Vosk needs a model folder; run: {FIX_COMMAND}")
+            raise RecognizerError("Vosk needs a model folder" + (f"; run: {hints.vosk}" if hints.vosk else ""))
         module = _engine_module("voice.vosk_engine")
-        return module.VoskRecognizer(choice.model_path)
+        return module.VoskRecognizer(choice.model_path, fix=hints.vosk)
     if choice.name == "pocketsphinx":
         module = _engine_module("voice.pocketsphinx_engine")
         return module.PocketSphinxRecognizer()

@@ -15,8 +15,6 @@ from voice.recognizer import RATE, Recognizer, RecognizerError, Transcript, Voca
 
 _LOGGER = logging.getLogger(__name__)
 
-MODEL_NAME = "vosk-small-en-us"  # the models-store name of the model we recommend
-FIX_COMMAND = f"twitch-coach models download {MODEL_NAME}"
 UNK = "[unk]"  # Vosk's word for "something outside the grammar"
 
 # The v2 layout Vosk's Model() insists on: without conf/model.conf it refuses even a complete model.
@@ -40,10 +38,10 @@ class ModelCheck:
     def ok(self) -> bool:
         return not self.problems
 
-    def message(self) -> str:
-        """One paragraph saying what is wrong with the folder and the command that fixes it."""
+    def message(self, fix: str = "") -> str:
+        """One paragraph saying what is wrong with the folder, and `fix`, the command that installs a model."""
         problems = "; ".join(self.problems)
-        return f"no usable Vosk model at {self.path}: {problems}. To install one, run: {FIX_COMMAND}"
+        return f"no usable Vosk model at {self.path}: {problems}." + (f" To install one, run: {fix}" if fix else "")
 
 
 def check_model_folder(path: str | Path) -> ModelCheck:
@@ -162,11 +160,13 @@ class VoskRecognizer(Recognizer):
 
     name = "vosk"
 
-    def __init__(self, model_path: str | Path, *, max_alternatives: int = 0) -> None:
-        """Check and load the model at `model_path`; `max_alternatives` > 0 asks Vosk for an n-best list."""
+    def __init__(self, model_path: str | Path, *, max_alternatives: int = 0, fix: str = "") -> None:
+        """Check and load the model at `model_path`; `max_alternatives` > 0 asks Vosk for an n-best list;
+        `fix` is the command the caller's users run to install a model, said when it is missing or broken."""
+        self.fix = fix
         self.check = check_model_folder(model_path)
         if not self.check.ok:
-            raise RecognizerError(self.check.message())
+            raise RecognizerError(self.check.message(fix))
         vosk = _import_vosk()
         vosk.SetLogLevel(-1)  # Kaldi logs every load to stderr; our errors say what matters
         try:
@@ -174,7 +174,7 @@ class VoskRecognizer(Recognizer):
         except Exception as exc:  # vosk raises a bare Exception for every kind of bad model
             raise RecognizerError(
                 f"Vosk could not load the model at {self.check.path} ({exc}); the files are there but "
-                f"damaged or of another kind. To reinstall, remove the folder and run: {FIX_COMMAND}"
+                "damaged or of another kind." + (f" To reinstall, remove the folder and run: {fix}" if fix else "")
             ) from exc
         self._vosk = vosk
         self._max_alternatives = max_alternatives
@@ -197,7 +197,7 @@ class VoskRecognizer(Recognizer):
                 raise RecognizerError(
                     f"the Vosk model at {self.check.path} has no runtime graph "
                     f"({' and '.join(RUNTIME_GRAPH)}), so it cannot be limited to the expected answers; "
-                    f"use a small model: {FIX_COMMAND}"
+                    "use a small model" + (f": {self.fix}" if self.fix else "")
                 )
             missing = self.unknown_words(vocabulary.phrases)
             if missing:

@@ -17,8 +17,6 @@ import numpy as np
 from voice.recognizer import RATE, Recognizer, RecognizerError, Transcript, Vocabulary
 from voice.whisper_features import MAX_SECONDS, log_mel
 
-STORE_NAME = "whisper-tiny-en"  # the models-store folder auto mode looks for
-FIX_COMMAND = f"twitch-coach models download {STORE_NAME}"
 MODEL_FILES = ("config.json", "model.bin", "tokenizer.json", "vocabulary.txt")
 CALIBRATION = Path(__file__).with_name("calibration") / "whisper.yaml"
 MIN_WINDOW = 5  # seconds; shorter windows make Whisper repeat a one-word answer and misjudge silence
@@ -142,14 +140,19 @@ class WhisperRecognizer(Recognizer):
 
     name = "whisper"
 
-    def __init__(self, model_path: str | Path, calibration: Calibration | None = None, threads: int = 1) -> None:
-        """Load the model folder (about 0.3 s); `threads` 0 uses up to four cores."""
+    def __init__(
+        self, model_path: str | Path, calibration: Calibration | None = None, threads: int = 1, fix: str = ""
+    ) -> None:
+        """Load the model folder (about 0.3 s); `threads` 0 uses up to four cores; `fix` is the command the
+        caller's users run to install the model, said when it is missing or broken."""
         self.model_path = Path(model_path).expanduser()
+        self.fix = fix
         problems = check_model_folder(self.model_path)
         if problems:
             problem = "; ".join(problems)
             raise RecognizerError(
-                f"no usable Whisper model at {self.model_path}: {problem}. To install one, run: {FIX_COMMAND}"
+                f"no usable Whisper model at {self.model_path}: {problem}."
+                + (f" To install one, run: {fix}" if fix else "")
             )
         self.calibration = calibration or load_calibration()
         try:
@@ -172,7 +175,7 @@ class WhisperRecognizer(Recognizer):
         except (RuntimeError, ValueError, OSError) as error:  # ctranslate2 and tokenizers raise these for bad files
             raise RecognizerError(
                 f"Whisper could not load the model at {self.model_path} ({error}); the files are there but damaged "
-                f"or of another kind. To reinstall, remove the folder and run: {FIX_COMMAND}"
+                f"or of another kind." + (f" To reinstall, remove the folder and run: {fix}" if fix else "")
             ) from error
         self._prompt = self._start_tokens()
         self._end = self._special("<|endoftext|>")
@@ -280,7 +283,8 @@ class WhisperRecognizer(Recognizer):
         found = self._tokenizer.token_to_id(token)
         if found is None:
             raise RecognizerError(
-                f"the tokenizer at {self.model_path} has no {token}, so it is not a Whisper model; run: {FIX_COMMAND}"
+                f"the tokenizer at {self.model_path} has no {token}, so it is not a Whisper model"
+                + (f"; run: {self.fix}" if self.fix else "")
             )
         return int(found)
 
