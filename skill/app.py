@@ -22,18 +22,23 @@ if TYPE_CHECKING:  # built when a command needs them, so `--help` and `ask` stay
     from skill.session import Session
     from skill.speech import Ears, Mouth
     from voice.endpoint import EndpointConfig
-    from voice.engines import EngineChoice, Hints
+    from voice.engines import EngineChoice
+    from voice.hints import Hints
     from voice.mic import Microphone
 
 CONTENT_ENV = "TWITCH_COACH_CONTENT"  # a content folder to run instead of the shipped one
 
 
 def hints() -> Hints:
-    """What voice/ tells a person to run when a model is missing: this program's own commands."""
-    from voice.engines import Hints
+    """What voice/ tells a person to do when a model or a device is missing: this program's own commands."""
+    from voice.hints import Hints
 
     return Hints(
-        whisper="twitch-coach models download whisper-tiny-en", vosk="twitch-coach models download vosk-small-en-us"
+        whisper="twitch-coach models download whisper-tiny-en",
+        vosk="twitch-coach models download vosk-small-en-us",
+        type_instead="run `twitch-coach chat` to type",
+        typing="`twitch-coach chat` works by typing",
+        list_devices="run `twitch-coach devices`",
     )
 
 
@@ -161,7 +166,7 @@ class App:
         cut the speech short; without it, the microphone is deaf while the skill speaks."""
         from voice import mic
 
-        microphone = mic.Microphone(speaking=None if self.settings.barge_in else mouth.speaking)
+        microphone = mic.Microphone(speaking=None if self.settings.barge_in else mouth.speaking, hints=hints())
         if self.settings.barge_in:
             from skill.bargein import BargeIn
 

@@ -188,7 +188,7 @@ def cmd_devices(args: argparse.Namespace) -> int:
     from voice.devices import AudioDeviceError, format_devices, list_devices
 
     try:
-        print(format_devices(list_devices()))
+        print(format_devices(list_devices(), hints()))
     except AudioDeviceError as error:
         print(error, file=sys.stderr)
         return 1

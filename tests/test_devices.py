@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
+from skill.app import hints
 from voice import devices
 from voice.devices import NO_MICROPHONE, NO_PORTAUDIO, AudioDeviceError
 from voice.mic import Microphone
@@ -177,8 +178,17 @@ def test_no_input_device_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(devices, "list_devices", lambda: [])
     assert not devices.default_input_available()
     with pytest.raises(AudioDeviceError, match="twitch-coach chat"):
-        Microphone().open()
+        Microphone(hints=hints()).open()  # the app's own words, given to voice by skill/app.py
+    with pytest.raises(AudioDeviceError, match=f"^{NO_MICROPHONE}$"):
+        Microphone().open()  # voice alone names no command
     assert "plug one in" in NO_MICROPHONE
+    assert devices.format_devices([], hints()) == (
+        "No sound devices found: no microphone and no speaker. Plug one in (or start the sound "
+        "server) and run `twitch-coach devices` again; meanwhile `twitch-coach chat` works by typing."
+    )
+    assert devices.format_devices([]) == (
+        "No sound devices found: no microphone and no speaker. Plug one in (or start the sound server)."
+    )
 
 
 def test_missing_portaudio_names_the_package(tmp_path) -> None:

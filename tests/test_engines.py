@@ -12,13 +12,13 @@ from voice.engines import (
     VOSK_MODEL_ENV,
     WHISPER_MODEL_ENV,
     EngineChoice,
-    Hints,
     choose_engine,
     create_recognizer,
     detect_engine,
     resolve_vosk_model,
     resolve_whisper_model,
 )
+from voice.hints import Hints
 from voice.recognizer import RecognizerError
 
 MODEL = Path("/models/vosk-small-en-us")
@@ -47,7 +47,7 @@ def test_auto_falls_back_to_pocketsphinx_without_a_model() -> None:
 def test_the_app_gives_voice_its_own_commands() -> None:
     from skill.app import hints
 
-    assert hints() == HINTS
+    assert (hints().whisper, hints().vosk) == (HINTS.whisper, HINTS.vosk)
 
 
 def test_auto_falls_back_on_a_broken_model_and_says_why() -> None:

@@ -6,9 +6,11 @@ import logging
 from dataclasses import dataclass
 from types import ModuleType
 
+from voice.hints import NO_HINTS, Hints
+
 _LOGGER = logging.getLogger(__name__)
 
-NO_MICROPHONE = "no microphone found: plug one in, or run `twitch-coach chat` to type"
+NO_MICROPHONE = "no microphone found: plug one in"
 NO_SPEAKER = "no speaker found: plug one in, or pass an output WAV path to hear the answers later"
 NO_PORTAUDIO = "the PortAudio library is missing: install it with `apt-get install libportaudio2`"
 
@@ -84,17 +86,22 @@ def list_devices() -> list[AudioDevice]:
     return devices
 
 
-def format_devices(devices: list[AudioDevice]) -> str:
-    """The device list as text, with a legend, or a hint when there are none."""
+def no_microphone(hints: Hints = NO_HINTS) -> str:
+    """Why a microphone cannot be had, and what to do instead when the caller says."""
+    return NO_MICROPHONE + (f", or {hints.type_instead}" if hints.type_instead else "")
+
+
+def format_devices(devices: list[AudioDevice], hints: Hints = NO_HINTS) -> str:
+    """The device list as text, with a legend, or what to do when there are none (in the caller's `hints`)."""
     if not devices:
-        return (
-            "No sound devices found: no microphone and no speaker. Plug one in (or start the sound "
-            "server) and run `twitch-coach devices` again; meanwhile `twitch-coach chat` works by typing."
-        )
+        again = f" and {hints.list_devices} again" if hints.list_devices else ""
+        meanwhile = f"; meanwhile {hints.typing}" if hints.typing else ""
+        plug = "No sound devices found: no microphone and no speaker. Plug one in (or start the sound server)"
+        return f"{plug}{again}{meanwhile}."
     lines = ["< default input, > default output"]
     lines += [device.describe() for device in devices]
     if not any(d.input_channels > 0 for d in devices):
-        lines.append("No microphone found: talking needs one; `twitch-coach chat` works by typing.")
+        lines.append("No microphone found: talking needs one" + (f"; {hints.typing}." if hints.typing else "."))
     if not any(d.output_channels > 0 for d in devices):
         lines.append("No speaker found: what the coach says is shown as text.")
     return "\n".join(lines)
@@ -108,11 +115,11 @@ def default_input_available() -> bool:
         return False
 
 
-def find_device(device: int | str | None, kind: str) -> AudioDevice:
+def find_device(device: int | str | None, kind: str, hints: Hints = NO_HINTS) -> AudioDevice:
     """The device to use for `kind` ("input" or "output"): by index, by name part, or the default."""
     devices = list_devices()
     usable = [d for d in devices if (d.input_channels if kind == "input" else d.output_channels) > 0]
-    missing = NO_MICROPHONE if kind == "input" else NO_SPEAKER
+    missing = no_microphone(hints) if kind == "input" else NO_SPEAKER
     if device is None:
         for d in usable:
             if d.is_default_input if kind == "input" else d.is_default_output:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from voice.hints import NO_HINTS, Hints
 from voice.recognizer import Recognizer, RecognizerError
 
 ENGINES = ("auto", "whisper", "vosk", "pocketsphinx")  # what --engine accepts
@@ -17,17 +18,6 @@ WHISPER_MODEL_ENV = "TWITCH_COACH_WHISPER_MODEL"  # environment variable naming 
 WHISPER_STORE_NAME = "whisper-tiny-en"  # the folder the store installs and auto mode looks for first
 VOSK_MODEL_ENV = "TWITCH_COACH_VOSK_MODEL"  # environment variable naming a Vosk model folder
 VOSK_STORE_NAME = "vosk-small-en-us"  # the model the store installs and auto mode looks for
-
-
-@dataclass(frozen=True)
-class Hints:
-    """What to tell a person to run to install each model. The program using voice says: voice knows none
-    of its commands, so with no hint a message says what is wrong and stops there."""
-
-    whisper: str = ""
-    """The command that installs the Whisper model, for example "myapp models download whisper-tiny-en"."""
-    vosk: str = ""
-    """The command that installs the Vosk model."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +41,7 @@ def choose_engine(
     whisper_model: Path | None = None,
     whisper_problem: str = "",
     whisper_installed: bool = True,
-    hints: Hints = Hints(),
+    hints: Hints = NO_HINTS,
 ) -> EngineChoice:
     """Pick the engine for `requested` ("auto", "whisper", "vosk", "pocketsphinx") given what is installed.
 
@@ -129,7 +119,7 @@ def detect_engine(
     cli_path: str | Path | None,
     store_dir: Path,
     env: Mapping[str, str] | None = None,
-    hints: Hints = Hints(),
+    hints: Hints = NO_HINTS,
 ) -> EngineChoice:
     """Look at this machine (model folders under `store_dir`, the engine packages) and choose with `choose_engine`.
 
@@ -157,7 +147,7 @@ def detect_engine(
     )
 
 
-def create_recognizer(choice: EngineChoice, hints: Hints = Hints()) -> Recognizer:
+def create_recognizer(choice: EngineChoice, hints: Hints = NO_HINTS) -> Recognizer:
     """The recogniser `choice` names, importing its engine module only now; its errors end with `hints`."""
     if choice.name == "whisper":
         if choice.model_path is None:

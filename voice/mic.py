@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from voice.devices import NO_MICROPHONE, AudioDeviceError, find_device, import_sounddevice
+from voice.devices import AudioDeviceError, find_device, import_sounddevice, no_microphone
+from voice.hints import NO_HINTS, Hints
 from voice.wavfile import StreamResampler
 
 _LOGGER = logging.getLogger(__name__)
@@ -29,8 +30,10 @@ class Microphone:
         speaking: threading.Event | None = None,
         rate: int = RATE,
         device_rate: int | None = None,
+        hints: Hints = NO_HINTS,
     ) -> None:
         self.device = device
+        self.hints = hints  # what the caller tells a person to do without a microphone
         self.speaking = speaking
         self.rate = rate
         self.requested_device_rate = device_rate  # None: `rate` if the device takes it, else its own
@@ -45,7 +48,7 @@ class Microphone:
     def open(self) -> Microphone:
         """Start capturing; AudioDeviceError saying what to do when there is no usable microphone."""
         sd = import_sounddevice()
-        device = find_device(self.device, "input")
+        device = find_device(self.device, "input", self.hints)
         rate = self.requested_device_rate or self.rate
         try:
             sd.check_input_settings(device=device.index, samplerate=rate, channels=1, dtype="int16")
@@ -68,7 +71,7 @@ class Microphone:
             self._stream.start()
         except (sd.PortAudioError, ValueError) as exc:
             self._stream = None
-            raise AudioDeviceError(f"{NO_MICROPHONE} (opening {device.name!r} failed: {exc})") from exc
+            raise AudioDeviceError(f"{no_microphone(self.hints)} (opening {device.name!r} failed: {exc})") from exc
         self._closed = False
         _LOGGER.debug("microphone %r open at %d Hz", device.name, rate)
         return self
@@ -90,7 +93,8 @@ class Microphone:
                 waited = 0.0 if speaking else waited + 0.1  # input is dropped on purpose while speaking
                 stream = self._stream
                 if stream is not None and (not stream.active or waited > STALL_SECONDS):
-                    raise AudioDeviceError(f"the microphone stopped delivering sound ({NO_MICROPHONE})") from None
+                    lost = f"the microphone stopped delivering sound ({no_microphone(self.hints)})"
+                    raise AudioDeviceError(lost) from None
                 continue
             waited = 0.0
             if chunk is None:
