@@ -30,3 +30,58 @@ def test_a_lower_layer_imports_no_higher_one(package: str) -> None:
         for path in sorted((ROOT / package).rglob("*.py"))
     }
     assert {path: names for path, names in wrong.items() if names} == {}
+
+
+def _module_imports(path: Path, modules: set[str]) -> set[str]:
+    """The project modules `path` imports when it runs (lazy imports too; not those only for type checking)."""
+    found = set()
+    tree = ast.parse(path.read_text(), str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", getattr(node.test, "attr", "")) == "TYPE_CHECKING":
+            node.body = []  # never imported at run time, so it cannot make a cycle
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            base = node.module.removeprefix("twitch_coach.")  # the same rule after the package is renamed
+            found |= {f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name.removeprefix("twitch_coach.") for a in node.names}
+    return found & modules
+
+
+def _module_name(path: Path) -> str:
+    name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    return name.removesuffix(".__init__")
+
+
+def test_no_import_cycle() -> None:
+    paths = {_module_name(p): p for package in PROJECT for p in sorted((ROOT / package).rglob("*.py"))}
+    graph = {name: _module_imports(path, set(paths)) - {name} for name, path in paths.items()}
+    cycles, done = [], set()
+
+    def visit(name: str, trail: list[str]) -> None:
+        if name in trail:
+            cycles.append(" -> ".join(trail[trail.index(name) :] + [name]))
+            return
+        if name in done:
+            return
+        for imported in sorted(graph[name]):
+            visit(imported, [*trail, name])
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name, [])
+    assert cycles == []
+
+
+LONGEST = 400  # lines in one module: past that, a module does more than one thing (the developers' guide)
+
+
+def test_no_module_is_over_400_lines() -> None:
+    folders = (*PROJECT, "tests", "bench")
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for folder in folders
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if (lines := len(path.read_text().splitlines())) > LONGEST
+    }
+    assert long == {}

@@ -21,7 +21,7 @@ class AudioDeviceError(Exception):
 
 @dataclass(frozen=True)
 class AudioDevice:
-    """One PortAudio device as `twitch-coach devices` lists it."""
+    """One PortAudio device, as the device list shows it."""
 
     index: int
     """PortAudio device number, what `--input-device` / `--output-device` take."""
