@@ -21,6 +21,11 @@ class Answer:
     def to_dict(self) -> dict[str, object]:
         return {"topic": self.topic, "intent": self.intent, "value": self.value, "tags": list(self.tags)}
 
+    @classmethod
+    def from_dict(cls, topic: str, data: Mapping[str, Any]) -> Answer:
+        """The answer to `topic` from its {"intent", "value", "tags"} (to_dict's, or the journal's without a topic)."""
+        return cls(topic, str(data["intent"]), data.get("value"), tuple(data.get("tags") or ()))
+
 
 @dataclass(frozen=True)
 class CauseScore:

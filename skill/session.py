@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
 
 from dialogue.content import Content, Node
 from dialogue.engine import Conversation
@@ -47,7 +46,8 @@ def open_session(
     carried = carried_over(entries, now, rules, source) if source else None
     if carried is not None:
         # Safety questions are always asked again: a red flag may have appeared since.
-        earlier = {t: _answer(t, a) for t, a in carried.answers.items() if t not in content.domain.safety_topics}
+        safety = content.domain.safety_topics
+        earlier = {t: Answer.from_dict(t, a) for t, a in carried.answers.items() if t not in safety}
         known = earlier | known
         _LOGGER.info("carrying on from the quick check at %s: %s", carried.at, sorted(earlier))
     finding = persistence([e.at for e in entries], now, rules)
@@ -55,11 +55,6 @@ def open_session(
     flags, opening = ((content.domain.journal_flag,), said) if finding else ((), ())
     conversation = Conversation(content, mode, known=known, known_flags=flags, opening=opening)
     return Session(conversation, journal, clock, rules, replaces=carried.id if carried else None)
-
-
-def _answer(topic: str, stored: Mapping[str, Any]) -> Answer:
-    """An Answer from the journal's {"intent", "value", "tags"}."""
-    return Answer(topic, str(stored["intent"]), stored.get("value"), tuple(stored.get("tags") or ()))
 
 
 class Session:
