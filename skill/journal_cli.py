@@ -38,11 +38,6 @@ def add_no_journal(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-journal", action="store_true", help="do not save this check-in in the journal")
 
 
-def journal_for(args: argparse.Namespace, path: Path | None = None) -> Journal | None:
-    """The journal to record this run in, or None when --no-journal was given."""
-    return None if getattr(args, "no_journal", False) else Journal(path)
-
-
 def cmd_journal(
     args: argparse.Namespace,
     path: Path | None = None,

@@ -40,10 +40,8 @@ def cmd_wyoming(args: argparse.Namespace) -> int:
     """Run the service until SIGTERM or SIGINT."""
     import yaml
 
-    from dialogue.loader import load
-    from skill.app import content_folder, open_log
+    from skill.app import App, Settings, content_folder, open_log
     from skill.conversations import Conversations, load_text
-    from skill.journal_cli import journal_for
     from skill.paths import home
     from skill.session import open_session
     from skill.wyoming_server import Service, info, is_loopback, serve
@@ -62,8 +60,9 @@ def cmd_wyoming(args: argparse.Namespace) -> int:
     except (OSError, ValueError, yaml.YAMLError) as error:
         print(f"twitch-coach wyoming: the service's lines could not be read: {error}", file=sys.stderr)
         return 1
-    content = load(folder=folder)
-    journal = journal_for(args)
+    app = App(Settings(content=folder, journal=not getattr(args, "no_journal", False)))
+    content = app.content
+    journal = app.journal()  # one for the service's life, closed when it stops
 
     def new_session(mode: str, known: Mapping[str, Answer]) -> Session:  # the same signature as the home device's
         return open_session(content, mode, journal, known=known)

@@ -287,10 +287,14 @@ def test_a_broken_journal_is_reported_not_raised(tmp_path: Path) -> None:
     assert status == 1 and "not a usable journal" in err
 
 
-def test_no_journal_turns_recording_off(tmp_path: Path) -> None:
+def test_no_journal_turns_recording_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from skill.app import App
+    from skill.cli import settings
+
+    monkeypatch.setenv("TWITCH_COACH_HOME", str(tmp_path))
     top = argparse.ArgumentParser()
     journal_cli.add_no_journal(top)
-    assert journal_cli.journal_for(top.parse_args(["--no-journal"]), tmp_path / "j.sqlite3") is None
-    kept = journal_cli.journal_for(top.parse_args([]), tmp_path / "j.sqlite3")
-    assert kept is not None and kept.path == tmp_path / "j.sqlite3"
+    assert App(settings(top.parse_args(["--no-journal"]))).journal() is None
+    kept = App(settings(top.parse_args([]))).journal()
+    assert kept is not None and kept.path == tmp_path / "journal.sqlite3"
     assert not kept.path.exists()  # nothing is written until a check-in is recorded
