@@ -176,11 +176,9 @@ class App:
 
     def endpoint(self, mode: str | None = None) -> EndpointConfig:
         """How long a pause ends a spoken answer in `mode` (default: the run's), as its policy says."""
-        from dialogue.ids import Endpoint
-        from voice.endpoint import DEFAULT, WORKOUT
+        from skill.speech import endpoint_for
 
-        policy = self.content.policy(mode or self.mode).endpoint
-        return {Endpoint.DEFAULT: DEFAULT, Endpoint.WORKOUT: WORKOUT}[Endpoint(policy)]
+        return endpoint_for(self.content, mode or self.mode)
 
 
 def stop_on_sigterm() -> None:

@@ -12,14 +12,13 @@ from typing import TextIO
 from dialogue.ask import answer
 from dialogue.content import Content, Home
 from dialogue.events import Error, Event, Listening, Say, Wake
-from dialogue.ids import Endpoint
 from dialogue.scoring import Answer
 from intents.normalize import normalise
 from skill.session import Session
-from skill.speech import Ears, Heard, hear_next, run_spoken, spoken_text
+from skill.speech import Ears, Heard, endpoint_for, hear_next, run_spoken, spoken_text
 from skill.textio import parse_line, read_lines
 from voice.devices import AudioDeviceError
-from voice.endpoint import DEFAULT, WORKOUT, AudioSource, EndpointConfig
+from voice.endpoint import DEFAULT, AudioSource, EndpointConfig
 from voice.recognizer import Vocabulary
 
 _LOGGER = logging.getLogger(__name__)
@@ -88,7 +87,6 @@ class HomeDevice:
         stop: threading.Event,
         endpoint: EndpointConfig = DEFAULT,
         backoff: Backoff = Backoff(),
-        quick_endpoint: EndpointConfig = WORKOUT,
         listener: Ears | None = None,
     ) -> None:
         if content.home is None:
@@ -96,9 +94,7 @@ class HomeDevice:
         self.home: Home = content.home
         self.content, self.ears, self.open_source = content, ears, open_source
         self.speak, self.emit, self.new_session = speak, emit, new_session
-        self.stop, self.endpoint, self.backoff = stop, endpoint, backoff
-        # Mid-workout the speaker is out of breath: the same endpoint as `checkin --mode quick`.
-        self.quick_endpoint = quick_endpoint
+        self.stop, self.endpoint, self.backoff = stop, endpoint, backoff  # `endpoint`: the wake phrase and request
         # The always-on wake listener may be a cheaper engine than the one that hears answers.
         self.listener = listener or ears
         requests = [p for phrases in self.home.routes.values() for p in phrases]
@@ -159,7 +155,7 @@ class HomeDevice:
         modes = self.content.domain.modes
         if route is not None and route in modes:
             session = self.new_session(route, self.known)
-            endpoint = self.quick_endpoint if modes[route].endpoint == Endpoint.WORKOUT else self.endpoint
+            endpoint = endpoint_for(self.content, route)  # the mode's own, as `checkin --mode` gets it
             listen = lambda recognise: self._listen(source, recognise, endpoint)  # noqa: E731
             run_spoken(session, self.ears, listen, self.speak, self.emit, self.stop)
             # What the mid-workout check told us, the cooldown check-in need not ask again.

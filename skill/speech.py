@@ -95,6 +95,15 @@ class Ears:
         return Heard(transcript, (time.perf_counter() - start) * 1000)
 
 
+def endpoint_for(content: Content, mode: str) -> EndpointConfig:
+    """How long a pause ends a spoken answer in `mode`, as its policy in domain.yaml says: mid-workout the
+    speaker is out of breath and gets longer pauses. The check-in and the home device both take it from here."""
+    from dialogue.ids import Endpoint
+    from voice.endpoint import DEFAULT, WORKOUT
+
+    return {Endpoint.DEFAULT: DEFAULT, Endpoint.WORKOUT: WORKOUT}[Endpoint(content.policy(mode).endpoint)]
+
+
 def hear_next(source: AudioSource, config: EndpointConfig, recognise: Callable[[bytes], Heard]) -> Heard | None:
     """Listen on `source` for one utterance and `recognise` it; None when no speech came.
 
