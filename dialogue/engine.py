@@ -23,6 +23,10 @@ CONFIRM_BELOW = 0.78
 CONFIRM_COMMAND_BELOW = 0.9  # commands that lose answers (stop, start over, back, skip) need more certainty
 HARMLESS = frozenset({Command.REPEAT.value, Command.HELP.value})  # never worth a "Did you say ...?"
 MAX_REPROMPTS = 2  # a no-match is asked again this many times, then the dialogue moves on
+# "repeat" or "help" at one question is done this many times (the second time in other words, with the
+# answers); after that it counts as not understood. A spoken "one" heard as "what" again and again would
+# otherwise ask the same question for ever.
+MAX_REPEATS = 2
 SAFETY_REPROMPTS = 1  # a safety question asks once more, then takes the safe branch
 REVIEW_NODE = "summary"  # the node a Prompt names while the summary waits for repeat or stop
 REVIEW_CHOICES = [Command.REPEAT.value, Command.STOP.value]
@@ -71,6 +75,7 @@ class Conversation:
         self.urgent = False
         self.node: str | None = None
         self.misses = 0
+        self.repeats = 0  # "repeat" and "help" at the open question
         self.history: list[_Snapshot] = []
         self.reviewing = False  # the summary has been given; only repeat, back, start over, stop remain
         self.finished = False
@@ -185,7 +190,7 @@ class Conversation:
             target = node.next_node(self.answers[node.topic].intent)
         if target in seen:
             target = END
-        self.misses = 0
+        self.misses = self.repeats = 0
         if target == END:
             return self._finish()
         self.node = target
@@ -257,8 +262,15 @@ class Conversation:
     def _command(self, command: str) -> list[Event]:
         node = self.current()
         assert node is not None
+        if command in HARMLESS:
+            self.repeats += 1
+            if self.repeats > MAX_REPEATS:  # most likely an answer misheard as "what": asked again, then moved on
+                return self._miss(node)
         if command == Command.REPEAT:
-            return [self._prompt(node)]
+            if self.repeats < MAX_REPEATS:
+                return [self._prompt(node)]
+            text = self.content.message("repeat_rephrased").format(rephrase=node.rephrase, options=self._options(node))
+            return [self._prompt(node, text)]
         if command == Command.HELP:
             return [Say(self.content.message("help").format(options=self._options(node))), self._prompt(node)]
         if command == Command.BACK:
@@ -284,7 +296,7 @@ class Conversation:
         snapshot = self.history.pop()
         self.answers, self.red_flags = snapshot.answers, snapshot.red_flags
         self.reviewing = False
-        self.node, self.misses = snapshot.node, 0
+        self.node, self.misses, self.repeats = snapshot.node, 0, 0
         return [self._prompt(self.tree.nodes[snapshot.node])]
 
     def _stop(self) -> list[Event]:

@@ -19,6 +19,7 @@ MESSAGE_FIELDS: dict[str, frozenset[str]] = {
     "move_on": frozenset(),
     "confirm": frozenset({"heard"}),
     "help": frozenset({"options"}),
+    "repeat_rephrased": frozenset({"rephrase", "options"}),
     "number_options": frozenset(),
     "or_word": frozenset(),
     "skipped": frozenset(),
