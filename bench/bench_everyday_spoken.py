@@ -240,7 +240,9 @@ def checkin(ears: Ears, content: Content, name: str, script: dict, voice: Voice,
         key = f"{node.id}{conversation.confirming}"
         tries[key] = tries.get(key, -1) + 1
         slower = Voice(voice.name, max(110, voice.wpm - 20 * tries[key]), voice.label)
-        return recognise(clips.audio(say, slower))
+        heard = recognise(clips.audio(say, slower))
+        log[-1] += f" p={heard.transcript.confidence:.2f}"
+        return heard
 
     try:
         run_spoken(session, ears, listen, lambda _text: None, emit)

@@ -51,10 +51,14 @@ def _session(args: argparse.Namespace, content: Content) -> Session:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
+    from skill.session import telling_what_is_kept
     from skill.textio import chat, utf8_streams
 
     utf8_streams(json_lines=False)
-    chat(_session(args, _content(args)), input, print)
+    conversation = _session(args, _content(args))
+    _stop_on_sigterm()
+    with telling_what_is_kept(conversation, print):
+        chat(conversation, input, print)
     return 0
 
 
@@ -114,8 +118,10 @@ def _ears(args: argparse.Namespace, content: Content, say: Callable[[str], None]
 
 
 def cmd_converse(args: argparse.Namespace) -> int:
+    from dialogue.events import Notice
+    from skill.session import telling_what_is_kept
     from skill.speech import transcriber
-    from skill.textio import converse_json, read_lines, utf8_streams
+    from skill.textio import converse_json, emit_json, read_lines, utf8_streams
 
     if not args.json:
         print(
@@ -127,7 +133,9 @@ def cmd_converse(args: argparse.Namespace) -> int:
     content = _content(args)
     conversation = _session(args, content)
     transcribe = transcriber(conversation, lambda: _ears(args, content))
-    converse_json(conversation, read_lines(sys.stdin), sys.stdout, transcribe)
+    _stop_on_sigterm()
+    with telling_what_is_kept(conversation, lambda line: emit_json([Notice(line)], sys.stdout)):
+        converse_json(conversation, read_lines(sys.stdin), sys.stdout, transcribe)
     return 0
 
 
@@ -231,14 +239,23 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 def cmd_checkin(args: argparse.Namespace) -> int:
     """The spoken check-in on the default devices; typed when there is no microphone."""
-
-    from skill.speech import hear_next, run_spoken
-    from skill.textio import chat, utf8_streams
-    from voice.devices import AudioDeviceError, default_input_available
+    from skill.session import telling_what_is_kept
+    from skill.textio import utf8_streams
 
     utf8_streams(json_lines=False)
     content = _content(args)
     conversation = _session(args, content)
+    _stop_on_sigterm()
+    with telling_what_is_kept(conversation, print):
+        return _checkin(args, content, conversation)
+
+
+def _checkin(args: argparse.Namespace, content: Content, conversation: Session) -> int:
+    """The check-in spoken, or typed when asked or when there is no microphone."""
+    from skill.speech import hear_next, run_spoken
+    from skill.textio import chat
+    from voice.devices import AudioDeviceError, default_input_available
+
     if args.typed or not _has_microphone(default_input_available):
         if not args.typed:
             print(
@@ -255,7 +272,6 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     mouth = Mouth(args.rate, args.voice)
     ears = _ears(args, content, print)
     config = {Endpoint.DEFAULT: DEFAULT, Endpoint.WORKOUT: WORKOUT}[Endpoint(content.policy(args.mode).endpoint)]
-    _stop_on_sigterm()
     try:
         with Microphone(speaking=None if args.barge_in else mouth.speaking) as mic:
             _listen_while_speaking(args, content, ears, mouth, mic)
@@ -269,8 +285,8 @@ def cmd_checkin(args: argparse.Namespace) -> int:
 
 
 def _stop_on_sigterm() -> None:
-    """SIGTERM ends a spoken check-in as Ctrl-C does: at once (speech and microphone closed on the way out),
-    saving only a check-in that reached its summary; the exit status is the usual 143."""
+    """SIGTERM ends a check-in as Ctrl-C does: at once (speech and microphone closed on the way out), saving
+    only a check-in that reached its summary, and saying so when it did; the exit status is the usual 143."""
     import signal
 
     def interrupt(*_: object) -> None:

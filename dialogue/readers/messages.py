@@ -18,6 +18,7 @@ MESSAGE_FIELDS: dict[str, frozenset[str]] = {
     "safe_skipped": frozenset(),
     "move_on": frozenset(),
     "confirm": frozenset({"heard"}),
+    "said_back": frozenset({"heard"}),
     "help": frozenset({"options"}),
     "repeat_rephrased": frozenset({"rephrase", "options"}),
     "number_options": frozenset(),
