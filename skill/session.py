@@ -166,7 +166,7 @@ class Session:
 
 
 @contextlib.contextmanager
-def telling_what_is_kept(session: Session, tell: Callable[[str], None]) -> Iterator[None]:
+def telling_what_is_kept(session: Session, tell: Callable[[str], object]) -> Iterator[None]:
     """Around a conversation loop: when a stop signal (SIGINT, or SIGTERM raised as SystemExit) ends it after
     the check-in was saved, perhaps before its summary was shown, `tell` the person it is kept."""
     try:
@@ -192,5 +192,5 @@ def _signals_held() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, signal.SIG_DFL if handler is None else handler)  # None: set outside Python
-        for signum in dict.fromkeys(came):
-            signal.raise_signal(signum)
+        for got in dict.fromkeys(came):
+            signal.raise_signal(got)
