@@ -20,17 +20,14 @@ COMMANDS = frozenset(c.value for c in Command)
 # the closed loop (tests/test_closed_loop.py): out-of-domain speech forced into a question's grammar
 # scores up to about 0.77, real answers mostly above; below it, "Did you say ...?" keeps it safe.
 CONFIRM_BELOW = 0.78
-# Away from the safety questions a wrong answer only moves which cause is named, and "go back" puts it right.
-# There an answer the recogniser gives at least even odds of being right is taken and said back ("I heard
-# a little; say go back if that's wrong.") instead of asked about; only one more likely wrong than right
-# gets "Did you say ...?". Safety questions never guess: they confirm everything below CONFIRM_BELOW.
+# Away from the safety questions (which never guess) a wrong answer only moves which cause is named and "go
+# back" mends it: a calibrated answer at even odds or better is taken and said back, not asked about.
 GUESS_BELOW = 0.5
 CONFIRM_COMMAND_BELOW = 0.9  # commands that lose answers (stop, start over, back, skip) need more certainty
 HARMLESS = frozenset({Command.REPEAT.value, Command.HELP.value})  # never worth a "Did you say ...?"
 MAX_REPROMPTS = 2  # a no-match is asked again this many times, then the dialogue moves on
-# "repeat" or "help" at one question is done this many times (the second time in other words, with the
-# answers); after that it counts as not understood. A spoken "one" heard as "what" again and again would
-# otherwise ask the same question for ever.
+# "repeat" or "help" at one question is done this often (the second time in other words), then counts as not
+# understood: a spoken "one" heard as "what" again and again asked the same question for ever.
 MAX_REPEATS = 2
 SAFETY_REPROMPTS = 1  # a safety question asks once more, then takes the safe branch
 REVIEW_NODE = "summary"  # the node a Prompt names while the summary waits for repeat or stop
@@ -96,10 +93,7 @@ class Conversation:
         return events + self._go(self.tree.start)
 
     def hear(self, utterance: str, confidence: float = 1.0, calibrated: bool = False) -> list[Event]:
-        """Take one answer (with the recogniser's confidence in it, when spoken) and return what follows.
-
-        `calibrated`: the confidence is a probability fitted on real speech (Whisper's), so an answer away
-        from the safety questions at even odds or better is taken and said back rather than asked about."""
+        """Take one answer (with the recogniser's confidence, `calibrated` when fitted: GUESS_BELOW); what follows."""
         if self.finished:
             return []
         self._spotted = []
@@ -124,7 +118,8 @@ class Conversation:
             return events + self._raise(list(spotted.red_flags)) + self._command(match.intent)
         assert current is not None
         self._spotted = list(spotted.red_flags)  # red-flag words count in every answer: raised with it
-        unsure_below = GUESS_BELOW if calibrated and not self._is_safety(current) else CONFIRM_BELOW
+        safety = current.safe is not None or current.topic in self.content.domain.safety_topics  # never guessed
+        unsure_below = GUESS_BELOW if calibrated and not safety else CONFIRM_BELOW
         if match.intent in COMMANDS or (match.intent != NONE and confidence < unsure_below):
             events += self._raise(self._take_spotted())
             self.pending = match
@@ -133,10 +128,6 @@ class Conversation:
         if match.intent != NONE and confidence < CONFIRM_BELOW:
             events.append(Say(self.content.message("said_back").format(heard=self._meant(current, match))))
         return events + self._understood(current, match)
-
-    def _is_safety(self, node: Node) -> bool:
-        """True for the questions that never guess: the red-flag screen, its follow-ups, and how long."""
-        return node.safe is not None or node.topic in self.content.domain.safety_topics
 
     def resume(self) -> list[Event]:
         """Ask again whatever is waiting (after the input changed, say from speech to typing), keeping answers."""
@@ -282,10 +273,8 @@ class Conversation:
             if self.repeats > MAX_REPEATS:  # most likely an answer misheard as "what": asked again, then moved on
                 return self._miss(node)
         if command == Command.REPEAT:
-            if self.repeats < MAX_REPEATS:
-                return [self._prompt(node)]
-            text = self.content.message("repeat_rephrased").format(rephrase=node.rephrase, options=self._options(node))
-            return [self._prompt(node, text)]
+            again = self.content.message("repeat_rephrased").format(rephrase=node.rephrase, options=self._options(node))
+            return [self._prompt(node, again if self.repeats == MAX_REPEATS else None)]
         if command == Command.HELP:
             return [Say(self.content.message("help").format(options=self._options(node))), self._prompt(node)]
         if command == Command.BACK:
