@@ -15,7 +15,8 @@ figures say whether a change broke the spoken path, not how well it serves peopl
    again more slowly). Printed: prompts per check-in up to the summary (ten is the fewest), and the
    answers recorded as meant.
 
-    .venv/bin/python bench/bench_everyday_spoken.py [--quick] [--engines whisper,pocketsphinx] [--model DIR]
+    .venv/bin/python bench/bench_everyday_spoken.py [--quick | --checkins-only] [--engines whisper,pocketsphinx]
+        [--model DIR]
 """
 
 from __future__ import annotations
@@ -187,6 +188,7 @@ class Run:
     voice: Voice
     prompts: int  # prompts up to the summary: questions, reprompts and "Did you say ...?"
     confirmations: int
+    again: int  # the same question asked again: reprompts and repeats
     meant: int  # answers recorded as the person meant them
     answered: int  # topics the script answers
     stuck: bool
@@ -206,7 +208,8 @@ def checkin(ears: Ears, content: Content, name: str, script: dict, voice: Voice,
     """A whole spoken check-in, answered by `script` in `voice`, through run_spoken and Session."""
     session = open_session(content, "checkin", None)
     conversation = session.conversation
-    count = {"prompts": 0, "confirmations": 0}
+    count = {"prompts": 0, "confirmations": 0, "again": 0}
+    asked: set[str] = set()
     log: list[str] = []
     tries: dict[str, int] = {}
 
@@ -216,6 +219,8 @@ def checkin(ears: Ears, content: Content, name: str, script: dict, voice: Voice,
         if isinstance(event, Prompt):
             count["prompts"] += 1
             count["confirmations"] += conversation.confirming
+            count["again"] += not conversation.confirming and event.node in asked
+            asked.add(event.node)
         if isinstance(event, Summary) or count["prompts"] > PROMPT_LIMIT:
             raise _Summarised
 
@@ -235,7 +240,9 @@ def checkin(ears: Ears, content: Content, name: str, script: dict, voice: Voice,
         key = f"{node.id}{conversation.confirming}"
         tries[key] = tries.get(key, -1) + 1
         slower = Voice(voice.name, max(110, voice.wpm - 20 * tries[key]), voice.label)
-        return recognise(clips.audio(say, slower))
+        heard = recognise(clips.audio(say, slower))
+        log[-1] += f" p={heard.transcript.confidence:.2f}"
+        return heard
 
     try:
         run_spoken(session, ears, listen, lambda _text: None, emit)
@@ -248,7 +255,7 @@ def checkin(ears: Ears, content: Content, name: str, script: dict, voice: Voice,
     )
     stuck = count["prompts"] > PROMPT_LIMIT
     prompts = min(count["prompts"], PROMPT_LIMIT)
-    return Run(name, voice, prompts, count["confirmations"], meant, len(script), stuck, tuple(log))
+    return Run(name, voice, prompts, count["confirmations"], count["again"], meant, len(script), stuck, tuple(log))
 
 
 def print_everyday(results: dict[str, list[Result]], cases: list[Phrasing], table_size: int, typed: float) -> None:
@@ -290,7 +297,7 @@ def print_everyday(results: dict[str, list[Result]], cases: list[Phrasing], tabl
             print(f"  {len(heard)}/{len(VOICES)} {case.node}: {case.say!r} -> {' | '.join(heard)}")
 
 
-def print_checkins(runs: dict[str, list[Run]]) -> None:
+def print_checkins(runs: dict[str, list[Run]], verbose: bool = False) -> None:
     """Prompts per spoken check-in for each engine."""
     print("\nSpoken check-ins, clear answers (checkin mode: ten prompts at the fewest)")
     for name, done in runs.items():
@@ -299,16 +306,19 @@ def print_checkins(runs: dict[str, list[Run]]) -> None:
         stuck = sum(r.stuck for r in done)
         note = f"; {stuck} stuck past {PROMPT_LIMIT} prompts" if stuck else ""
         print(f"  {name:14s} {len(done)} check-ins: prompts average {statistics.mean(prompts):.1f}, "
-              f"max {max(prompts)}, min {min(prompts)}; \"Did you say ...?\" {sum(r.confirmations for r in done)}; "
+              f"max {max(prompts)}, min {min(prompts)}; \"Did you say ...?\" {sum(r.confirmations for r in done)}, "
+              f"asked again {sum(r.again for r in done)}; "
               f"answers recorded as meant {meant}/{answered} ({meant / answered:.1%}){note}")  # fmt: skip
         for voice in VOICES:
             mine = [r.prompts for r in done if r.voice == voice]
             if mine:
                 print(f"    {str(voice):34s} prompts {' '.join(map(str, mine))}")
-        worst = max(done, key=lambda r: r.prompts)
-        print(f"    the longest ({worst.script}, {worst.voice}), what was said and heard:")
-        for line in worst.log[:24]:
-            print(f"      {line}")
+        shown = done if verbose else [max(done, key=lambda r: r.prompts)]
+        for run in shown:
+            print(f"    {'' if verbose else 'the longest '}({run.script}, {run.voice}), {run.prompts} prompts, "
+                  "what was said and heard:")
+            for line in run.log[: None if verbose else 24]:
+                print(f"      {line}")
 
 
 def main() -> None:
@@ -316,6 +326,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help=f"{QUICK} phrasings; one check-in per script")
     parser.add_argument("--engines", default="whisper,pocketsphinx", help="comma-separated engines to compare")
     parser.add_argument("--model", default=str(MODEL), help="CTranslate2 Whisper model folder")
+    parser.add_argument("--checkins-only", action="store_true", help="only the spoken check-ins, all of them")
+    parser.add_argument("--verbose", action="store_true", help="what was said and heard in every check-in")
     args = parser.parse_args()
     if shutil.which("espeak-ng") is None:
         print("skipped: espeak-ng is not installed (make setup installs it)")
@@ -343,15 +355,16 @@ def main() -> None:
             except RecognizerError as error:
                 print(f"{name}: skipped: {error}")
                 continue
-            results[name] = everyday(ears, judges, cases, clips)
+            results[name] = [] if args.checkins_only else everyday(ears, judges, cases, clips)
             middle = time.perf_counter()
             runs[name] = [checkin(ears, content, script, scripts[script], voice, clips) for script, voice in plan]
             print(f"{name}: phrasings {middle - started:.0f} s, check-ins {time.perf_counter() - middle:.0f} s "
                   f"({clips.made} clips synthesised so far)", file=sys.stderr, flush=True)  # fmt: skip
     if not results:
         return
-    print_everyday(results, cases, len(everyone), typed)
-    print_checkins(runs)
+    if not args.checkins_only:
+        print_everyday(results, cases, len(everyone), typed)
+    print_checkins(runs, args.verbose)
 
 
 if __name__ == "__main__":

@@ -20,9 +20,15 @@ COMMANDS = frozenset(c.value for c in Command)
 # the closed loop (tests/test_closed_loop.py): out-of-domain speech forced into a question's grammar
 # scores up to about 0.77, real answers mostly above; below it, "Did you say ...?" keeps it safe.
 CONFIRM_BELOW = 0.78
+# Away from the safety questions (which never guess) a wrong answer only moves which cause is named and "go
+# back" mends it: a calibrated answer at even odds or better is taken and said back, not asked about.
+GUESS_BELOW = 0.5
 CONFIRM_COMMAND_BELOW = 0.9  # commands that lose answers (stop, start over, back, skip) need more certainty
 HARMLESS = frozenset({Command.REPEAT.value, Command.HELP.value})  # never worth a "Did you say ...?"
 MAX_REPROMPTS = 2  # a no-match is asked again this many times, then the dialogue moves on
+# "repeat" or "help" at one question is done this often (the second time in other words), then counts as not
+# understood: a spoken "one" heard as "what" again and again asked the same question for ever.
+MAX_REPEATS = 2
 SAFETY_REPROMPTS = 1  # a safety question asks once more, then takes the safe branch
 REVIEW_NODE = "summary"  # the node a Prompt names while the summary waits for repeat or stop
 REVIEW_CHOICES = [Command.REPEAT.value, Command.STOP.value]
@@ -71,6 +77,7 @@ class Conversation:
         self.urgent = False
         self.node: str | None = None
         self.misses = 0
+        self.repeats = 0  # "repeat" and "help" at the open question
         self.history: list[_Snapshot] = []
         self.reviewing = False  # the summary has been given; only repeat, back, start over, stop remain
         self.finished = False
@@ -85,8 +92,8 @@ class Conversation:
         events: list[Event] = [Say(line) for line in (self.tree.intro, *self.opening) if line]
         return events + self._go(self.tree.start)
 
-    def hear(self, utterance: str, confidence: float = 1.0) -> list[Event]:
-        """Take one answer (with the recogniser's confidence in it, when spoken) and return what follows."""
+    def hear(self, utterance: str, confidence: float = 1.0, calibrated: bool = False) -> list[Event]:
+        """Take one answer (with the recogniser's confidence, `calibrated` when fitted: GUESS_BELOW); what follows."""
         if self.finished:
             return []
         self._spotted = []
@@ -111,11 +118,15 @@ class Conversation:
             return events + self._raise(list(spotted.red_flags)) + self._command(match.intent)
         assert current is not None
         self._spotted = list(spotted.red_flags)  # red-flag words count in every answer: raised with it
-        if match.intent in COMMANDS or (match.intent != NONE and confidence < CONFIRM_BELOW):
+        safety = current.safe is not None or current.topic in self.content.domain.safety_topics  # never guessed
+        unsure_below = GUESS_BELOW if calibrated and not safety else CONFIRM_BELOW
+        if match.intent in COMMANDS or (match.intent != NONE and confidence < unsure_below):
             events += self._raise(self._take_spotted())
             self.pending = match
             text = self.content.message("confirm").format(heard=self._meant(current, match))
             return events + [Prompt(self.mode, current.id, current.topic, text, Expects.YES_NO, ["yes", "no"])]
+        if match.intent != NONE and confidence < CONFIRM_BELOW:
+            events.append(Say(self.content.message("said_back").format(heard=self._meant(current, match))))
         return events + self._understood(current, match)
 
     def resume(self) -> list[Event]:
@@ -185,7 +196,7 @@ class Conversation:
             target = node.next_node(self.answers[node.topic].intent)
         if target in seen:
             target = END
-        self.misses = 0
+        self.misses = self.repeats = 0
         if target == END:
             return self._finish()
         self.node = target
@@ -257,8 +268,13 @@ class Conversation:
     def _command(self, command: str) -> list[Event]:
         node = self.current()
         assert node is not None
+        if command in HARMLESS:
+            self.repeats += 1
+            if self.repeats > MAX_REPEATS:  # most likely an answer misheard as "what": asked again, then moved on
+                return self._miss(node)
         if command == Command.REPEAT:
-            return [self._prompt(node)]
+            again = self.content.message("repeat_rephrased").format(rephrase=node.rephrase, options=self._options(node))
+            return [self._prompt(node, again if self.repeats == MAX_REPEATS else None)]
         if command == Command.HELP:
             return [Say(self.content.message("help").format(options=self._options(node))), self._prompt(node)]
         if command == Command.BACK:
@@ -284,7 +300,7 @@ class Conversation:
         snapshot = self.history.pop()
         self.answers, self.red_flags = snapshot.answers, snapshot.red_flags
         self.reviewing = False
-        self.node, self.misses = snapshot.node, 0
+        self.node, self.misses, self.repeats = snapshot.node, 0, 0
         return [self._prompt(self.tree.nodes[snapshot.node])]
 
     def _stop(self) -> list[Event]:

@@ -3,12 +3,14 @@
 A model is installed into `<store>/<name>/` only once every byte is checked against the manifest:
 a zip is fetched, verified and unpacked beside the target; a multi-file model has each file fetched
 and verified into a staging folder beside it. Either is renamed into place whole, so a failure,
-Ctrl-C or SIGTERM leaves nothing half-installed and no partial file behind.
+Ctrl-C or SIGTERM leaves nothing half-installed and no partial file behind; what a kill -9 leaves is
+cleared by the next download, which holds the store's lock so that it never clears a running one's.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import os
 import shutil
@@ -149,7 +151,8 @@ def download(
     stream = sys.stderr if progress is True else (progress or None)
     limits = limits or Limits(timeout=timeout)
     try:
-        with _sigterm_raises():
+        with _sigterm_raises(), _only_download(root):
+            _clear_leftovers(root)
             if spec.kind == "files":
                 _install_files(spec, url, root, target, stream, limits)
             else:
@@ -238,6 +241,39 @@ def _install_files(
         bar.close()
         if not moved:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+# What a download of a model leaves beside the store while it runs (see _install_zip and _install_files).
+_LEFTOVER_SUFFIXES = (".downloading", ".unpacking", ".zip.part")
+
+
+@contextlib.contextmanager
+def _only_download(root: Path) -> Iterator[None]:
+    """Hold the store's lock while inside: one download at a time, so another's staging folder is never
+    taken for a leftover. The lock is the kernel's (flock on the folder), so a kill -9 releases it."""
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise DownloadError(
+                f"another download into {root} is under way; wait for it to finish, then run this again"
+            ) from exc
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _clear_leftovers(root: Path) -> None:
+    """Delete what earlier downloads left when they were killed outright (kill -9, power cut): staging
+    folders and part files. Only called with the store's lock held, so none of it is in use."""
+    for path in root.glob(".*"):
+        if not path.name.endswith(_LEFTOVER_SUFFIXES):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _shifted(update: Callable[[int], None], before: int, n: int) -> None:

@@ -182,8 +182,8 @@ class App:
 
 
 def stop_on_sigterm() -> None:
-    """SIGTERM ends a spoken check-in as Ctrl-C does: at once (speech and microphone closed on the way out),
-    saving only a check-in that reached its summary; the exit status is the usual 143."""
+    """SIGTERM ends a check-in as Ctrl-C does: at once (speech and microphone closed on the way out), saving
+    only a check-in that reached its summary, and saying so when it did; the exit status is the usual 143."""
     import signal
 
     def interrupt(*_: object) -> None:
@@ -223,12 +223,22 @@ def show(event: Event) -> None:
 
 def checkin(app: App, typed: bool) -> int:
     """The spoken check-in on the default devices; typed when asked, or when there is no microphone."""
-    from skill.speech import hear_next, run_spoken
-    from skill.textio import chat, utf8_streams
-    from voice.devices import AudioDeviceError
+    from skill.session import telling_what_is_kept
+    from skill.textio import utf8_streams
 
     utf8_streams(json_lines=False)
     conversation = app.session()
+    stop_on_sigterm()
+    with telling_what_is_kept(conversation, print):
+        return _checkin(app, typed, conversation)
+
+
+def _checkin(app: App, typed: bool, conversation: Session) -> int:
+    """The check-in spoken, or typed when asked or when there is no microphone."""
+    from skill.speech import hear_next, run_spoken
+    from skill.textio import chat
+    from voice.devices import AudioDeviceError
+
     if typed or not has_microphone():
         if not typed:
             print(
@@ -240,7 +250,6 @@ def checkin(app: App, typed: bool) -> int:
     mouth = app.mouth()
     ears = app.ears(print)
     config = app.endpoint()
-    stop_on_sigterm()
     try:
         with app.microphone(mouth, ears) as mic:
             run_spoken(conversation, ears, lambda recognise: hear_next(mic, config, recognise), mouth.say, show)

@@ -28,10 +28,15 @@ def settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
+    from skill.app import stop_on_sigterm
+    from skill.session import telling_what_is_kept
     from skill.textio import chat, utf8_streams
 
     utf8_streams(json_lines=False)
-    chat(App(settings(args)).session(), input, print)
+    conversation = App(settings(args)).session()
+    stop_on_sigterm()
+    with telling_what_is_kept(conversation, print):
+        chat(conversation, input, print)
     return 0
 
 
@@ -79,8 +84,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_converse(args: argparse.Namespace) -> int:
+    from dialogue.events import Notice
+    from skill.app import stop_on_sigterm
+    from skill.session import telling_what_is_kept
     from skill.speech import transcriber
-    from skill.textio import converse_json, read_lines, utf8_streams
+    from skill.textio import converse_json, emit_json, read_lines, utf8_streams
 
     if not args.json:
         print(
@@ -92,7 +100,9 @@ def cmd_converse(args: argparse.Namespace) -> int:
     app = App(settings(args))
     conversation = app.session()
     transcribe = transcriber(conversation, app.ears)
-    converse_json(conversation, read_lines(sys.stdin), sys.stdout, transcribe)
+    stop_on_sigterm()
+    with telling_what_is_kept(conversation, lambda line: emit_json([Notice(line)], sys.stdout)):
+        converse_json(conversation, read_lines(sys.stdin), sys.stdout, transcribe)
     return 0
 
 

@@ -142,7 +142,8 @@ class Journal:
             raise JournalError(f"{self.path}: cannot create it: {error.strerror or error}") from error
         db = None
         try:
-            db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            # Any one thread at a time: the Wyoming service writes from its worker thread and closes at exit.
+            db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # a commit is on disk before record() returns
             db.execute("PRAGMA secure_delete=ON")  # deleted check-ins are overwritten, not left in free pages

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Mapping
+import signal
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 
 from dialogue.content import Content, Node
@@ -14,6 +17,9 @@ from dialogue.scoring import Answer
 from skill.journal import Journal, JournalError
 
 _LOGGER = logging.getLogger(__name__)
+# Printed when a stop signal ends a session whose check-in is in the journal, perhaps before its summary was
+# shown or said in full: the person learns that nothing was lost, and where to find it.
+KEPT_ON_STOP = "Stopped. Your check-in is saved in your journal; twitch-coach journal list shows it."
 
 
 def local_now() -> datetime:
@@ -81,9 +87,9 @@ class Session:
         """Open the conversation."""
         return self._kept(self.conversation.start())
 
-    def hear(self, utterance: str, confidence: float = 1.0) -> list[Event]:
+    def hear(self, utterance: str, confidence: float = 1.0, calibrated: bool = False) -> list[Event]:
         """Pass an answer on; add trend lines after the first summary and save the check-in at each summary."""
-        return self._kept(self.conversation.hear(utterance, confidence))
+        return self._kept(self.conversation.hear(utterance, confidence, calibrated))
 
     def resume(self) -> list[Event]:
         """Ask again what is waiting, answers kept (see Conversation.resume)."""
@@ -137,12 +143,49 @@ class Session:
             # The same check-in summarised again replaces itself; after "start over" a new one is added.
             replaces = self._saved[1] if self._saved[0] == conversation.rounds else None
         flags = list(summary.red_flags) + (["urgent"] if summary.urgent else [])
-        try:
-            entry = self.journal.record(
-                conversation.mode, conversation.answers, summary.causes, flags, replaces=replaces
-            )
-        except JournalError as error:
-            _LOGGER.warning("check-in not saved: %s", error)
-            return str(error)
-        self._saved_summary, self._saved = summary, (conversation.rounds, entry.id)
+        with _signals_held():  # saved and known to be saved, or neither: a stop signal waits the few ms
+            try:
+                entry = self.journal.record(
+                    conversation.mode, conversation.answers, summary.causes, flags, replaces=replaces
+                )
+            except JournalError as error:
+                _LOGGER.warning("check-in not saved: %s", error)
+                return str(error)
+            self._saved_summary, self._saved = summary, (conversation.rounds, entry.id)
         return ""
+
+    @property
+    def saved(self) -> bool:
+        """True once this session's check-in is in the journal."""
+        return self._saved is not None
+
+
+@contextlib.contextmanager
+def telling_what_is_kept(session: Session, tell: Callable[[str], object]) -> Iterator[None]:
+    """Around a conversation loop: when a stop signal (SIGINT, or SIGTERM raised as SystemExit) ends it after
+    the check-in was saved, perhaps before its summary was shown, `tell` the person it is kept."""
+    try:
+        yield
+    except (KeyboardInterrupt, SystemExit):
+        if session.saved:
+            with contextlib.suppress(OSError, ValueError):  # a closed terminal must not hide the exit
+                tell(KEPT_ON_STOP)
+        raise
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM that arrive inside are acted on as the block ends (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[int] = []
+    previous = {signum: signal.signal(signum, lambda got, _frame: came.append(got))
+                for signum in (signal.SIGINT, signal.SIGTERM)}  # fmt: skip
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)  # None: set outside Python
+        for got in dict.fromkeys(came):
+            signal.raise_signal(got)

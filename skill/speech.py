@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from voice.endpoint import AudioSource, EndpointConfig
 
 _LOGGER = logging.getLogger(__name__)
+# Engines whose confidence is a probability fitted on real speech (voice/calibration/); the others' is a score.
+CALIBRATED = frozenset({"whisper"})
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")  # where Mouth splits a line to start speaking sooner
 
 
@@ -53,6 +55,7 @@ class Ears:
     def __init__(self, content: Content, recognizer: Recognizer) -> None:
         self.content = content
         self.recognizer = recognizer
+        self.calibrated = recognizer.name in CALIBRATED  # its confidence is a probability the dialogue can weigh
         recognizer.add_words(content.vocab.pronunciations)  # words people say that its dictionary lacks
         self._vocabularies: dict[int, Vocabulary] = {}  # by id() of the node; content lives as long
         self._kept: dict[tuple[str, ...], Vocabulary] = {}
@@ -193,7 +196,7 @@ def run_spoken(
         if heard is None:  # no speech before the timeout: the dialogue reprompts as for a no-match
             events = conversation.hear("")
             continue
-        events = conversation.hear(heard.text, heard.transcript.confidence)
+        events = conversation.hear(heard.text, heard.transcript.confidence, ears.calibrated)
 
 
 def sentences_of(text: str) -> list[str]:

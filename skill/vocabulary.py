@@ -11,11 +11,15 @@ from voice.recognizer import Vocabulary
 
 _NUMBERS = [spell(n) for n in range(21)]  # "zero" .. "twenty": what people answer a number question with
 # How numbers are said; kept few because decoding time grows with the grammar.
-_NUMBER_FRAMES = ("{n}", "{n} {unit}", "about {n}", "{n} and a half")
+# "about {n} {unit}": "about eight hours" was no phrase, so Whisper's restricted decode found none whole in it.
+_NUMBER_FRAMES = ("{n}", "{n} {unit}", "about {n}", "about {n} {unit}", "{n} and a half")
 # Commands a recogniser is not offered at a number question because they sound like a number: a bare "bye"
 # took 7 of the 19 FSDD digits Whisper got wrong on the fitting speakers ("five", "nine"), and stopping
 # loses the check-in. "goodbye" and the other stop phrases still work there; typed, "bye" still stops.
-_LIKE_A_NUMBER = frozenset({"bye"})
+# A bare "what" (repeat) took a synthesised "one" every time it was said, looping a spoken check-in; on the
+# fitting speakers' real digits it was never heard, so leaving it out costs nothing. "pardon", "say that
+# again" and the rest still repeat there.
+_LIKE_A_NUMBER = frozenset({"bye", "what"})
 
 
 def _number_phrases(node: Node) -> list[str]:

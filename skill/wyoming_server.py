@@ -7,10 +7,12 @@ import contextlib
 import ipaddress
 import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from functools import partial
 from importlib import metadata
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from wyoming.asr import Transcript
@@ -24,6 +26,7 @@ from wyoming.server import AsyncEventHandler, AsyncServer
 from skill.conversations import Conversations, Reply, ServiceText
 
 _LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
 LANGUAGES = ["en"]
 # An event line can be at most the stream's own limit (asyncio's 64 KiB); its extra data and payload
 # are capped the same, so a client cannot make the server hold more than this per connection.
@@ -128,6 +131,14 @@ class Service:
     idle: float = IDLE_TIMEOUT
     most_connections: int = MOST_CONNECTIONS
     connections: int = 0  # open now
+    # Turns run here, one at a time and in order, off the event loop: a turn may write the journal (a check-in
+    # is saved when its summary is given), and a slow disk must not stall every other connection meanwhile.
+    worker: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="coach-turn"))
+
+    async def off_loop(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(*args)` on the worker thread. Cancelling the wait leaves the work to finish there, so a turn
+        that gives a summary still saves it however the connection ends."""
+        return await asyncio.get_running_loop().run_in_executor(self.worker, work, *args)
 
     def turn(self, data: dict[str, Any]) -> Event:
         """The reply to one transcript's data."""
@@ -183,7 +194,7 @@ class CoachHandler(AsyncEventHandler):
             return await self._send(self.service.info.event())
         if Transcript.is_type(event.type):
             try:
-                reply = self.service.turn(event.data)
+                reply = await self.service.off_loop(self.service.turn, event.data)
             except Exception:  # noqa: BLE001 - a fault in one turn must not end the service for everyone
                 _LOGGER.exception("a turn failed")
                 reply = Error("the skill failed on this turn", code="internal").event()
@@ -228,9 +239,11 @@ async def serve(uri: str, service: Service, stop: asyncio.Event, ready: asyncio.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), SWEEP_SECONDS)
             try:
-                service.conversations.expire()
+                await service.off_loop(service.conversations.expire)
             except Exception:  # noqa: BLE001 - a fault in one conversation must not stop the service
                 _LOGGER.exception("expiring conversations failed")
     finally:
         await server.stop()
-        service.conversations.close()
+        # After every turn already handed to the worker (a summary it is saving finishes first).
+        await service.off_loop(service.conversations.close)
+        service.worker.shutdown(wait=True)
