@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dialogue.content import Patterns, Spotting
 from dialogue.fields import Reader, kind
 from dialogue.yamlfile import KeyPath
 from intents.normalize import normalise
+
+_REFERENCE = re.compile(r"\{(\w+)\}")  # "{many} places": each phrase of the group `many`, then "places"
+Phrases = tuple[tuple[str, ...], ...]
+MAX_EXPANDED = 2000  # phrases one group may write out to, so a content slip cannot blow up compile time
 
 _FIELDS = ("breaks", "negations", "negation_stops", "all_clear", "as_usual", "pseudo", "lookalikes", "sounds_like",
            "not_slips")  # fmt: skip
@@ -25,16 +30,51 @@ def _words(reader: Reader, phrases: tuple[str, ...], where: KeyPath) -> tuple[tu
     return tuple(out)
 
 
-def read_groups(reader: Reader, data: dict[str, Any], root: KeyPath) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """`groups`: group name -> phrases; every group non-empty."""
+def read_groups(reader: Reader, data: dict[str, Any], root: KeyPath) -> tuple[dict[str, Phrases], set[str]]:
+    """(`groups`: group name -> phrases, a `{group}` in a phrase standing for each phrase of that group;
+    the names used that way)."""
     raw = reader.get(data, "groups", root, "mapping") or {}
-    groups = {}
+    listed = {}
     for name, phrases in raw.items():
         where = (*root, "groups", name)
         if not name.isidentifier():
             reader.problem(where, f"a group name should be lower_case_words, not {name!r}")
-        groups[name] = _words(reader, reader.phrases(phrases, where), where)
-    return groups
+        listed[name] = reader.phrases(phrases, where)
+    expanded: dict[str, tuple[str, ...]] = {}
+    for name in listed:
+        _expand(reader, name, listed, expanded, (), (*root, "groups"))
+    groups = {name: _words(reader, expanded[name], (*root, "groups", name)) for name in listed}
+    return groups, {ref for phrases in listed.values() for p in phrases for ref in _REFERENCE.findall(p)}
+
+
+def _expand(reader: Reader, name: str, listed: dict[str, tuple[str, ...]], done: dict[str, tuple[str, ...]],
+            inside: tuple[str, ...], where: KeyPath) -> tuple[str, ...]:  # fmt: skip
+    """`name`'s phrases with every `{group}` written out ("{many} places": "lots of places", ...)."""
+    if name in done:
+        return done[name]
+    if name in inside:
+        reader.problem((*where, inside[0]), f"groups name each other in a circle: {' -> '.join((*inside, name))}")
+        return ()
+    out: list[str] = []
+    for index, phrase in enumerate(listed[name]):
+        pieces = _REFERENCE.split(phrase)  # text, group, text, group, ..., text
+        options = [[pieces[0]]]
+        for ref, text in zip(pieces[1::2], pieces[2::2], strict=True):
+            if ref not in listed:
+                at = (*where, name, str(index))
+                reader.problem(at, f"unknown group '{ref}' in '{phrase}'; groups: {', '.join(sorted(listed))}")
+                options = []
+                break
+            subs = _expand(reader, ref, listed, done, (*inside, name), where)
+            options = [[*o, sub, text] for o in options for sub in subs]
+            if len(options) > MAX_EXPANDED:
+                break
+        out += ["".join(o) for o in options]
+    if len(out) > MAX_EXPANDED:
+        reader.problem((*where, name), f"writes out to more than {MAX_EXPANDED} phrases; split it into smaller groups")
+        out = out[:MAX_EXPANDED]
+    done[name] = tuple(dict.fromkeys(out))
+    return done[name]
 
 
 def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: dict[str, Any]) -> Spotting | None:
