@@ -14,8 +14,11 @@ _REFERENCE = re.compile(r"\{(\w+)\}")  # "{many} places": each phrase of the gro
 Phrases = tuple[tuple[str, ...], ...]
 MAX_EXPANDED = 2000  # phrases one group may write out to, so a content slip cannot blow up compile time
 
-_FIELDS = ("breaks", "negations", "negation_stops", "all_clear", "as_usual", "pseudo", "lookalikes", "sounds_like",
-           "not_slips")  # fmt: skip
+_FIELDS = ("breaks", "negations", "negation_stops", "all_clear", "as_usual", "pseudo", "others", "long_ago",
+           "lookalikes", "sounds_like", "not_slips", "lookalike_stops", "idioms", "hypothetical", "me")  # fmt: skip
+_OPTIONAL = ("others", "long_ago", "lookalike_stops", "hypothetical", "me")  # fields a content pack may leave out
+_ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me")
+LOOKALIKE_GAP = 2  # words that may come between the two halves of a look-alike unless it says ("one side of my calf")
 
 
 def _words(reader: Reader, phrases: tuple[str, ...], where: KeyPath) -> tuple[tuple[str, ...], ...]:
@@ -82,11 +85,16 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
     raw = reader.get(data, "spotting", root, "mapping") or {}
     path = (*root, "spotting")
     reader.unknown_keys(raw, _FIELDS, path)
-    lists = {k: _words(reader, reader.get(raw, k, path, "phrases") or (), (*path, k)) for k in _FIELDS[:6]}
-    for key in ("negations", "negation_stops"):
+    lists = {
+        k: _words(reader, reader.get(raw, k, path, "phrases", required=k not in _OPTIONAL) or (), (*path, k))
+        for k in (*_FIELDS[:8], "hypothetical", *_ONE_WORD)
+    }
+    for key in _ONE_WORD:
         for index, words in enumerate(lists[key]):
             if len(words) > 1:
                 reader.problem((*path, key, str(index)), f"should be one word, not '{' '.join(words)}'")
+    idioms = reader.get(raw, "idioms", path, "phrases", required=False) or ()
+    idioms = [g for i, g in enumerate(idioms) if check_group(reader, (*path, "idioms", str(i)), g, groups)]
     lookalikes = []
     pairs = raw.get("lookalikes") or []
     if not isinstance(pairs, list):
@@ -94,11 +102,15 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
         pairs = []
     for index, pair in enumerate(pairs):
         where = (*path, "lookalikes", str(index))
-        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(g, str) for g in pair)):
+        gap = pair[2] if isinstance(pair, list) and len(pair) == 3 else LOOKALIKE_GAP
+        if not (isinstance(pair, list) and len(pair) in (2, 3) and all(isinstance(g, str) for g in pair[:2])):
             reader.problem(where, f"should be a pair of group names, like [weak, drink], not {kind(pair)}")
             continue
-        if all(check_group(reader, where, g, groups) for g in pair):
-            lookalikes.append((pair[0], pair[1]))
+        if isinstance(gap, bool) or not isinstance(gap, int) or not 0 <= gap <= 9:
+            reader.problem(where, f"the third item is how many words may come between, 0 to 9, not {gap!r}")
+            continue
+        if all([check_group(reader, where, g, groups) for g in pair[:2]]):  # noqa: C419 (report both)
+            lookalikes.append((pair[0], pair[1], gap))
     sounds_raw = reader.get(raw, "sounds_like", path, "mapping") or {}
     sounds = {}
     for slip, word in sounds_raw.items():
@@ -120,6 +132,12 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
         tuple(lookalikes),
         sounds,
         frozenset(normalise(w) for w in not_slips),
+        frozenset(w[0] for w in lists["lookalike_stops"]),
+        frozenset(idioms),
+        lists["hypothetical"],
+        lists["others"],
+        frozenset(w[0] for w in lists["me"]),
+        lists["long_ago"],
     )
 
 
