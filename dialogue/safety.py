@@ -118,15 +118,17 @@ def _quiet(hits: list[_Hit], words: list[str], clauses: list[int], parts: list[i
     someone else's clause cancels."""
     idioms = [h for h in hits if h.group in spotting.idioms]
     dropped = {id(h) for h in hits for f in idioms if h.start < f.end and f.start < h.end}  # "a pain in the neck"
-    for first, second, gap in spotting.lookalikes:
-        for a in hits:
-            for b in hits:
-                close = a.end <= b.start <= a.end + gap and a.clause == b.clause
-                if a.group == first and b.group == second and close:
-                    if not spotting.lookalike_stops & set(words[a.end : b.start]):  # "weak after the run" is weak
-                        dropped |= {id(a), id(b)}  # together they mean something else: neither counts
+    for pairs, both in ((spotting.lookalikes, True), (spotting.belongs, False)):
+        for first, second, gap in pairs:
+            for a in hits:
+                for b in hits:
+                    close = a.end <= b.start <= a.end + gap and a.clause == b.clause
+                    if a.group == first and b.group == second and close:
+                        if not spotting.lookalike_stops & set(words[a.end : b.start]):  # "weak after the run" is weak
+                            # a look-alike means something else, so neither counts; a belonging only the second
+                            dropped |= {id(a), id(b)} if both else {id(b)}
     hits = [h for h in hits if id(h) not in dropped]
-    _someone_else(hits, words, clauses, spotting)
+    _someone_else(hits, words, parts, spotting)
     covered = {i for h in hits for i in range(h.start, h.end)}
     for i in range(len(words)):
         if i in covered:
@@ -156,21 +158,21 @@ def _quiet(hits: list[_Hit], words: list[str], clauses: list[int], parts: list[i
     return hits
 
 
-def _someone_else(hits: list[_Hit], words: list[str], clauses: list[int], spotting: Spotting) -> None:
-    """Mark the hits of a clause about someone else ("my friend fainted"): no red flag is theirs to raise, and
-    no urgent sign either when it was long ago. A clause that also speaks of oneself ("... said I was out") stays."""
-    others: dict[int, set[int]] = {}  # clause -> the positions its mentions of someone else cover
+def _someone_else(hits: list[_Hit], words: list[str], parts: list[int], spotting: Spotting) -> None:
+    """Mark the hits of a part about someone else ("my friend fainted, ..."): no red flag is theirs to raise, and
+    no urgent sign either when it was long ago. A part that also speaks of oneself ("... said I was out") stays."""
+    others: dict[int, set[int]] = {}  # part -> the positions its mentions of someone else cover
     long_ago = set()
     for i in range(len(words)):
         n = _phrase_at(words, i, spotting.others, loose=True)
         if n:
-            others.setdefault(clauses[i], set()).update(range(i, i + n))
+            others.setdefault(parts[i], set()).update(range(i, i + n))
         if _phrase_at(words, i, spotting.long_ago, loose=True):
-            long_ago.add(clauses[i])
+            long_ago.add(parts[i])
     for i, word in enumerate(words):
-        if word in spotting.me and i not in others.get(clauses[i], {i}):
-            others.pop(clauses[i], None)
+        if word in spotting.me and i not in others.get(parts[i], {i}):
+            others.pop(parts[i], None)
     for h in hits:
-        if h.clause in others:
+        if parts[h.start] in others:
             h.maybe = True
-            h.negated = h.negated or h.clause in long_ago
+            h.negated = h.negated or parts[h.start] in long_ago

@@ -22,6 +22,7 @@ _SPELLINGS = (
     (re.compile(r"ck"), "k"),
     (re.compile(r"ight"), "ite"),  # "tight", "tite"
     (re.compile(r"(ee|ea|ie|ei)"), "e"),  # "weak", "week", "weke"
+    (re.compile(r"c(?=[eiy])"), "s"),  # a soft c: "medicine", "medisin"
     (re.compile(r"(?<=[^aeiou])e$"), ""),  # a silent final e: "weke", "tingle"
     (re.compile(r"y$"), "i"),  # "tingly", "tinglie"
 )

@@ -41,7 +41,7 @@ def read_safety(reader: Reader, root: KeyPath, domain: Domain | None) -> Safety 
     urgent_signs = {sid: read_patterns(reader, raw, (*upath, "signs", sid), groups) for sid, raw in signs_raw.items()}
     spotting = read_spotting(reader, data, root, groups)
     used = {g for patterns in [*urgent_signs.values(), *(f.signs for f in flags.values())] for p in patterns for g in p}
-    used |= {g for pair in (spotting.lookalikes if spotting else ()) for g in pair[:2]}
+    used |= {g for pair in (spotting.lookalikes + spotting.belongs if spotting else ()) for g in pair[:2]}
     used |= set(spotting.idioms if spotting else ())
     used |= {g for flag in flags.values() for g in flag.unless} | referenced
     check_used(reader, root, groups, used)

@@ -12,10 +12,12 @@ from intents.normalize import normalise
 
 _REFERENCE = re.compile(r"\{(\w+)\}")  # "{many} places": each phrase of the group `many`, then "places"
 Phrases = tuple[tuple[str, ...], ...]
+Pairs = tuple[tuple[str, str, int], ...]
 MAX_EXPANDED = 2000  # phrases one group may write out to, so a content slip cannot blow up compile time
 
 _FIELDS = ("breaks", "negations", "negation_stops", "all_clear", "as_usual", "pseudo", "others", "long_ago",
-           "lookalikes", "sounds_like", "not_slips", "lookalike_stops", "idioms", "hypothetical", "me")  # fmt: skip
+           "lookalikes", "sounds_like", "not_slips", "lookalike_stops", "idioms", "hypothetical", "me",
+           "belongs")  # fmt: skip
 _OPTIONAL = ("others", "long_ago", "lookalike_stops", "hypothetical", "me")  # fields a content pack may leave out
 _ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me")
 LOOKALIKE_GAP = 2  # words that may come between the two halves of a look-alike unless it says ("one side of my calf")
@@ -95,22 +97,7 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
                 reader.problem((*path, key, str(index)), f"should be one word, not '{' '.join(words)}'")
     idioms = reader.get(raw, "idioms", path, "phrases", required=False) or ()
     idioms = [g for i, g in enumerate(idioms) if check_group(reader, (*path, "idioms", str(i)), g, groups)]
-    lookalikes = []
-    pairs = raw.get("lookalikes") or []
-    if not isinstance(pairs, list):
-        reader.problem((*path, "lookalikes"), f"should be a list of pairs of group names, not {kind(pairs)}")
-        pairs = []
-    for index, pair in enumerate(pairs):
-        where = (*path, "lookalikes", str(index))
-        gap = pair[2] if isinstance(pair, list) and len(pair) == 3 else LOOKALIKE_GAP
-        if not (isinstance(pair, list) and len(pair) in (2, 3) and all(isinstance(g, str) for g in pair[:2])):
-            reader.problem(where, f"should be a pair of group names, like [weak, drink], not {kind(pair)}")
-            continue
-        if isinstance(gap, bool) or not isinstance(gap, int) or not 0 <= gap <= 9:
-            reader.problem(where, f"the third item is how many words may come between, 0 to 9, not {gap!r}")
-            continue
-        if all([check_group(reader, where, g, groups) for g in pair[:2]]):  # noqa: C419 (report both)
-            lookalikes.append((pair[0], pair[1], gap))
+    lookalikes, belongs = (_pairs(reader, raw, path, key, groups) for key in ("lookalikes", "belongs"))
     sounds_raw = reader.get(raw, "sounds_like", path, "mapping") or {}
     sounds = {}
     for slip, word in sounds_raw.items():
@@ -129,7 +116,7 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
         lists["all_clear"],
         lists["as_usual"],
         lists["pseudo"],
-        tuple(lookalikes),
+        lookalikes,
         sounds,
         frozenset(normalise(w) for w in not_slips),
         frozenset(w[0] for w in lists["lookalike_stops"]),
@@ -138,6 +125,7 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
         lists["others"],
         frozenset(w[0] for w in lists["me"]),
         lists["long_ago"],
+        belongs,
     )
 
 
@@ -170,3 +158,24 @@ def check_used(reader: Reader, root: KeyPath, groups: dict[str, Any], used: set[
     for name in groups:
         if name not in used:
             reader.problem((*root, "groups", name), f"group '{name}' is used by no sign or look-alike")
+
+
+def _pairs(reader: Reader, raw: dict[str, Any], path: KeyPath, key: str, groups: dict[str, Any]) -> Pairs:
+    """`lookalikes` or `belongs`: [group, group] or [group, group, words that may come between]."""
+    out = []
+    pairs = raw.get(key) or []
+    if not isinstance(pairs, list):
+        reader.problem((*path, key), f"should be a list of pairs of group names, not {kind(pairs)}")
+        pairs = []
+    for index, pair in enumerate(pairs):
+        where = (*path, key, str(index))
+        gap = pair[2] if isinstance(pair, list) and len(pair) == 3 else LOOKALIKE_GAP
+        if not (isinstance(pair, list) and len(pair) in (2, 3) and all(isinstance(g, str) for g in pair[:2])):
+            reader.problem(where, f"should be a pair of group names, like [weak, drink], not {kind(pair)}")
+            continue
+        if isinstance(gap, bool) or not isinstance(gap, int) or not 0 <= gap <= 9:
+            reader.problem(where, f"the third item is how many words may come between, 0 to 9, not {gap!r}")
+            continue
+        if all([check_group(reader, where, g, groups) for g in pair[:2]]):  # noqa: C419 (report both)
+            out.append((pair[0], pair[1], gap))
+    return tuple(out)
