@@ -58,7 +58,7 @@ def _expand(reader: Reader, name: str, listed: dict[str, tuple[str, ...]], done:
     if name in done:
         return done[name]
     if name in inside:
-        reader.problem((*where, inside[0]), f"groups name each other in a circle: {' -> '.join((*inside, name))}")
+        reader.problem((*where, inside[-1]), f"groups name each other in a circle: {' -> '.join((*inside, name))}")
         return ()
     out: list[str] = []
     for index, phrase in enumerate(listed[name]):
