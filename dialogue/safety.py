@@ -159,20 +159,25 @@ def _quiet(hits: list[_Hit], words: list[str], clauses: list[int], parts: list[i
 
 
 def _someone_else(hits: list[_Hit], words: list[str], parts: list[int], spotting: Spotting) -> None:
-    """Mark the hits of a part about someone else ("my friend fainted, ..."): no red flag is theirs to raise, and
-    no urgent sign either when it was long ago. A part that also speaks of oneself ("... said I was out") stays."""
-    others: dict[int, set[int]] = {}  # part -> the positions its mentions of someone else cover
+    """Mark the hits of a stretch about someone else ("my friend fainted, ..."): no red flag is theirs to raise, and
+    no urgent sign either when it was long ago. A stretch runs to a comma or a word like "and" (the negation stops);
+    one that also speaks of oneself ("my mates said I was out") stays."""
+    stretch, at = [], 0
+    for i, word in enumerate(words):
+        at += i > 0 and (parts[i] != parts[i - 1] or word in spotting.negation_stops)
+        stretch.append(at)
+    others: dict[int, set[int]] = {}  # stretch -> the positions its mentions of someone else cover
     long_ago = set()
     for i in range(len(words)):
         n = _phrase_at(words, i, spotting.others, loose=True)
         if n:
-            others.setdefault(parts[i], set()).update(range(i, i + n))
+            others.setdefault(stretch[i], set()).update(range(i, i + n))
         if _phrase_at(words, i, spotting.long_ago, loose=True):
-            long_ago.add(parts[i])
+            long_ago.add(stretch[i])
     for i, word in enumerate(words):
-        if word in spotting.me and i not in others.get(parts[i], {i}):
-            others.pop(parts[i], None)
+        if word in spotting.me and i not in others.get(stretch[i], {i}):
+            others.pop(stretch[i], None)
     for h in hits:
-        if parts[h.start] in others:
+        if stretch[h.start] in others:
             h.maybe = True
-            h.negated = h.negated or parts[h.start] in long_ago
+            h.negated = h.negated or stretch[h.start] in long_ago

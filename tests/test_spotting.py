@@ -129,6 +129,7 @@ def test_spellings_that_sound_like_a_listed_word_count() -> None:
         ("I feel numb about work", ()),
         ("my dad has numbness in his hands", ()),  # someone else's
         ("my dad says my hand is numb", ("numbness",)),  # ... unless it is one's own too
+        ("my mum has numbness in her feet and i have a twitch", ()),  # her stretch ends at "and"
         ("can twitching cause numbness", ()),  # a what-if
         ("my hand is numb, can twitching cause that", ("numbness",)),
     ],
