@@ -66,6 +66,8 @@ class Spotting:
     others: tuple[tuple[str, ...], ...] = ()  # someone else is meant ("my friend"): that clause raises no red flag
     me: frozenset[str] = frozenset()  # ... unless it also speaks of oneself ("my mate said I passed out")
     long_ago: tuple[tuple[str, ...], ...] = ()  # ... and, with one of these, no urgent sign either ("last year")
+    answers: frozenset[str] = frozenset()  # negations that may be a whole answer ("no") ...
+    fresh_starts: tuple[tuple[str, ...], ...] = ()  # ... and then negate nothing before these ("no my arm is weak")
     belongs: tuple[tuple[str, str, int], ...] = ()  # (group, group, gap): the second is the first's ("pills for years")
     index: WordIndex = field(init=False, repr=False, compare=False)
     by_first: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(init=False, repr=False, compare=False)

@@ -142,6 +142,8 @@ def _quiet(hits: list[_Hit], words: list[str], clauses: list[int], parts: list[i
         what_if = _phrase_at(words, i, spotting.hypothetical)
         if word in spotting.negations or what_if:
             end = i + max(what_if, 1)
+            if word in spotting.answers and _starts_afresh(words, end, spotting):
+                continue  # "no my arm is weak", "no not really my ...": an answer said without its comma
             while end < len(words) and parts[end] == parts[i] and words[end] not in spotting.negation_stops:
                 end += 1
             for h in hits:
@@ -156,6 +158,11 @@ def _quiet(hits: list[_Hit], words: list[str], clauses: list[int], parts: list[i
                 if h.start < i and same[h.start] == same[i]:
                     h.negated = True
     return hits
+
+
+def _starts_afresh(words: list[str], i: int, spotting: Spotting) -> bool:
+    """True when words[i] begins a new statement or another answer, so an answer before it negates nothing."""
+    return bool(_phrase_at(words, i, spotting.fresh_starts)) or (i < len(words) and words[i] in spotting.answers)
 
 
 def _someone_else(hits: list[_Hit], words: list[str], parts: list[int], spotting: Spotting) -> None:

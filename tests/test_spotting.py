@@ -130,6 +130,10 @@ def test_spellings_that_sound_like_a_listed_word_count() -> None:
         ("my dad has numbness in his hands", ()),  # someone else's
         ("my dad says my hand is numb", ("numbness",)),  # ... unless it is one's own too
         ("my mum has numbness in her feet and i have a twitch", ()),  # her stretch ends at "and"
+        ("no my arm is weak", ("weakness",)),  # a "no" said without its comma answers, and negates nothing
+        ("no not really my fingers tingle", ("numbness",)),
+        ("no my arm is not weak", ()),
+        ("I can run without my leg going numb", ()),
         ("can twitching cause numbness", ()),  # a what-if
         ("my hand is numb, can twitching cause that", ("numbness",)),
     ],

@@ -17,9 +17,10 @@ MAX_EXPANDED = 2000  # phrases one group may write out to, so a content slip can
 
 _FIELDS = ("breaks", "negations", "negation_stops", "all_clear", "as_usual", "pseudo", "others", "long_ago",
            "lookalikes", "sounds_like", "not_slips", "lookalike_stops", "idioms", "hypothetical", "me",
-           "belongs")  # fmt: skip
-_OPTIONAL = ("others", "long_ago", "lookalike_stops", "hypothetical", "me")  # fields a content pack may leave out
-_ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me")
+           "belongs", "answers", "fresh_starts")  # fmt: skip
+# Fields a content pack may leave out (they came later).
+_OPTIONAL = ("others", "long_ago", "lookalike_stops", "hypothetical", "me", "answers", "fresh_starts")
+_ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me", "answers")
 LOOKALIKE_GAP = 2  # words that may come between the two halves of a look-alike unless it says ("one side of my calf")
 
 
@@ -89,7 +90,7 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
     reader.unknown_keys(raw, _FIELDS, path)
     lists = {
         k: _words(reader, reader.get(raw, k, path, "phrases", required=k not in _OPTIONAL) or (), (*path, k))
-        for k in (*_FIELDS[:8], "hypothetical", *_ONE_WORD)
+        for k in (*_FIELDS[:8], "hypothetical", "fresh_starts", *_ONE_WORD)
     }
     for key in _ONE_WORD:
         for index, words in enumerate(lists[key]):
@@ -125,6 +126,8 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
         lists["others"],
         frozenset(w[0] for w in lists["me"]),
         lists["long_ago"],
+        frozenset(w[0] for w in lists["answers"]),
+        lists["fresh_starts"],
         belongs,
     )
 
