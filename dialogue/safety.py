@@ -91,12 +91,27 @@ def _phrase_at(tokens: list[str], i: int, phrases: tuple[tuple[str, ...], ...], 
     """The length of the longest phrase that starts at tokens[i] exactly, or in plain word forms when `loose`
     ("my mates" is "my mate"); 0 when none."""
     best = 0
-    for phrase in phrases:
+    for phrase in _starting(phrases, loose).get(tokens[i], ()) if i < len(tokens) else ():
         if len(phrase) > best and len(tokens) - i >= len(phrase):
             got = tokens[i : i + len(phrase)]
             if all(t == w or (loose and t in forms(w)) for t, w in zip(got, phrase, strict=True)):
                 best = len(phrase)
     return best
+
+
+_BY_FIRST: dict[tuple[int, bool], tuple[tuple[tuple[str, ...], ...], dict[str, list[tuple[str, ...]]]]] = {}
+
+
+def _starting(phrases: tuple[tuple[str, ...], ...], loose: bool) -> dict[str, list[tuple[str, ...]]]:
+    """`phrases` by the words (or, when `loose`, the word forms) they start with; built once per list."""
+    known = _BY_FIRST.get((id(phrases), loose))
+    if known is None or known[0] is not phrases:
+        index: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            for first in forms(phrase[0]) if loose else (phrase[0],):
+                index.setdefault(first, []).append(phrase)
+        known = _BY_FIRST[(id(phrases), loose)] = (phrases, index)
+    return known[1]
 
 
 def _hits(words: list[str], clauses: list[int], parts: list[int], spotting: Spotting) -> list[_Hit]:
