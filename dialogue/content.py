@@ -55,9 +55,20 @@ class Spotting:
     all_clear: tuple[tuple[str, ...], ...]  # cancel what came before them in their part ("fine")
     as_usual: tuple[tuple[str, ...], ...]  # cancel the whole clause before them ("which is normal")
     pseudo: tuple[tuple[str, ...], ...]  # phrases that neither negate nor clear ("than normal")
-    lookalikes: tuple[tuple[str, str], ...]  # (group, group): the first right before the second: neither counts
+    lookalikes: tuple[
+        tuple[str, str, int], ...
+    ]  # (group, group, gap): the first just before the second: neither counts
     sounds_like: Mapping[str, str]  # short slip -> the word it stands for ("pane" -> "pain")
     not_slips: frozenset[str]  # real words never read as a slip of a group word
+    lookalike_stops: frozenset[str] = frozenset()  # words no look-alike reaches across ("weak after the run")
+    idioms: frozenset[str] = frozenset()  # groups of phrases that mean something else: their words raise nothing
+    hypothetical: tuple[tuple[str, ...], ...] = ()  # like negations, for red flags only ("can it cause numbness")
+    others: tuple[tuple[str, ...], ...] = ()  # someone else is meant ("my friend"): that clause raises no red flag
+    me: frozenset[str] = frozenset()  # ... unless it also speaks of oneself ("my mate said I passed out")
+    long_ago: tuple[tuple[str, ...], ...] = ()  # ... and, with one of these, no urgent sign either ("last year")
+    answers: frozenset[str] = frozenset()  # negations that may be a whole answer ("no") ...
+    fresh_starts: tuple[tuple[str, ...], ...] = ()  # ... and then negate nothing before these ("no my arm is weak")
+    belongs: tuple[tuple[str, str, int], ...] = ()  # (group, group, gap): the second is the first's ("pills for years")
     index: WordIndex = field(init=False, repr=False, compare=False)
     by_first: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(init=False, repr=False, compare=False)
 

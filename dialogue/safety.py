@@ -11,12 +11,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from dialogue.content import Safety, Spotting
+from dialogue.content import Patterns, Safety, Spotting
+from dialogue.words import forms
 from intents.normalize import normalise
 
 _SENTENCES = re.compile(r"[;!?]+|\.(?!\d)")
 _PARTS = re.compile(r"[,:()\"]+|\s[-\u2013\u2014]+\s")
-LOOKALIKE_GAP = 2  # words that may come between the two halves of a look-alike ("one side of my calf")
 
 
 @dataclass(frozen=True)
@@ -34,26 +34,31 @@ class _Hit:
     end: int  # one past the last word
     clause: int
     negated: bool = False
+    maybe: bool = False  # someone else's, or a what-if: an urgent sign still counts, a red flag does not
 
 
 def spot(utterance: str, safety: Safety) -> Spotted:
     """The urgent signs and red flags `utterance` names, negated and look-alike words left out."""
     words, clauses, parts = _tokens(utterance, safety.spotting)
     hits = _quiet(_hits(words, clauses, parts, safety.spotting), words, clauses, parts, safety.spotting)
-    heard: dict[int, Counter[str]] = {}
-    for clause, group, _ in {(h.clause, h.group, h.start) for h in hits if not h.negated}:  # one count a word
-        heard.setdefault(clause, Counter())[group] += 1
-    anywhere = {group for groups in heard.values() for group in groups}
 
-    def named(patterns: tuple[tuple[str, ...], ...], unless: tuple[str, ...] = ()) -> bool:
-        if anywhere & set(unless):
+    def counted(hits: list[_Hit]) -> dict[int, Counter[str]]:
+        heard: dict[int, Counter[str]] = {}
+        for clause, group, _ in {(h.clause, h.group, h.start) for h in hits}:  # one count a word
+            heard.setdefault(clause, Counter())[group] += 1
+        return heard
+
+    def named(heard: dict[int, Counter[str]], patterns: Patterns, unless: tuple[str, ...] = ()) -> bool:
+        if {group for groups in heard.values() for group in groups} & set(unless):
             return False
         # A group listed twice needs two words of it: [body_part, body_part, also] is "my calf and my back too".
         needs = [Counter(pattern) for pattern in patterns]
         return any(all(groups[g] >= n for g, n in need.items()) for groups in heard.values() for need in needs)
 
-    urgent = tuple(sid for sid, patterns in safety.urgent.signs.items() if named(patterns))
-    flags = tuple(fid for fid, flag in safety.red_flags.items() if named(flag.signs, flag.unless))
+    for_urgent = counted([h for h in hits if not h.negated])
+    for_flags = counted([h for h in hits if not (h.negated or h.maybe)])
+    urgent = tuple(sid for sid, patterns in safety.urgent.signs.items() if named(for_urgent, patterns))
+    flags = tuple(fid for fid, flag in safety.red_flags.items() if named(for_flags, flag.signs, flag.unless))
     return Spotted(urgent, flags)
 
 
@@ -82,13 +87,31 @@ def _tokens(utterance: str, spotting: Spotting) -> tuple[list[str], list[int], l
     return words, clauses, parts
 
 
-def _phrase_at(tokens: list[str], i: int, phrases: tuple[tuple[str, ...], ...]) -> int:
-    """The length of the longest phrase that starts at tokens[i] exactly (0 when none)."""
+def _phrase_at(tokens: list[str], i: int, phrases: tuple[tuple[str, ...], ...], loose: bool = False) -> int:
+    """The length of the longest phrase that starts at tokens[i] exactly, or in plain word forms when `loose`
+    ("my mates" is "my mate"); 0 when none."""
     best = 0
-    for phrase in phrases:
-        if len(phrase) > best and tuple(tokens[i : i + len(phrase)]) == phrase:
-            best = len(phrase)
+    for phrase in _starting(phrases, loose).get(tokens[i], ()) if i < len(tokens) else ():
+        if len(phrase) > best and len(tokens) - i >= len(phrase):
+            got = tokens[i : i + len(phrase)]
+            if all(t == w or (loose and t in forms(w)) for t, w in zip(got, phrase, strict=True)):
+                best = len(phrase)
     return best
+
+
+_BY_FIRST: dict[tuple[int, bool], tuple[tuple[tuple[str, ...], ...], dict[str, list[tuple[str, ...]]]]] = {}
+
+
+def _starting(phrases: tuple[tuple[str, ...], ...], loose: bool) -> dict[str, list[tuple[str, ...]]]:
+    """`phrases` by the words (or, when `loose`, the word forms) they start with; built once per list."""
+    known = _BY_FIRST.get((id(phrases), loose))
+    if known is None or known[0] is not phrases:
+        index: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            for first in forms(phrase[0]) if loose else (phrase[0],):
+                index.setdefault(first, []).append(phrase)
+        known = _BY_FIRST[(id(phrases), loose)] = (phrases, index)
+    return known[1]
 
 
 def _hits(words: list[str], clauses: list[int], parts: list[int], spotting: Spotting) -> list[_Hit]:
@@ -106,15 +129,21 @@ def _hits(words: list[str], clauses: list[int], parts: list[int], spotting: Spot
 
 
 def _quiet(hits: list[_Hit], words: list[str], clauses: list[int], parts: list[int], spotting: Spotting) -> list[_Hit]:
-    """Drop look-alikes, then mark hits that a negation, an all-clear or an "as usual" cancels."""
-    dropped = set()
-    for first, second in spotting.lookalikes:
-        for a in hits:
-            for b in hits:
-                close = a.end <= b.start <= a.end + LOOKALIKE_GAP and a.clause == b.clause
-                if a.group == first and b.group == second and close:
-                    dropped |= {id(a), id(b)}  # together they mean something else: neither counts
+    """Drop idioms and look-alikes, then mark hits that a negation, an all-clear, an "as usual", a what-if or
+    someone else's clause cancels."""
+    idioms = [h for h in hits if h.group in spotting.idioms]
+    dropped = {id(h) for h in hits for f in idioms if h.start < f.end and f.start < h.end}  # "a pain in the neck"
+    for pairs, both in ((spotting.lookalikes, True), (spotting.belongs, False)):
+        for first, second, gap in pairs:
+            for a in hits:
+                for b in hits:
+                    close = a.end <= b.start <= a.end + gap and a.clause == b.clause
+                    if a.group == first and b.group == second and close:
+                        if not spotting.lookalike_stops & set(words[a.end : b.start]):  # "weak after the run" is weak
+                            # a look-alike means something else, so neither counts; a belonging only the second
+                            dropped |= {id(a), id(b)} if both else {id(b)}
     hits = [h for h in hits if id(h) not in dropped]
+    _someone_else(hits, words, parts, spotting)
     covered = {i for h in hits for i in range(h.start, h.end)}
     for i in range(len(words)):
         if i in covered:
@@ -125,13 +154,17 @@ def _quiet(hits: list[_Hit], words: list[str], clauses: list[int], parts: list[i
     for i, word in enumerate(words):
         if i in covered:
             continue
-        if word in spotting.negations:
-            end = i + 1
+        what_if = _phrase_at(words, i, spotting.hypothetical)
+        if word in spotting.negations or what_if:
+            end = i + max(what_if, 1)
+            if word in spotting.answers and _starts_afresh(words, end, spotting):
+                continue  # "no my arm is weak", "no not really my ...": an answer said without its comma
             while end < len(words) and parts[end] == parts[i] and words[end] not in spotting.negation_stops:
                 end += 1
             for h in hits:
                 if i < h.start < end:
-                    h.negated = True
+                    h.negated = h.negated or not what_if
+                    h.maybe = True
         usual = _phrase_at(words, i, spotting.as_usual)
         clear = usual or _phrase_at(words, i, spotting.all_clear)
         if clear:
@@ -140,3 +173,33 @@ def _quiet(hits: list[_Hit], words: list[str], clauses: list[int], parts: list[i
                 if h.start < i and same[h.start] == same[i]:
                     h.negated = True
     return hits
+
+
+def _starts_afresh(words: list[str], i: int, spotting: Spotting) -> bool:
+    """True when words[i] begins a new statement or another answer, so an answer before it negates nothing."""
+    return bool(_phrase_at(words, i, spotting.fresh_starts)) or (i < len(words) and words[i] in spotting.answers)
+
+
+def _someone_else(hits: list[_Hit], words: list[str], parts: list[int], spotting: Spotting) -> None:
+    """Mark the hits of a stretch about someone else ("my friend fainted, ..."): no red flag is theirs to raise, and
+    no urgent sign either when it was long ago. A stretch runs to a comma or a word like "and" (the negation stops);
+    one that also speaks of oneself ("my mates said I was out") stays."""
+    stretch, at = [], 0
+    for i, word in enumerate(words):
+        at += i > 0 and (parts[i] != parts[i - 1] or word in spotting.negation_stops)
+        stretch.append(at)
+    others: dict[int, set[int]] = {}  # stretch -> the positions its mentions of someone else cover
+    long_ago = set()
+    for i in range(len(words)):
+        n = _phrase_at(words, i, spotting.others, loose=True)
+        if n:
+            others.setdefault(stretch[i], set()).update(range(i, i + n))
+        if _phrase_at(words, i, spotting.long_ago, loose=True):
+            long_ago.add(stretch[i])
+    for i, word in enumerate(words):
+        if word in spotting.me and i not in others.get(stretch[i], {i}):
+            others.pop(stretch[i], None)
+    for h in hits:
+        if stretch[h.start] in others:
+            h.maybe = True
+            h.negated = h.negated or stretch[h.start] in long_ago

@@ -13,6 +13,27 @@ _VOWELS = set("aeiou")
 _REPEATS = re.compile(r"(.)\1\1+")  # "peee" is "pee": a held key or a long sound
 MIN_SLIP = 5  # a listed word this long or longer also matches a slip of one letter ("vission")
 LONG_SLIP = 10  # ... and one this long a slip of two ("perscripshun")
+MIN_SOUND = 4  # a word this long or longer also matches a spelling that sounds the same ("numm", "weeknes")
+# Spellings of one sound, in the order they are applied: "weakness" and "weeknes" both become "weknes".
+_SPELLINGS = (
+    (re.compile(r"([^aeiou])\1+"), r"\1"),  # doubled consonants: "numm", "wekness"
+    (re.compile(r"mb$"), "m"),  # "numb" is said "num"
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"ck"), "k"),
+    (re.compile(r"ight"), "ite"),  # "tight", "tite"
+    (re.compile(r"(ee|ea|ie|ei)"), "e"),  # "weak", "week", "weke"
+    (re.compile(r"c(?=[eiy])"), "s"),  # a soft c: "medicine", "medisin"
+    (re.compile(r"(?<=[^aeiou])e$"), ""),  # a silent final e: "weke", "tingle"
+    (re.compile(r"y$"), "i"),  # "tingly", "tinglie"
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def sound(word: str) -> str:
+    """A rough key for how `word` is said, so spellings of one sound meet: numb, numm -> num."""
+    for pattern, repl in _SPELLINGS:
+        word = pattern.sub(repl, word)
+    return word
 
 
 @functools.lru_cache(maxsize=4096)
@@ -46,6 +67,10 @@ class WordIndex:
         self._sounds_like = dict(sounds_like)
         self._not_slips = frozenset(not_slips)
         self._slip_targets = sorted(w for w in listed if len(w) >= MIN_SLIP)
+        self._sounds: dict[str, set[str]] = {}
+        for w in listed:
+            if len(w) >= MIN_SOUND:
+                self._sounds.setdefault(sound(w), set()).add(w)
         self.lookup = functools.lru_cache(maxsize=4096)(self._lookup)
 
     def _lookup(self, token: str) -> frozenset[str]:
@@ -56,9 +81,10 @@ class WordIndex:
         found = self._bases(token)
         if alike is not None:
             found |= self._bases(alike) or {alike}  # "past" is itself, or "passed" in "past out"
-        if found or token in self._not_slips or len(token) < MIN_SLIP - 1:
+        if token in self._listed or token in self._not_slips or len(token) < MIN_SOUND:
             return frozenset(found)
-        return frozenset(self._slips(token))
+        found |= self._sounds.get(sound(token), set())  # "weekness": a form of "week", and said as "weakness"
+        return frozenset(found or self._slips(token))
 
     def _bases(self, token: str) -> set[str]:
         """Listed words of which `token` is a plain form: the suffix taken off, then checked both ways."""

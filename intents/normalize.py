@@ -35,6 +35,11 @@ _SPELLINGS = {
     "isnt": "is not",
     "wasnt": "was not",
     "cant": "can not",
+    "wont": "will not",  # typed without the apostrophe: "it wont stop"
+    "couldnt": "could not",
+    "wouldnt": "would not",
+    "arent": "are not",
+    "werent": "were not",
     "dunno": "do not know",
     "gonna": "going to",
     "kinda": "kind of",

@@ -13,7 +13,7 @@ from dialogue.errors import ContentError
 from dialogue.loader import content_dir, load
 from dialogue.safety import spot
 from dialogue.understand import understand
-from dialogue.words import WordIndex, forms
+from dialogue.words import WordIndex, forms, sound
 
 CONTENT = load()
 
@@ -95,6 +95,68 @@ def test_red_flags_are_concepts_with_negation_scoped_to_the_clause(text: str, fl
     assert _spot(text) == ((), flags)
 
 
+def test_spellings_that_sound_like_a_listed_word_count() -> None:
+    index = WordIndex(["numb", "weakness", "tingle", "medicine", "week"], {}, ["comb"])
+    assert sound("numm") == sound("numb") and sound("weeknes") == sound("weakness")
+    assert index.lookup("numm") == {"numb"} and index.lookup("nummb") == {"numb"}
+    assert index.lookup("weeknes") == {"weakness"} and index.lookup("tinglie") == {"tingle"}
+    assert index.lookup("medisin") == {"medicine"}
+    assert index.lookup("weekness") == {"week", "weakness"}  # a form of one listed word, said as another
+    assert index.lookup("week") == {"week"}  # a listed word is only itself
+    assert index.lookup("comb") == frozenset()  # a real word named in not_slips
+    assert index.lookup("nub") == frozenset()  # too short to be read as anything
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        ("my arm is numm", ("numbness",)),
+        ("weeknes in my grip", ("weakness",)),
+        ("my thigh feels week", ("weakness",)),  # a recogniser's homophone, heard only where "weak" fits
+        ("it's week three of my plan", ()),
+        ("it's in loads of places now", ("spreading",)),  # "{many} {places}" written out
+        ("it jumped from my calf to my shoulder", ("spreading",)),
+        ("since march", ("persistent",)),
+        ("two months of this", ("persistent",)),
+        ("my race is in three weeks", ()),  # an idiom group: the time to come, not how long it has gone on
+        ("my legs feel weak after a run", ("weakness",)),  # no look-alike across "after": not a weak run
+        ("a weak coffee", ()),
+        ("I started new tablets last month", ("medication",)),  # a belonging drops only the second group
+        ("the same pills for years", ()),
+        ("I have a weakness for chocolate", ()),
+        ("the twitch is a pain in the neck", ()),
+        ("I get a sharp pain in my neck", ("painful",)),
+        ("I feel numb about work", ()),
+        ("my dad has numbness in his hands", ()),  # someone else's
+        ("my dad says my hand is numb", ("numbness",)),  # ... unless it is one's own too
+        ("my mum has numbness in her feet and i have a twitch", ()),  # her stretch ends at "and"
+        ("no my arm is weak", ("weakness",)),  # a "no" said without its comma answers, and negates nothing
+        ("no not really my fingers tingle", ("numbness",)),
+        ("no my arm is not weak", ()),
+        ("I can run without my leg going numb", ()),
+        ("can twitching cause numbness", ()),  # a what-if
+        ("my hand is numb, can twitching cause that", ("numbness",)),
+    ],
+)
+def test_signs_said_in_other_words_and_words_that_mean_something_else(text: str, flags: tuple[str, ...]) -> None:
+    assert _spot(text) == ((), flags)
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("my friend fainted last year", False),  # someone else, long ago
+        ("my friend just collapsed", True),  # someone else, now: urgent help is still the right advice
+        ("my wife says my face is drooping", True),
+        ("what if I pass out", True),  # a what-if keeps an urgent sign
+        ("I feel faint after every sprint", True),
+        ("my mates said I was out for a few seconds", True),
+    ],
+)
+def test_urgent_signs_keep_their_safe_side(text: str, urgent: bool) -> None:
+    assert bool(_spot(text)[0]) == urgent
+
+
 def test_word_forms_and_slips() -> None:
     assert {"tingles", "tingling", "tingly"} <= forms("tingle")
     assert {"slurred", "slurring"} <= forms("slur") and "blurry" in forms("blur")
@@ -151,6 +213,12 @@ def _pack(tmp_path: Path) -> Path:
         ("    - [weak, not_body]", "    - [weak, not_bodies]", "safety.spotting.lookalikes.0: unknown group 'not_bodies'"),
         ("  both: [both]", "  both: [like]", "safety.groups.both.0: 'like' is only filler words"),
         ("    unless: [recent]", "    unless: [recnt]", "safety.red_flags.persistent.unless.0: unknown group 'recnt'"),
+        ("  both: [both]", '  both: [both, "{manny} {places}"]', "safety.groups.both.1: unknown group 'manny' in '{manny} {places}'"),
+        ("  both: [both]", '  both: [both, "{round_a}"]\n  round_a: ["{both}"]', "groups.round_a: groups name each other in a circle: both -> round_a -> both"),
+        ("  both: [both]", '  both: ["{count} {count} {count} {count}"]', "writes out to more than 2000 phrases"),
+        ("    - [weak, not_body]", "    - [weak, not_body, 12]", "safety.spotting.lookalikes.0: the third item is how many"),
+        ("  idioms: [idiom, not_yet]", "  idioms: [idiom, not_yets]", "safety.spotting.idioms.1: unknown group 'not_yets'"),
+        ("  me: [i, me, my, myself, mine]", "  me: [i, me, my self]", "safety.spotting.me.2: should be one word"),
     ],
 )  # fmt: skip
 def test_sign_content_is_checked_with_file_and_line(tmp_path: Path, old: str, new: str, expected: str) -> None:

@@ -14,7 +14,7 @@ _LINES = ("professional", "safe_prefix", "emergency_intro", "reassurance", "reas
 def read_safety(reader: Reader, root: KeyPath, domain: Domain | None) -> Safety | None:
     """The safety content; None when a part of it is missing or wrong."""
     data = reader.mapping(reader.file.data, root)
-    groups = read_groups(reader, data, root)
+    groups, referenced = read_groups(reader, data, root)
     flags_map = reader.get(data, "red_flags", root, "mapping") or {}
     path = (*root, "red_flags")
     if domain is not None:
@@ -41,8 +41,9 @@ def read_safety(reader: Reader, root: KeyPath, domain: Domain | None) -> Safety 
     urgent_signs = {sid: read_patterns(reader, raw, (*upath, "signs", sid), groups) for sid, raw in signs_raw.items()}
     spotting = read_spotting(reader, data, root, groups)
     used = {g for patterns in [*urgent_signs.values(), *(f.signs for f in flags.values())] for p in patterns for g in p}
-    used |= {g for pair in (spotting.lookalikes if spotting else ()) for g in pair}
-    used |= {g for flag in flags.values() for g in flag.unless}
+    used |= {g for pair in (spotting.lookalikes + spotting.belongs if spotting else ()) for g in pair[:2]}
+    used |= set(spotting.idioms if spotting else ())
+    used |= {g for flag in flags.values() for g in flag.unless} | referenced
     check_used(reader, root, groups, used)
     urgent_said = reader.get(urgent_raw, "said", upath, "str")
     urgent_reason = reader.get(urgent_raw, "reason", upath, "str")

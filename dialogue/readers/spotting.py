@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dialogue.content import Patterns, Spotting
@@ -9,8 +10,18 @@ from dialogue.fields import Reader, kind
 from dialogue.yamlfile import KeyPath
 from intents.normalize import normalise
 
-_FIELDS = ("breaks", "negations", "negation_stops", "all_clear", "as_usual", "pseudo", "lookalikes", "sounds_like",
-           "not_slips")  # fmt: skip
+_REFERENCE = re.compile(r"\{(\w+)\}")  # "{many} places": each phrase of the group `many`, then "places"
+Phrases = tuple[tuple[str, ...], ...]
+Pairs = tuple[tuple[str, str, int], ...]
+MAX_EXPANDED = 2000  # phrases one group may write out to, so a content slip cannot blow up compile time
+
+_FIELDS = ("breaks", "negations", "negation_stops", "all_clear", "as_usual", "pseudo", "others", "long_ago",
+           "lookalikes", "sounds_like", "not_slips", "lookalike_stops", "idioms", "hypothetical", "me",
+           "belongs", "answers", "fresh_starts")  # fmt: skip
+# Fields a content pack may leave out (they came later).
+_OPTIONAL = ("others", "long_ago", "lookalike_stops", "hypothetical", "me", "answers", "fresh_starts")
+_ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me", "answers")
+LOOKALIKE_GAP = 2  # words that may come between the two halves of a look-alike unless it says ("one side of my calf")
 
 
 def _words(reader: Reader, phrases: tuple[str, ...], where: KeyPath) -> tuple[tuple[str, ...], ...]:
@@ -25,16 +36,51 @@ def _words(reader: Reader, phrases: tuple[str, ...], where: KeyPath) -> tuple[tu
     return tuple(out)
 
 
-def read_groups(reader: Reader, data: dict[str, Any], root: KeyPath) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """`groups`: group name -> phrases; every group non-empty."""
+def read_groups(reader: Reader, data: dict[str, Any], root: KeyPath) -> tuple[dict[str, Phrases], set[str]]:
+    """(`groups`: group name -> phrases, a `{group}` in a phrase standing for each phrase of that group;
+    the names used that way)."""
     raw = reader.get(data, "groups", root, "mapping") or {}
-    groups = {}
+    listed = {}
     for name, phrases in raw.items():
         where = (*root, "groups", name)
         if not name.isidentifier():
             reader.problem(where, f"a group name should be lower_case_words, not {name!r}")
-        groups[name] = _words(reader, reader.phrases(phrases, where), where)
-    return groups
+        listed[name] = reader.phrases(phrases, where)
+    expanded: dict[str, tuple[str, ...]] = {}
+    for name in listed:
+        _expand(reader, name, listed, expanded, (), (*root, "groups"))
+    groups = {name: _words(reader, expanded[name], (*root, "groups", name)) for name in listed}
+    return groups, {ref for phrases in listed.values() for p in phrases for ref in _REFERENCE.findall(p)}
+
+
+def _expand(reader: Reader, name: str, listed: dict[str, tuple[str, ...]], done: dict[str, tuple[str, ...]],
+            inside: tuple[str, ...], where: KeyPath) -> tuple[str, ...]:  # fmt: skip
+    """`name`'s phrases with every `{group}` written out ("{many} places": "lots of places", ...)."""
+    if name in done:
+        return done[name]
+    if name in inside:
+        reader.problem((*where, inside[-1]), f"groups name each other in a circle: {' -> '.join((*inside, name))}")
+        return ()
+    out: list[str] = []
+    for index, phrase in enumerate(listed[name]):
+        pieces = _REFERENCE.split(phrase)  # text, group, text, group, ..., text
+        options = [[pieces[0]]]
+        for ref, text in zip(pieces[1::2], pieces[2::2], strict=True):
+            if ref not in listed:
+                at = (*where, name, str(index))
+                reader.problem(at, f"unknown group '{ref}' in '{phrase}'; groups: {', '.join(sorted(listed))}")
+                options = []
+                break
+            subs = _expand(reader, ref, listed, done, (*inside, name), where)
+            options = [[*o, sub, text] for o in options for sub in subs]
+            if len(options) > MAX_EXPANDED:
+                break
+        out += ["".join(o) for o in options]
+    if len(out) > MAX_EXPANDED:
+        reader.problem((*where, name), f"writes out to more than {MAX_EXPANDED} phrases; split it into smaller groups")
+        out = out[:MAX_EXPANDED]
+    done[name] = tuple(dict.fromkeys(out))
+    return done[name]
 
 
 def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: dict[str, Any]) -> Spotting | None:
@@ -42,23 +88,17 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
     raw = reader.get(data, "spotting", root, "mapping") or {}
     path = (*root, "spotting")
     reader.unknown_keys(raw, _FIELDS, path)
-    lists = {k: _words(reader, reader.get(raw, k, path, "phrases") or (), (*path, k)) for k in _FIELDS[:6]}
-    for key in ("negations", "negation_stops"):
+    lists = {
+        k: _words(reader, reader.get(raw, k, path, "phrases", required=k not in _OPTIONAL) or (), (*path, k))
+        for k in (*_FIELDS[:8], "hypothetical", "fresh_starts", *_ONE_WORD)
+    }
+    for key in _ONE_WORD:
         for index, words in enumerate(lists[key]):
             if len(words) > 1:
                 reader.problem((*path, key, str(index)), f"should be one word, not '{' '.join(words)}'")
-    lookalikes = []
-    pairs = raw.get("lookalikes") or []
-    if not isinstance(pairs, list):
-        reader.problem((*path, "lookalikes"), f"should be a list of pairs of group names, not {kind(pairs)}")
-        pairs = []
-    for index, pair in enumerate(pairs):
-        where = (*path, "lookalikes", str(index))
-        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(g, str) for g in pair)):
-            reader.problem(where, f"should be a pair of group names, like [weak, drink], not {kind(pair)}")
-            continue
-        if all(check_group(reader, where, g, groups) for g in pair):
-            lookalikes.append((pair[0], pair[1]))
+    idioms = reader.get(raw, "idioms", path, "phrases", required=False) or ()
+    idioms = [g for i, g in enumerate(idioms) if check_group(reader, (*path, "idioms", str(i)), g, groups)]
+    lookalikes, belongs = (_pairs(reader, raw, path, key, groups) for key in ("lookalikes", "belongs"))
     sounds_raw = reader.get(raw, "sounds_like", path, "mapping") or {}
     sounds = {}
     for slip, word in sounds_raw.items():
@@ -77,9 +117,18 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
         lists["all_clear"],
         lists["as_usual"],
         lists["pseudo"],
-        tuple(lookalikes),
+        lookalikes,
         sounds,
         frozenset(normalise(w) for w in not_slips),
+        frozenset(w[0] for w in lists["lookalike_stops"]),
+        frozenset(idioms),
+        lists["hypothetical"],
+        lists["others"],
+        frozenset(w[0] for w in lists["me"]),
+        lists["long_ago"],
+        frozenset(w[0] for w in lists["answers"]),
+        lists["fresh_starts"],
+        belongs,
     )
 
 
@@ -112,3 +161,24 @@ def check_used(reader: Reader, root: KeyPath, groups: dict[str, Any], used: set[
     for name in groups:
         if name not in used:
             reader.problem((*root, "groups", name), f"group '{name}' is used by no sign or look-alike")
+
+
+def _pairs(reader: Reader, raw: dict[str, Any], path: KeyPath, key: str, groups: dict[str, Any]) -> Pairs:
+    """`lookalikes` or `belongs`: [group, group] or [group, group, words that may come between]."""
+    out = []
+    pairs = raw.get(key) or []
+    if not isinstance(pairs, list):
+        reader.problem((*path, key), f"should be a list of pairs of group names, not {kind(pairs)}")
+        pairs = []
+    for index, pair in enumerate(pairs):
+        where = (*path, key, str(index))
+        gap = pair[2] if isinstance(pair, list) and len(pair) == 3 else LOOKALIKE_GAP
+        if not (isinstance(pair, list) and len(pair) in (2, 3) and all(isinstance(g, str) for g in pair[:2])):
+            reader.problem(where, f"should be a pair of group names, like [weak, drink], not {kind(pair)}")
+            continue
+        if isinstance(gap, bool) or not isinstance(gap, int) or not 0 <= gap <= 9:
+            reader.problem(where, f"the third item is how many words may come between, 0 to 9, not {gap!r}")
+            continue
+        if all([check_group(reader, where, g, groups) for g in pair[:2]]):  # noqa: C419 (report both)
+            out.append((pair[0], pair[1], gap))
+    return tuple(out)
