@@ -39,6 +39,26 @@ def mel_filters(rate: int = RATE, n_fft: int = N_FFT, n_mels: int = N_MELS) -> n
     return weights.astype(np.float32)
 
 
+@functools.cache
+def _sparse_filters() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The filter bank's non-zero weights, their FFT bins, and where each filter's run starts (filter order)."""
+    weights = mel_filters()
+    filters, bins = np.nonzero(weights)  # row-major: grouped by filter, every filter non-empty
+    starts = np.searchsorted(filters, np.arange(N_MELS))
+    return weights[filters, bins][:, None], bins, starts
+
+
+def _mel(power: np.ndarray) -> np.ndarray:
+    """mel_filters() @ power, for power of shape (bins, frames), without BLAS.
+
+    A matrix product this small costs OpenBLAS more in waking its threads than in arithmetic: 12 ms of CPU
+    for a 1 s answer (50 ms of wall time on a busy machine) against under 1 ms summed over the 391
+    non-zero weights of the 80 triangles.
+    """
+    weights, bins, starts = _sparse_filters()
+    return np.add.reduceat(weights * power[bins], starts, axis=0)
+
+
 def log_mel(samples: np.ndarray, seconds: int) -> np.ndarray:
     """Log-mel features (80, 100 * `seconds`) of float audio in -1..1 at 16 kHz, zero-padded or cut to `seconds`.
 
@@ -59,7 +79,7 @@ def log_mel(samples: np.ndarray, seconds: int) -> np.ndarray:
     hann = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)).astype(np.float32)
     power = np.abs(np.fft.rfft(windows * hann, axis=1)) ** 2
     mel = np.zeros((N_MELS, frames - 1), dtype=np.float32)  # Whisper drops the last frame
-    mel[:, :heard] = mel_filters() @ power.T.astype(np.float32)
+    mel[:, :heard] = _mel(power.T.astype(np.float32))
     logs = np.log10(np.maximum(mel, 1e-10))
     logs = np.maximum(logs, logs.max() - 8.0)
     return ((logs + 4.0) / 4.0).astype(np.float32)
