@@ -36,6 +36,11 @@ class Transcript:
     """Runners-up as (text, confidence), best first, excluding `text`."""
     rejected: bool = False
     """True when the engine judged the audio to be outside the vocabulary (cough, noise, other speech)."""
+    free: str = ""
+    """What the engine heard with no restriction to the vocabulary, when it decodes freely as well ("" if not).
+    For the caller's text matcher to read when `text` holds no whole phrase ("yes quite a lot")."""
+    free_confidence: float = 0.0
+    """The engine's calibrated probability that `free` is what was said (0.0 when it judged it no speech)."""
 
 
 class RecognizerError(Exception):

@@ -53,8 +53,7 @@ class Evidence:
 
     def features(self, open_vocabulary: bool) -> list[float]:
         """The regression's inputs, scaled to about unit size."""
-        # Past 40 dB the range says only "digital silence around it" (padded or synthesised audio), not more speech.
-        level = [self.no_speech, min(self.level_range, 40.0) / 10.0, self.free_score]
+        level = self.free_features()
         if open_vocabulary:
             return level  # how long free speech should be is unknown: its length is no evidence
         extra = max(0, len(self.free.split()) - max(1, len(self.phrase.split())))
@@ -64,23 +63,37 @@ class Evidence:
         similar = difflib.SequenceMatcher(None, self.free, self.phrase).ratio()
         return [*level, math.log1p(extra), self.phrase_score, min(self.margin, 3.0), exact, similar]
 
+    def free_features(self) -> list[float]:
+        """The inputs that judge the free decode alone: is there speech, and how sure was Whisper of its words."""
+        # Past 40 dB the range says only "digital silence around it" (padded or synthesised audio), not more speech.
+        return [self.no_speech, min(self.level_range, 40.0) / 10.0, self.free_score]
+
 
 @dataclass(frozen=True)
 class Calibration:
-    """Logistic regression coefficients for closed and open vocabularies, and the rejection threshold."""
+    """Logistic regression coefficients for closed and open vocabularies and for the free decode alone at a
+    closed question, and the rejection threshold."""
 
     closed: tuple[float, ...]  # intercept first, then one weight per closed feature
     open: tuple[float, ...]
     reject_below: float  # a probability under this is "not an answer / no speech"
+    free: tuple[float, ...] = ()  # the free decode when no whole phrase came: read by the caller's text matcher
 
     def probability(self, evidence: Evidence, open_vocabulary: bool) -> float:
         """The fitted probability that `evidence.text` is what was said."""
-        weights = self.open if open_vocabulary else self.closed
-        x = evidence.features(open_vocabulary)
-        if len(weights) != len(x) + 1:
-            raise RecognizerError(f"{CALIBRATION} has {len(weights) - 1} weights for {len(x)} features; refit it")
-        z = weights[0] + sum(w * v for w, v in zip(weights[1:], x, strict=True))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return _logistic(self.open if open_vocabulary else self.closed, evidence.features(open_vocabulary))
+
+    def free_probability(self, evidence: Evidence) -> float:
+        """The fitted probability that `evidence.free` is what was said, where no whole phrase was decoded
+        and the caller's text matcher takes the free words as an answer (how the fit chose its clips)."""
+        return _logistic(self.free, evidence.free_features())
+
+
+def _logistic(weights: tuple[float, ...], x: list[float]) -> float:
+    if len(weights) != len(x) + 1:
+        raise RecognizerError(f"{CALIBRATION} has {len(weights) - 1} weights for {len(x)} features; refit it")
+    z = weights[0] + sum(w * v for w, v in zip(weights[1:], x, strict=True))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 def load_calibration(path: Path = CALIBRATION) -> Calibration:
@@ -94,6 +107,7 @@ def load_calibration(path: Path = CALIBRATION) -> Calibration:
             tuple(float(w) for w in fitted["closed"]),
             tuple(float(w) for w in fitted["open"]),
             float(fitted["reject_below"]),
+            tuple(float(w) for w in fitted["free"]),
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
         raise RecognizerError(
@@ -205,7 +219,11 @@ class WhisperRecognizer(Recognizer):
         evidence = self.evidence(samples, vocabulary)
         self.last_evidence = evidence
         if not evidence.text:
-            return Transcript("", 0.0, self.name, rejected=True)
+            # No whole phrase survived the restricted beam: the free words are offered for the caller's text
+            # matcher ("yes quite a lot"), unless judged no speech (Whisper invents words on silence).
+            p = self.calibration.free_probability(evidence) if evidence.free and not vocabulary.is_open else 0.0
+            free = evidence.free if p >= self.calibration.reject_below else ""
+            return Transcript("", 0.0, self.name, rejected=True, free=free, free_confidence=round(p, 3))
         p = self.calibration.probability(evidence, vocabulary.is_open)
         others = tuple((t, 0.0) for t in dict.fromkeys((evidence.phrase, evidence.free)) if t and t != evidence.text)
         if p < self.calibration.reject_below:
