@@ -68,6 +68,7 @@ def test_normalise_reads_numbers_and_says_a_repeated_answer_once() -> None:
     assert normalise("No, not really") == "no not really"
     assert normalise("Yes no, yes no, yes") == "yes no"  # the length limit cut the last repeat short
     assert normalise("one two three") == "one two three"
+    assert normalise("5.5 hours.") == "5.5 hours"  # a decimal point is not a full stop: not "five five hours"
 
 
 def test_a_bare_bye_is_not_offered_at_a_number_question() -> None:

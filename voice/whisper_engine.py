@@ -29,7 +29,8 @@ _FREE_EXTRA = 6  # free-decode tokens past the question's longest phrase: enough
 _SLACK = 6
 _OPEN_TOKENS = 120
 _PUNCTUATION = (".", ",", "!", "?")
-_NOT_WORD = re.compile(r"[^a-z0-9' ]+")
+# Punctuation, but not a decimal point: "5.5 hours" must reach the text matcher as 5.5, not "five five".
+_NOT_WORD = re.compile(r"(?:[^a-z0-9'. ]|(?<![0-9])\.|\.(?![0-9]))+")
 _SMALL = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty"
@@ -218,17 +219,18 @@ class WhisperRecognizer(Recognizer):
         samples = np.frombuffer(audio[: len(audio) // 2 * 2], dtype=np.int16)
         evidence = self.evidence(samples, vocabulary)
         self.last_evidence = evidence
-        if not evidence.text:
-            # No whole phrase survived the restricted beam: the free words are offered for the caller's text
-            # matcher ("yes quite a lot"), unless judged no speech (Whisper invents words on silence).
-            p = self.calibration.free_probability(evidence) if evidence.free and not vocabulary.is_open else 0.0
-            free = evidence.free if p >= self.calibration.reject_below else ""
-            return Transcript("", 0.0, self.name, rejected=True, free=free, free_confidence=round(p, 3))
-        p = self.calibration.probability(evidence, vocabulary.is_open)
+        p = self.calibration.probability(evidence, vocabulary.is_open) if evidence.text else 0.0
         others = tuple((t, 0.0) for t in dict.fromkeys((evidence.phrase, evidence.free)) if t and t != evidence.text)
-        if p < self.calibration.reject_below:
-            return Transcript("", round(p, 3), self.name, others, rejected=True)
-        return Transcript(evidence.text, round(p, 3), self.name, others)
+        if p >= self.calibration.reject_below:
+            return Transcript(evidence.text, round(p, 3), self.name, others)
+        # No whole phrase survived the restricted beam ("yes quite a lot"), or the one that did is more likely
+        # wrong than right and the free decode says something else ("what" against "one"): the free words are
+        # offered to the caller's text matcher, unless judged no speech (Whisper invents words on silence).
+        free, free_p = "", 0.0
+        if not vocabulary.is_open and evidence.free and not _contains(evidence.free, evidence.phrase):
+            free_p = self.calibration.free_probability(evidence)
+            free = evidence.free if free_p >= self.calibration.reject_below else ""
+        return Transcript("", round(p, 3), self.name, others, True, free, round(free_p, 3))
 
     def unknown_words(self, phrases: tuple[str, ...]) -> list[str]:
         # Byte-level tokens spell any word: nothing is outside Whisper's dictionary.
