@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from dialogue.content import Content, Node
+from dialogue.engine import COMMANDS, HARMLESS
 from dialogue.events import End, Event, Listening, Prompt, Say, Summary, Wake
 from dialogue.events import Heard as DialogueHeard
 from dialogue.ids import NONE, Expects
 from intents.matcher import Matcher
 from skill.session import Session
 from skill.textio import render
-from skill.vocabulary import vocabulary, withheld
+from skill.vocabulary import vocabulary
 from voice.recognizer import Recognizer, Transcript, Vocabulary
 
 if TYPE_CHECKING:
@@ -84,16 +85,20 @@ class Ears:
     def hear(self, audio: bytes, node: Node | None) -> Heard:
         """Recognise one utterance of 16 kHz mono int16 audio at `node`.
 
-        When the engine found no whole phrase of the question but also heard the audio freely, the free
-        words go to the text matcher that reads typed answers: "yes quite a lot" is an answer, though no
-        phrase of the question is all of it. They are handed on only when the matcher takes them as
-        something at this question, with the engine's calibrated confidence in the free words.
+        When the engine took no phrase of the question but offers what it heard freely, the free words go
+        to the text matcher that reads typed answers: "yes quite a lot" is an answer, though no phrase of
+        the question is all of it. They are handed on, with the engine's calibrated confidence in them,
+        when the matcher takes them as an answer or a harmless command at this question.
         """
         heard = self.hear_in(audio, self.vocabulary_for(node))
         transcript = heard.transcript
-        if node is None or transcript.text or not transcript.free or transcript.free in withheld(node):
-            return heard  # a bare "bye" heard freely at a number question is still a digit misheard
-        if self.matcher.match(transcript.free, node.expectation).intent == NONE:
+        if node is None or transcript.text or not transcript.free:
+            return heard
+        intent = self.matcher.match(transcript.free, node.expectation).intent
+        # Not a command that loses answers (stop, start over, back, skip): said plainly, its phrases are in
+        # the restricted decode, so free words that only read as one are a guess at the costliest error
+        # (a digit freely heard as "bye" on the fitting speakers, which would end the check-in).
+        if intent == NONE or (intent in COMMANDS and intent not in HARMLESS):
             return heard
         free = Transcript(transcript.free, transcript.free_confidence, transcript.engine, transcript.alternatives,
                           free=transcript.free, free_confidence=transcript.free_confidence)  # fmt: skip

@@ -32,11 +32,6 @@ def _number_phrases(node: Node) -> list[str]:
     return phrases + ["a couple", "a few", "half an hour"]
 
 
-def withheld(node: Node | None) -> frozenset[str]:
-    """Phrases the recogniser is not offered at `node`; heard in a free decode, they are not taken either."""
-    return _LIKE_A_NUMBER if node is not None and node.expects == Expects.NUMBER else frozenset()
-
-
 def vocabulary(content: Content, node: Node | None) -> Vocabulary:
     """Every phrase that means something at `node` (the global commands always; open when free)."""
     if node is not None and node.expects == Expects.FREE:
@@ -51,8 +46,9 @@ def vocabulary(content: Content, node: Node | None) -> Vocabulary:
         if node.expects == Expects.NUMBER:
             phrases += _number_phrases(node)
         phrases += content.vocab.unsure
+    numbers = node is not None and node.expects == Expects.NUMBER
     for command_phrases in content.vocab.commands.values():
-        phrases += [p for p in command_phrases if p not in withheld(node)]
+        phrases += [p for p in command_phrases if not (numbers and p in _LIKE_A_NUMBER)]
     seen: dict[str, None] = {}
     for phrase in phrases:
         # As people say it, fillers and all ("just today"): the matcher normalises what comes back.

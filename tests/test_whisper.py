@@ -152,7 +152,9 @@ class _Heard(Recognizer):
     [
         ("pain", "yes quite a lot", "yes quite a lot"),
         ("pain", "i bought a new car", ""),  # the matcher takes nothing in it: still nothing heard
-        ("sleep", "bye", ""),  # withheld at a number question: a digit misheard, not a stop
+        ("sleep", "bye", ""),  # a command that loses answers: a digit misheard, not a stop
+        ("pain", "can we start over", ""),
+        ("pain", "say that again", "say that again"),  # a harmless command
         ("sleep", "about six hours", "about six hours"),
     ],
 )
