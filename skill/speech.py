@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from dialogue.content import Content, Node
+from dialogue.engine import COMMANDS, HARMLESS
 from dialogue.events import End, Event, Listening, Prompt, Say, Summary, Wake
 from dialogue.events import Heard as DialogueHeard
-from dialogue.ids import Expects
+from dialogue.ids import NONE, Expects
+from intents.matcher import Matcher
 from skill.session import Session
 from skill.textio import render
 from skill.vocabulary import vocabulary
@@ -58,6 +60,8 @@ class Ears:
         self.calibrated = recognizer.name in CALIBRATED  # its confidence is a probability the dialogue can weigh
         recognizer.add_words(content.vocab.pronunciations)  # words people say that its dictionary lacks
         self._vocabularies: dict[int, Vocabulary] = {}  # by id() of the node; content lives as long
+        # The text matcher typed answers go through: it reads what the engine heard freely (see `hear`).
+        self.matcher = Matcher(content.vocab.commands, content.vocab.unsure)
         self._kept: dict[tuple[str, ...], Vocabulary] = {}
         yes_no = content.vocab.answer_sets["yes_no"]
         # "Did you say ...?" is a yes/no question whatever the question it checks.
@@ -82,13 +86,31 @@ class Ears:
         return kept
 
     def hear(self, audio: bytes, node: Node | None) -> Heard:
-        """Recognise one utterance of 16 kHz mono int16 audio at `node`."""
-        return self.hear_in(audio, self.vocabulary_for(node))
+        """Recognise one utterance of 16 kHz mono int16 audio at `node`.
+
+        When the engine took no phrase of the question but offers what it heard freely, the free words go
+        to the text matcher that reads typed answers: "yes quite a lot" is an answer, though no phrase of
+        the question is all of it. They are handed on, with the engine's calibrated confidence in them,
+        when the matcher takes them as an answer or a harmless command at this question.
+        """
+        heard = self.hear_in(audio, self.vocabulary_for(node))
+        transcript = heard.transcript
+        if node is None or transcript.text or not transcript.free:
+            return heard
+        intent = self.matcher.match(transcript.free, node.expectation).intent
+        # Not a command that loses answers (stop, start over, back, skip): said plainly, its phrases are in
+        # the restricted decode, so free words that only read as one are a guess at the costliest error
+        # (a digit freely heard as "bye" on the fitting speakers, which would end the check-in).
+        if intent == NONE or (intent in COMMANDS and intent not in HARMLESS):
+            return heard
+        free = Transcript(transcript.free, transcript.free_confidence, transcript.engine, transcript.alternatives,
+                          free=transcript.free, free_confidence=transcript.free_confidence)  # fmt: skip
+        return Heard(free, heard.elapsed_ms)
 
     def hear_turn(self, audio: bytes, conversation: Session) -> Heard:
         """Recognise the answer to whatever the conversation asked last, "Did you say ...?" included."""
         if conversation.confirming:
-            return self.hear_in(audio, self.vocabulary_for(self._confirm_node))
+            return self.hear(audio, self._confirm_node)
         return self.hear(audio, conversation.current())
 
     def hear_in(self, audio: bytes, vocabulary: Vocabulary) -> Heard:

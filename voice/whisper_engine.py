@@ -27,7 +27,8 @@ _FREE_EXTRA = 6  # free-decode tokens past the question's longest phrase: enough
 _SLACK = 6
 _OPEN_TOKENS = 120
 _PUNCTUATION = (".", ",", "!", "?")
-_NOT_WORD = re.compile(r"[^a-z0-9' ]+")
+# Punctuation, but not a decimal point: "5.5 hours" must reach the text matcher as 5.5, not "five five".
+_NOT_WORD = re.compile(r"(?:[^a-z0-9'. ]|(?<![0-9])\.|\.(?![0-9]))+")
 _SMALL = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty"
@@ -51,8 +52,7 @@ class Evidence:
 
     def features(self, open_vocabulary: bool) -> list[float]:
         """The regression's inputs, scaled to about unit size."""
-        # Past 40 dB the range says only "digital silence around it" (padded or synthesised audio), not more speech.
-        level = [self.no_speech, min(self.level_range, 40.0) / 10.0, self.free_score]
+        level = self.free_features()
         if open_vocabulary:
             return level  # how long free speech should be is unknown: its length is no evidence
         extra = max(0, len(self.free.split()) - max(1, len(self.phrase.split())))
@@ -62,23 +62,37 @@ class Evidence:
         similar = difflib.SequenceMatcher(None, self.free, self.phrase).ratio()
         return [*level, math.log1p(extra), self.phrase_score, min(self.margin, 3.0), exact, similar]
 
+    def free_features(self) -> list[float]:
+        """The inputs that judge the free decode alone: is there speech, and how sure was Whisper of its words."""
+        # Past 40 dB the range says only "digital silence around it" (padded or synthesised audio), not more speech.
+        return [self.no_speech, min(self.level_range, 40.0) / 10.0, self.free_score]
+
 
 @dataclass(frozen=True)
 class Calibration:
-    """Logistic regression coefficients for closed and open vocabularies, and the rejection threshold."""
+    """Logistic regression coefficients for closed and open vocabularies and for the free decode alone at a
+    closed question, and the rejection threshold."""
 
     closed: tuple[float, ...]  # intercept first, then one weight per closed feature
     open: tuple[float, ...]
     reject_below: float  # a probability under this is "not an answer / no speech"
+    free: tuple[float, ...] = ()  # the free decode when no whole phrase came: read by the caller's text matcher
 
     def probability(self, evidence: Evidence, open_vocabulary: bool) -> float:
         """The fitted probability that `evidence.text` is what was said."""
-        weights = self.open if open_vocabulary else self.closed
-        x = evidence.features(open_vocabulary)
-        if len(weights) != len(x) + 1:
-            raise RecognizerError(f"{CALIBRATION} has {len(weights) - 1} weights for {len(x)} features; refit it")
-        z = weights[0] + sum(w * v for w, v in zip(weights[1:], x, strict=True))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return _logistic(self.open if open_vocabulary else self.closed, evidence.features(open_vocabulary))
+
+    def free_probability(self, evidence: Evidence) -> float:
+        """The fitted probability that `evidence.free` is what was said, where no whole phrase was decoded
+        and the caller's text matcher takes the free words as an answer (how the fit chose its clips)."""
+        return _logistic(self.free, evidence.free_features())
+
+
+def _logistic(weights: tuple[float, ...], x: list[float]) -> float:
+    if len(weights) != len(x) + 1:
+        raise RecognizerError(f"{CALIBRATION} has {len(weights) - 1} weights for {len(x)} features; refit it")
+    z = weights[0] + sum(w * v for w, v in zip(weights[1:], x, strict=True))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 def load_calibration(path: Path = CALIBRATION) -> Calibration:
@@ -92,6 +106,7 @@ def load_calibration(path: Path = CALIBRATION) -> Calibration:
             tuple(float(w) for w in fitted["closed"]),
             tuple(float(w) for w in fitted["open"]),
             float(fitted["reject_below"]),
+            tuple(float(w) for w in fitted["free"]),
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
         raise RecognizerError(
@@ -207,13 +222,18 @@ class WhisperRecognizer(Recognizer):
         samples = np.frombuffer(audio[: len(audio) // 2 * 2], dtype=np.int16)
         evidence = self.evidence(samples, vocabulary)
         self.last_evidence = evidence
-        if not evidence.text:
-            return Transcript("", 0.0, self.name, rejected=True)
-        p = self.calibration.probability(evidence, vocabulary.is_open)
+        p = self.calibration.probability(evidence, vocabulary.is_open) if evidence.text else 0.0
         others = tuple((t, 0.0) for t in dict.fromkeys((evidence.phrase, evidence.free)) if t and t != evidence.text)
-        if p < self.calibration.reject_below:
-            return Transcript("", round(p, 3), self.name, others, rejected=True)
-        return Transcript(evidence.text, round(p, 3), self.name, others)
+        if p >= self.calibration.reject_below:
+            return Transcript(evidence.text, round(p, 3), self.name, others)
+        # No whole phrase survived the restricted beam ("yes quite a lot"), or the one that did is more likely
+        # wrong than right and the free decode says something else ("what" against "one"): the free words are
+        # offered to the caller's text matcher, unless judged no speech (Whisper invents words on silence).
+        free, free_p = "", 0.0
+        if not vocabulary.is_open and evidence.free and not _contains(evidence.free, evidence.phrase):
+            free_p = self.calibration.free_probability(evidence)
+            free = evidence.free if free_p >= self.calibration.reject_below else ""
+        return Transcript("", round(p, 3), self.name, others, True, free, round(free_p, 3))
 
     def unknown_words(self, phrases: tuple[str, ...]) -> list[str]:
         # Byte-level tokens spell any word: nothing is outside Whisper's dictionary.
