@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dialogue.errors import ContentError
 from skill.journal import JournalError
+from voice.recognizer import RecognizerError
 
 MODES = ("checkin", "quick")
 
@@ -61,8 +62,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from skill.vocabcheck import check
     from voice.engines import create_recognizer, detect_engine
 
-    choice = detect_engine(args.engine, args.model)
-    findings = check(create_recognizer(choice), content)
+    try:
+        choice = detect_engine(args.engine, args.model)
+        recognizer = create_recognizer(choice)
+    except RecognizerError as error:
+        # The content is fine; what could not be done is the check against this engine's dictionary.
+        print(f"vocabulary not checked against {args.engine}: {error}. Unknown words and answers that sound "
+              "alike can only be checked with the engine's own dictionary.", file=sys.stderr)
+        return 2
+    findings = check(recognizer, content)
     for finding in findings:
         print(finding, file=sys.stderr)
     errors = sum(f.error for f in findings)
@@ -417,5 +425,8 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
+    except RecognizerError as error:
+        print(f"The speech engine could not be used: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130

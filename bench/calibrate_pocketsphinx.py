@@ -1,0 +1,189 @@
+"""Fit PocketSphinx's confidence on real speakers (fitting fold) and report figures on held-out speakers.
+
+    python bench/calibrate_pocketsphinx.py            # fit, write voice/calibration/pocketsphinx.yaml
+    python bench/calibrate_pocketsphinx.py --report   # figures on held-out speakers, bare grammar beside
+
+The confidence is a logistic regression over the engine's evidence (voice/pocketsphinx_engine.FEATURES),
+fitted on every clip of the fitting speakers in every condition (clean, exercise bike at 10 and 5 dB):
+the target is 1 when the text the engine chose means what was said, 0 otherwise (other words and noise
+are always 0). reject_below is then the highest probability that keeps every set's right answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+import realspeech as rs  # noqa: E402
+
+from dialogue.engine import COMMANDS, CONFIRM_BELOW, CONFIRM_COMMAND_BELOW, HARMLESS  # noqa: E402
+from voice import confidence  # noqa: E402
+from voice.confidence import Calibration  # noqa: E402
+from voice.pocketsphinx_engine import FEATURES, PocketSphinxRecognizer  # noqa: E402
+
+OUT = ROOT / "voice" / "calibration" / "pocketsphinx.yaml"
+L2 = 1.0  # ridge on the standardised weights: a few features, a few thousand clips
+KEEP = 0.99  # reject_below keeps at least this share of each fitting set's right answers (clean)
+ANSWER_SETS = ("yes/no", "digits", "stop", "fsdd digits")
+BARGE_IN = 0.5  # skill/bargein.py takes a barge-in word at this confidence
+# Never rejects and says 0.5 to everything: clips are heard raw, and a calibration applied after.
+OPEN = Calibration(FEATURES, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES), (0.0,) * len(FEATURES), 0.0, 0.0)
+
+
+def rows_for(fold, cache: Path | None, calibration: Calibration, bare: bool = True):
+    """Every clip of `fold` heard raw through the engine (cached in `cache` when given)."""
+    if cache is not None and cache.exists():
+        return pickle.loads(cache.read_bytes())
+    import sphinx_real
+
+    listener = sphinx_real.Listener(PocketSphinxRecognizer(calibration=calibration), bare=bare)
+    rows = sphinx_real.hear_all(listener, sphinx_real.clips(fold), barge=bare)
+    if cache is not None:
+        cache.write_bytes(pickle.dumps(rows))
+    return rows
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2) -> tuple[np.ndarray, float]:
+    """Weights and bias of a ridge logistic regression on standardised `x` (Newton's method)."""
+    design = np.hstack([x, np.ones((x.shape[0], 1))])
+    w = np.zeros(design.shape[1])
+    ridge = np.diag([l2] * x.shape[1] + [0.0])
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-design @ w))
+        gradient = design.T @ (p - y) + ridge @ w
+        hessian = design.T @ (design * (p * (1 - p))[:, None]) + ridge
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.max(np.abs(step)) < 1e-8:
+            break
+    return w[:-1], float(w[-1])
+
+
+def fit(rows) -> Calibration:
+    """The calibration fitted on `rows` (fitting speakers only)."""
+    usable = [r for r in rows if r.features is not None and r.set != "stop (barge-in)"]
+    x = np.array([[r.features[name] for name in FEATURES] for r in usable])
+    y = np.array([1.0 if r.target and _raw_right(r) else 0.0 for r in usable])
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    weights, bias = fit_logistic((x - mean) / scale, y)
+    cal = Calibration(FEATURES, tuple(mean), tuple(scale), tuple(weights), bias, 0.0)
+    probabilities = np.array([cal.probability(r.features) for r in usable])
+    # The highest rejection that keeps KEEP of each answer set's right answers, clean.
+    limits = []
+    for name in ANSWER_SETS:
+        right = np.array([p for p, r in zip(probabilities, usable, strict=True)
+                          if r.set == name and r.condition == "clean" and y[usable.index(r)]])  # fmt: skip
+        if right.size:
+            limits.append(float(np.quantile(right, 1 - KEEP)))
+    speakers = sorted({r.speaker for r in rows})
+    fitted = {
+        "how": f"ridge logistic regression (l2 {L2:g}) of 'the chosen text means what was said' on the engine's "
+        f"evidence, standardised; reject_below keeps {KEEP:g} of each answer set's right answers (clean)",
+        "data": "speech_commands yes/no, digits, stop, every 4th other word, noise slices; FSDD digits (every 10th "
+        "take); clean and with the exercise bike at 10 and 5 dB SNR (tests/realspeech.mix)",
+        "speakers": f"tests/realspeech.fitting(): {len(speakers)} speakers, {len(usable)} decoded clips; "
+        "figures are reported on held_out() only",
+        "date": datetime.date.today().isoformat(),
+        "script": "bench/calibrate_pocketsphinx.py",
+    }
+    return Calibration(FEATURES, tuple(mean), tuple(scale), tuple(weights), bias, min(limits), fitted)
+
+
+def _raw_right(row) -> bool:
+    """Did the grammar's choice (before any rejection) mean what was said?"""
+    return row.extra.get("raw_intent", row.intent) == row.target
+
+
+def outcome(row, cal: Calibration) -> tuple[str, float]:
+    """(intent, probability) the engine gives a raw row under `cal`: "none" when rejected."""
+    p = cal.probability(row.features) if row.features is not None else 0.0
+    if p < cal.reject_below or (row.set == "stop (barge-in)" and p < BARGE_IN):
+        return "none", p
+    return row.intent, p
+
+
+def acted(intent: str, p: float) -> bool:
+    """Would the dialogue act without "Did you say ...?" (repeat and help are harmless, never checked)."""
+    if intent == "none" or intent in HARMLESS:
+        return False
+    return p >= (CONFIRM_COMMAND_BELOW if intent in COMMANDS else CONFIRM_BELOW)
+
+
+def table(rows, cal: Calibration) -> list[str]:
+    """The figures, one line per set and condition."""
+    lines = [f"{'held-out speakers':22} {'condition':10} {'clips':>5} {'right':>7} {'no check':>8} "
+             f"{'WRONG no check':>14} {'nothing':>8} {'taken':>7} {'taken no check':>14} | "
+             f"{'bare answers':>12} {'bare question':>13} {'kept of bare':>12}"]  # fmt: skip
+    groups: dict[tuple[str, str], list] = {}
+    for row in rows:
+        groups.setdefault((row.set, row.condition), []).append(row)
+    for (name, condition), items in groups.items():
+        n = len(items)
+        heard = [outcome(r, cal) for r in items]
+        right = sum(i == r.target for (i, _), r in zip(heard, items, strict=True) if r.target)
+        sure = sum(i == r.target and acted(i, p) for (i, p), r in zip(heard, items, strict=True) if r.target)
+        wrong = sum(i != r.target and acted(i, p) for (i, p), r in zip(heard, items, strict=True))
+        nothing = sum(i == "none" for i, _ in heard)
+        taken = sum(i != "none" for i, _ in heard)
+        share = lambda k, n=n: f"{k / n:7.1%}"  # noqa: E731
+        if items[0].target:
+            bare = sum(r.bare == r.target for r in items)
+            bare_q = sum(r.bare_question == r.target for r in items)
+            kept = f"{right / bare:12.1%}" if bare else f"{'-':>12}"
+            cells = (share(right), f"{sure / n:8.1%}", f"{wrong / n:14.1%}", f"{nothing / n:8.1%}", f"{'-':>7}",
+                     f"{'-':>14}", f"{bare / n:12.1%}" if "barge" not in name else f"{'-':>12}",
+                     f"{bare_q / n:13.1%}" if "barge" not in name else f"{'-':>13}", kept if "barge" not in name
+                     else f"{'-':>12}")  # fmt: skip
+        else:
+            bare_taken = sum(r.bare_question != "none" for r in items)
+            cells = (f"{'-':>7}", f"{'-':>8}", f"{wrong / n:14.1%}", f"{nothing / n:8.1%}", share(taken),
+                     f"{wrong / n:14.1%}", f"{'-':>12}", f"{bare_taken / n:13.1%}", f"{'-':>12}")  # fmt: skip
+        lines.append(f"{name:22} {condition:10} {n:5} " + " ".join(cells[:6]) + " | " + " ".join(cells[6:]))
+    return lines
+
+
+def report(rows) -> None:
+    """Print the held-out figures under the shipped calibration."""
+    cal = confidence.load("pocketsphinx")
+    print(f"PocketSphinx on held-out speakers (tests/realspeech.held_out), calibration of {cal.fitted.get('date')}")
+    print(f"right: the answer's meaning; no check: taken without \"Did you say...?\" (p >= {CONFIRM_BELOW}, "
+          f"commands {CONFIRM_COMMAND_BELOW}); nothing: rejected (p < {cal.reject_below:.3f}) or no speech")
+    print("bare answers: a one-of grammar of the answers alone (yes|no, zero..nine), no rejection; bare question:"
+          " the question's whole vocabulary, no rejection; kept of bare: right / bare answers' right")
+    for line in table(rows, cal):
+        print(line)
+
+
+def main() -> None:
+    """Fit (default) or report (--report)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--report", action="store_true", help="print figures on held-out speakers")
+    parser.add_argument("--cache", type=Path, help="keep the heard clips here between runs (development)")
+    args = parser.parse_args()
+    if rs.missing():
+        sys.exit(rs.missing())
+    if args.report:
+        report(rows_for(rs.held_out, args.cache, OPEN))
+        return
+    rows = rows_for(rs.fitting, args.cache, OPEN, bare=False)
+    cal = fit(rows)
+    OUT.parent.mkdir(exist_ok=True)
+    header = "# PocketSphinx's confidence: written by bench/calibrate_pocketsphinx.py; do not edit by hand.\n"
+    OUT.write_text(header + yaml.safe_dump(cal.as_dict(), sort_keys=False, width=110), encoding="utf-8")
+    confidence.load("pocketsphinx")  # it must read back
+    print(f"wrote {OUT.relative_to(ROOT)}: reject_below {cal.reject_below:.3f}")
+    for name, w in zip(FEATURES, cal.weights, strict=True):
+        print(f"  {name:15} weight {w:+.3f}")
+
+
+if __name__ == "__main__":
+    main()
