@@ -7,7 +7,6 @@ minute); the floors sit a little below what was measured on the same subset.
 from __future__ import annotations
 
 import pytest
-
 import realspeech as rs
 
 pytestmark = pytest.mark.audio
