@@ -4,7 +4,12 @@
 setup:
 	@bash scripts/setup.sh
 
+# `run` fetches the Whisper model once when it can; without a connection it says so and the skill
+# carries on with the fallback recogniser. `test` downloads nothing (CI has no internet).
 run: setup
+	@.venv/bin/twitch-coach models download whisper-tiny-en --if-missing || echo "make run: carrying on \
+	without the Whisper model, so speech is recognised by the fallback engine (PocketSphinx). Once there is \
+	a connection, run: .venv/bin/twitch-coach models download whisper-tiny-en"
 	@.venv/bin/twitch-coach
 
 test: setup
@@ -15,3 +20,4 @@ bench: setup
 
 lint: setup
 	.venv/bin/ruff check .
+	.venv/bin/mypy

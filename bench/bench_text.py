@@ -9,7 +9,7 @@ import time
 
 from dialogue.engine import Conversation
 from dialogue.loader import load
-from intents.matcher import Expectation, Matcher
+from intents.matcher import Matcher
 
 UTTERANCES = [
     "yeah", "nope", "um like five hours", "two coffees and a pre-workout", "I dunno", "not really",
@@ -26,7 +26,7 @@ def percentile(values: list[float], p: float) -> float:
 def bench_matching(content) -> None:
     matcher = Matcher(content.vocab.commands, content.vocab.unsure)
     nodes = [n for tree in content.trees.values() for n in tree.nodes.values()]
-    expectations = [Expectation(n.expects, n.choices, n.words, n.tags) for n in nodes]
+    expectations = [n.expectation for n in nodes]
     times = []
     for _ in range(20):
         for exp in expectations:

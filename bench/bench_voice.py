@@ -206,9 +206,10 @@ def main() -> None:
     memory()
     home_idle(content, ears)
     digits(ears, content)
+    from models.store import store_dir
     from voice.engines import detect_engine
 
-    choice = detect_engine("auto")
+    choice = detect_engine("auto", None, store_dir())
     print(f"Vosk: {'model found, run with --engine vosk' if choice.name == 'vosk' else 'no model installed, skipped'}")
 
 

@@ -1,8 +1,14 @@
-"""The loaded content: frozen dataclasses built from the YAML files in content/."""
+"""The compiled content: frozen dataclasses built from the YAML files of one content folder."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from dialogue.words import WordIndex
+from intents.matcher import Expectation
+
+Patterns = tuple[tuple[str, ...], ...]  # a sign: each pattern is group names that must meet in one clause
 
 
 @dataclass(frozen=True)
@@ -25,7 +31,8 @@ class RedFlagInfo:
     id: str
     reason: str  # how the summary names it: "it hurts"
     said: str  # plain advice spoken as soon as it is raised
-    keywords: tuple[str, ...]  # words in a free question or answer that raise it
+    signs: Patterns  # what in a question or answer raises it (groups in safety.yaml)
+    unless: tuple[str, ...] = ()  # groups that, heard anywhere, keep it quiet ("it only started today")
 
 
 @dataclass(frozen=True)
@@ -34,8 +41,36 @@ class Urgent:
 
     said: str
     reason: str
-    signs: dict[str, tuple[str, ...]]  # sign id -> phrases that mention it
-    negations: tuple[str, ...]  # words just before a phrase that cancel it ("no chest pain")
+    signs: dict[str, Patterns]  # sign id -> the patterns that name it
+
+
+@dataclass(frozen=True)
+class Spotting:
+    """The word groups signs are made of, and what cancels them (safety.yaml, `spotting` and `groups`)."""
+
+    groups: Mapping[str, tuple[tuple[str, ...], ...]]  # group -> phrases, each as normalised words
+    breaks: tuple[tuple[str, ...], ...]  # words that start a new clause ("but")
+    negations: frozenset[str]  # cancel the group words after them in their part of the clause
+    negation_stops: frozenset[str]  # ... up to one of these ("and")
+    all_clear: tuple[tuple[str, ...], ...]  # cancel what came before them in their part ("fine")
+    as_usual: tuple[tuple[str, ...], ...]  # cancel the whole clause before them ("which is normal")
+    pseudo: tuple[tuple[str, ...], ...]  # phrases that neither negate nor clear ("than normal")
+    lookalikes: tuple[tuple[str, str], ...]  # (group, group): the first right before the second: neither counts
+    sounds_like: Mapping[str, str]  # short slip -> the word it stands for ("pane" -> "pain")
+    not_slips: frozenset[str]  # real words never read as a slip of a group word
+    index: WordIndex = field(init=False, repr=False, compare=False)
+    by_first: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Built once when the content is compiled: every form of every group word, and each group phrase
+        # under its first word, so an utterance is compared only with the phrases its words can start.
+        words = {w for phrases in self.groups.values() for phrase in phrases for w in phrase}
+        object.__setattr__(self, "index", WordIndex(words, self.sounds_like, self.not_slips))
+        starts: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for group, phrases in self.groups.items():
+            for phrase in phrases:
+                starts.setdefault(phrase[0], []).append((group, phrase))
+        object.__setattr__(self, "by_first", {w: tuple(p) for w, p in starts.items()})
 
 
 @dataclass(frozen=True)
@@ -44,6 +79,7 @@ class Safety:
 
     red_flags: dict[str, RedFlagInfo]
     urgent: Urgent
+    spotting: Spotting
     professional: str
     safe_prefix: str
     emergency_intro: str
@@ -59,6 +95,7 @@ class Vocab:
     answer_sets: dict[str, dict[str, tuple[str, ...]]]  # set name -> answer id -> phrases
     commands: dict[str, tuple[str, ...]]  # command name -> phrases
     pronunciations: dict[str, str] = field(default_factory=dict)  # word -> ARPAbet phones, for the recogniser
+    about: tuple[str, ...] = ()  # words that show a one-shot question is about twitching after exercise
 
 
 @dataclass(frozen=True)
@@ -77,6 +114,13 @@ class Node:
     words: dict[str, float] = field(default_factory=dict)  # number questions: phrase -> value
     tags: dict[str, tuple[str, ...]] = field(default_factory=dict)  # tag -> phrases noticed in answers
     units: tuple[str, ...] = ()  # number questions: words said after the number ("hours"), for speech grammars
+    foreign: tuple[str, ...] = ()  # other questions' units in the tree: "two coffees" is no answer to "how many hours"
+    expectation: Expectation = field(init=False, repr=False, compare=False)  # what the matcher accepts here
+
+    def __post_init__(self) -> None:
+        # Built once when the content is compiled, not per conversation or per answer.
+        expectation = Expectation(self.expects, self.choices, self.words, self.tags, self.units, self.foreign)
+        object.__setattr__(self, "expectation", expectation)
 
     def next_node(self, answer: str | None) -> str:
         """The node that follows `answer` (None when skipped)."""
@@ -121,20 +165,94 @@ class Home:
 
 
 @dataclass(frozen=True)
+class ModePolicy:
+    """What one mode (a dialogue tree) does around its questions, from domain.yaml."""
+
+    name: str
+    summary: str  # "full": causes with reasons, then an offer to repeat; "short": a quick answer that ends it
+    summary_causes: int  # at most this many causes are spoken
+    endpoint: str  # how long a pause ends an answer: "default", or "workout" for a breathless speaker
+    carries_over_from: str | None  # a recent check-in of this mode is carried on from (its answers kept)
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The ids this content speaks about and how its modes behave: content/domain.yaml."""
+
+    causes: tuple[str, ...]
+    red_flags: tuple[str, ...]
+    topics: tuple[str, ...]
+    safety_topics: frozenset[str]  # always asked out loud, never filled in or carried over
+    modes: Mapping[str, ModePolicy]
+    default_mode: str
+    journal_flag: str  # the red flag past check-ins raise
+    urgent: tuple[str, ...] = ()  # urgent sign ids: help now, not a routine visit
+
+
+@dataclass(frozen=True)
+class Messages:
+    """The lines spoken around the questions; every {placeholder} in them is one the code fills in."""
+
+    lines: Mapping[str, str]
+    reprompt: tuple[str, ...]  # one line per retry
+
+
+@dataclass(frozen=True)
+class Persistence:
+    """When past check-ins alone raise the journal's red flag; either rule is enough."""
+
+    span_days: int  # days; a run of check-ins longer than this persists ...
+    max_gap_days: int  # days; ... when no two check-ins in a row are further apart than this
+    min_days: int  # distinct days with twitching ...
+    window_days: int  # days, today included, in which min_days must fall
+    said_span: str  # spoken when the run rule fires; {span} days, {days} distinct days
+    said_days: str  # spoken when the days rule fires; same fields
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A pattern across check-ins: this topic's answer meets the condition `times` times in `within_days`."""
+
+    topic: str
+    is_: tuple[str, ...]  # answer ids, any of which matches (empty: any answer)
+    below: float | None  # the number answered is below this
+    at_least: float | None  # the number answered is at least this
+    tag: str | None  # the answer carries this tag
+    within_days: int  # days, today included
+    times: int  # matching check-ins, this one included, before it is said
+    say: str  # {nth}: "third"; {count}: 3
+    say_many: str  # used when the count runs past the ordinals; {count}
+
+
+@dataclass(frozen=True)
+class HistoryRules:
+    """Everything content/journal.yaml says about past check-ins."""
+
+    persistence: Persistence
+    trends: tuple[Trend, ...]
+    max_spoken: int  # trend lines spoken after one check-in at most
+    ordinals: tuple[str, ...]  # "first", "second", ...: ordinals[n - 1] is the word for n
+    carry_over_minutes: int  # a check-in this soon after a quick check carries on from it
+
+
+@dataclass(frozen=True)
 class Content:
     """Everything the skill says and understands, loaded and checked at start-up."""
 
     causes: dict[str, CauseInfo]
     safety: Safety
     vocab: Vocab
-    messages: dict[str, object]
+    messages: Messages
     trees: dict[str, DialogueTree]
     rules: tuple[Rule, ...]
+    domain: Domain
+    journal: HistoryRules
     home: Home | None = None  # None when no home.yaml is loaded
 
     def message(self, key: str) -> str:
         """A spoken line from messages.yaml; a missing key raises instead of speaking the key."""
-        value = self.messages[key]
-        if not isinstance(value, str):
-            raise KeyError(f"message {key!r} is not a single line")
-        return value
+        return self.messages.lines[key]
+
+    def policy(self, mode: str) -> ModePolicy:
+        """What `mode` does around its questions (domain.yaml)."""
+        return self.domain.modes[mode]

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dialogue.content import Content, Node
 from dialogue.events import End, Event, Heard, Prompt, Say, Summary
-from dialogue.ids import END, NONE, RED_FLAG_TOPICS, UNSURE, Command, Expects
-from dialogue.safety import red_flags_in, urgent_signs
+from dialogue.ids import END, NONE, UNSURE, Command, Expects, SummaryStyle
+from dialogue.safety import spot
 from dialogue.scoring import Answer, rank
-from dialogue.summary import compose
+from dialogue.summary import compose, safety_lines
 from intents.matcher import Expectation, Match, Matcher
+from intents.normalize import normalise
 
 _REVIEW = Expectation(Expects.CHOICE)  # after the summary only the global commands mean anything
 COMMANDS = frozenset(c.value for c in Command)
@@ -22,6 +23,9 @@ CONFIRM_BELOW = 0.78
 CONFIRM_COMMAND_BELOW = 0.9  # commands that lose answers (stop, start over, back, skip) need more certainty
 HARMLESS = frozenset({Command.REPEAT.value, Command.HELP.value})  # never worth a "Did you say ...?"
 MAX_REPROMPTS = 2  # a no-match is asked again this many times, then the dialogue moves on
+SAFETY_REPROMPTS = 1  # a safety question asks once more, then takes the safe branch
+REVIEW_NODE = "summary"  # the node a Prompt names while the summary waits for repeat or stop
+REVIEW_CHOICES = [Command.REPEAT.value, Command.STOP.value]
 
 
 @dataclass
@@ -38,7 +42,8 @@ class Conversation:
     """One check-in: feed it what the user said, get back what to say and do."""
 
     content: Content
-    mode: str = "checkin"
+    mode: str = ""
+    """One of the content's modes; empty: its default_mode (domain.yaml)."""
     matcher: Matcher | None = None
     """Shared matcher (one per content is enough); made here when not given."""
     known: Mapping[str, Answer] = field(default_factory=dict)
@@ -49,14 +54,15 @@ class Conversation:
     """Lines spoken after the intro, before the first question (for example why a flag is known)."""
 
     def __post_init__(self) -> None:
+        self.mode = self.mode or self.content.domain.default_mode
         if self.mode not in self.content.trees:
             raise ValueError(f"unknown mode {self.mode!r}; choose one of: {', '.join(sorted(self.content.trees))}")
         self.tree = self.content.trees[self.mode]
+        self.policy = self.content.policy(self.mode)
         self._matcher = self.matcher or Matcher(self.content.vocab.commands, self.content.vocab.unsure)
         self._confirm_expectation = Expectation(Expects.YES_NO, self.content.vocab.answer_sets["yes_no"])
-        self._expectations = {
-            nid: Expectation(n.expects, n.choices, n.words, n.tags) for nid, n in self.tree.nodes.items()
-        }
+        self._expectations = {nid: n.expectation for nid, n in self.tree.nodes.items()}
+        self.rounds = 0  # bumped by "start over": a new check-in begins (the finished one stays finished)
         self._reset()
 
     def _reset(self) -> None:
@@ -70,6 +76,7 @@ class Conversation:
         self.finished = False
         self.last_summary: Summary | None = None
         self.pending: Match | None = None  # a heard answer waiting for "Did you say ...?"
+        self._spotted: list[str] = []  # red flags named in the reply being heard, raised with its answer
 
     # ----- public -----
 
@@ -82,39 +89,66 @@ class Conversation:
         """Take one answer (with the recogniser's confidence in it, when spoken) and return what follows."""
         if self.finished:
             return []
+        self._spotted = []
         current = self.current()
         if self.pending is not None:
             expectation = self._confirm_expectation
         else:
             expectation = self._expectations[self.node] if self.node else _REVIEW
         match = self._matcher.match(utterance, expectation)
+        spotted = spot(utterance, self.content.safety)  # the same spotting as the one-shot answer
+        if self.pending is None and current is not None and current.safe is not None and not self.reviewing:
+            match = _named_flags(current, _read_safely(current, match), spotted.red_flags)
         sure = round(match.confidence * max(0.0, min(confidence, 1.0)), 3)
         events: list[Event] = [Heard(utterance, match.intent, match.value, sure)]
-        if urgent_signs(utterance, self.content.safety):
+        if spotted.urgent:
             return events + self._urgent()
         if self.reviewing:
             return events + self._review(match)
         if self.pending is not None:
             return events + self._confirmed(match)
         if match.intent in HARMLESS or (match.intent in COMMANDS and confidence >= CONFIRM_COMMAND_BELOW):
-            return events + self._command(match.intent)
+            return events + self._raise(list(spotted.red_flags)) + self._command(match.intent)
         assert current is not None
-        if current.topic not in RED_FLAG_TOPICS:
-            events += self._raise(red_flags_in(utterance, self.content.safety))
+        self._spotted = list(spotted.red_flags)  # red-flag words count in every answer: raised with it
         if match.intent in COMMANDS or (match.intent != NONE and confidence < CONFIRM_BELOW):
+            events += self._raise(self._take_spotted())
             self.pending = match
-            text = self.content.message("confirm").format(heard=utterance.strip())
+            text = self.content.message("confirm").format(heard=self._meant(current, match))
             return events + [Prompt(self.mode, current.id, current.topic, text, Expects.YES_NO, ["yes", "no"])]
         return events + self._understood(current, match)
+
+    def resume(self) -> list[Event]:
+        """Ask again whatever is waiting (after the input changed, say from speech to typing), keeping answers."""
+        if self.finished:
+            return []
+        if self.reviewing and self.last_summary is not None:
+            return [self.last_summary, self._review_prompt()]
+        node = self.current()
+        if node is None:
+            return self.start()
+        if self.pending is not None:
+            text = self.content.message("confirm").format(heard=self._meant(node, self.pending))
+            return [Prompt(self.mode, node.id, node.topic, text, Expects.YES_NO, ["yes", "no"])]
+        return [self._prompt(node)]
+
+    def _meant(self, node: Node, match: Match) -> str:
+        """The answer a match stands for, as the question words it: "no" for a heard "know"."""
+        phrases = node.choices.get(match.intent) or self.content.vocab.commands.get(match.intent)
+        if match.intent == UNSURE:
+            phrases = self.content.vocab.unsure
+        return phrases[0] if phrases else match.text
 
     def _understood(self, node: Node, match: Match) -> list[Event]:
         """Act on an answer to `node` that has been understood (or not: intent "none")."""
         if match.intent == NONE:
             return self._miss(node)
+        also = [node.raises[a] for a in match.stated if a in node.raises and a != match.intent]
         if match.intent == UNSURE and node.safe is not None:
-            return self._take_safe(node)
+            mixed = UNSURE not in match.stated and len(match.stated) > 1
+            return self._take_safe(node, "safe_mixed" if mixed else "safe_unsure", also)
         value = match.value if isinstance(match.value, float) else None
-        return self._advance(node, Answer(node.topic, match.intent, value, match.tags), [])
+        return self._advance(node, Answer(node.topic, match.intent, value, match.tags), [], also=also)
 
     def _confirmed(self, reply: Match) -> list[Event]:
         """The reply to "Did you say ...?": yes takes the answer; anything else asks the question again."""
@@ -144,24 +178,35 @@ class Conversation:
 
     def _go(self, target: str) -> list[Event]:
         """Move to `target`, skipping questions whose answers are known, and ask it."""
-        while target != END and self.tree.nodes[target].topic in self.answers:
+        seen = set()  # compiled trees have no loops; this keeps a loop from ever spinning here anyway
+        while target != END and self.tree.nodes[target].topic in self.answers and target not in seen:
+            seen.add(target)
             node = self.tree.nodes[target]
             target = node.next_node(self.answers[node.topic].intent)
+        if target in seen:
+            target = END
         self.misses = 0
         if target == END:
             return self._finish()
         self.node = target
         return [self._prompt(self.tree.nodes[target])]
 
-    def _advance(self, node: Node, answer: Answer | None, lead: list[Event], prefix: str = "") -> list[Event]:
-        """Record `answer` (None: none given), raise its red flags, and ask what follows."""
+    def _advance(
+        self, node: Node, answer: Answer | None, lead: list[Event], prefix: str = "", also: list[str] | None = None
+    ) -> list[Event]:
+        """Record `answer` (None: none given), raise its red flags (and `also` these), and ask what follows."""
         self.history.append(_Snapshot(node.id, dict(self.answers), list(self.red_flags)))
         flags = []
         if answer is not None:
             self.answers[node.topic] = answer
             flags = [node.raises[answer.intent]] if answer.intent in node.raises else []
-        events = lead + self._raise(flags, prefix)
+        events = lead + self._raise(flags + (also or []) + self._take_spotted(), prefix)
         return events + self._go(node.next_node(answer.intent if answer else None))
+
+    def _take_spotted(self) -> list[str]:
+        """The red flags the words of the reply being heard named, once."""
+        spotted, self._spotted = self._spotted, []
+        return spotted
 
     def _raise(self, flags: list[str], prefix: str = "") -> list[Event]:
         """Record new red flags and give the advice for each, once."""
@@ -170,34 +215,41 @@ class Conversation:
             if flag not in self.red_flags:
                 self.red_flags.append(flag)
                 events.append(Say(f"{prefix} {self.content.safety.red_flags[flag].said}".strip()))
+                prefix = ""  # why is said once, before the first flag
         return events
 
-    def _take_safe(self, node: Node) -> list[Event]:
-        """No clear answer to a safety question: take the safer branch and say why."""
+    def _take_safe(self, node: Node, why: str, also: list[str] | None = None) -> list[Event]:
+        """No clear answer to a safety question: take the safer branch and say why, in a whole sentence.
+
+        `why` names the message that says what happened: safe_unsure, safe_mixed, safe_unclear or safe_skipped;
+        `also`: red flags the reply named besides ("maybe weakness" at the quick screen).
+        """
         assert node.safe is not None
-        prefix = self.content.safety.safe_prefix
-        if node.safe in node.raises:
-            return self._advance(node, Answer(node.topic, node.safe), [], prefix)
-        lead: list[Event] = [Say(f"{prefix} {self.content.message('safe_followups')}")]
-        return self._advance(node, Answer(node.topic, node.safe), lead)
+        reason = self.content.message(why)
+        flag = node.raises.get(node.safe)
+        if flag is None:  # the screen: its safe answer asks every follow-up
+            said = self.content.message("safe_followups").format(why=reason)
+            return self._advance(node, Answer(node.topic, node.safe), [Say(said)], also=also)
+        said = self.content.message("safe_branch").format(why=reason, reason=self.content.safety.red_flags[flag].reason)
+        lead: list[Event] = [] if flag not in self.red_flags else [Say(said)]  # a known flag: still say why
+        return self._advance(node, Answer(node.topic, node.safe), lead, said, also)
 
     def _miss(self, node: Node) -> list[Event]:
         self.misses += 1
-        if self.misses <= MAX_REPROMPTS:
-            lines = self.content.messages["reprompt"]
-            assert isinstance(lines, list)
+        if self.misses <= (MAX_REPROMPTS if node.safe is None else SAFETY_REPROMPTS):
+            lines = self.content.messages.reprompt
             template = lines[min(self.misses, len(lines)) - 1]
             text = template.format(rephrase=node.rephrase, options=self._options(node))
-            return [self._prompt(node, text)]
+            return self._raise(self._take_spotted()) + [self._prompt(node, text)]
         if node.safe is not None:
-            return self._take_safe(node)
+            return self._take_safe(node, "safe_unclear")
         return self._advance(node, None, [Say(self.content.message("move_on"))])
 
     def _options(self, node: Node) -> str:
-        """The accepted answers as a spoken list: "yes, no, or not sure"."""
+        """The accepted answers as a spoken list, in the question's own words: "a lot, some, a little, or not sure"."""
         if node.expects == Expects.NUMBER:
             return self.content.message("number_options")
-        labels = [phrases[0] for phrases in node.choices.values()] + [self.content.vocab.unsure[0]]
+        labels = [_offered(node, phrases) for phrases in node.choices.values()] + [self.content.vocab.unsure[0]]
         return f"{', '.join(labels[:-1])}, {self.content.message('or_word')} {labels[-1]}"
 
     # ----- commands -----
@@ -213,12 +265,16 @@ class Conversation:
             return self._back()
         if command == Command.SKIP:
             if node.safe is not None:
-                return self._take_safe(node)
+                return self._take_safe(node, "safe_skipped")
             return self._advance(node, None, [Say(self.content.message("skipped"))])
         if command == Command.START_OVER:
-            self._reset()
-            return [Say(self.content.message("starting_over"))] + self._go(self.tree.start)
+            return self._start_over()
         return self._stop()
+
+    def _start_over(self) -> list[Event]:
+        self._reset()
+        self.rounds += 1
+        return [Say(self.content.message("starting_over"))] + self._go(self.tree.start)
 
     def _back(self) -> list[Event]:
         if not self.history:
@@ -232,9 +288,9 @@ class Conversation:
         return [self._prompt(self.tree.nodes[snapshot.node])]
 
     def _stop(self) -> list[Event]:
-        events: list[Event] = [Say(self.content.message("stopped"))]
-        if self.red_flags or self.urgent:
-            events.insert(0, Say(self.content.safety.professional))
+        # Name the reasons: "Because of this" would not say what "this" is after a stop.
+        lines = safety_lines(self.content, self.red_flags, self.urgent)
+        events: list[Event] = [Say(line) for line in [*lines, self.content.message("stopped")]]
         self.finished = True
         return events + [End("stopped")]
 
@@ -243,26 +299,30 @@ class Conversation:
     def summary(self) -> Summary:
         """The summary for the answers so far."""
         ranking = rank(self.answers, self.content.rules, self.content.causes)
-        text = compose(self.content, ranking, self.red_flags, self.urgent, quick=self.mode == "quick")
+        quick = self.policy.summary == SummaryStyle.SHORT
+        text = compose(self.content, ranking, self.red_flags, self.urgent, quick, self.policy.summary_causes)
         return Summary([c.to_dict() for c in ranking], list(self.red_flags), self.urgent, text)
 
     def _finish(self) -> list[Event]:
         self.node = None
         self.last_summary = self.summary()
-        if self.mode == "quick":
+        if self.policy.summary == SummaryStyle.SHORT:
             self.finished = True
             return [self.last_summary, End("done")]
         self.reviewing = True
-        return [self.last_summary, Say(self.content.message("offer_repeat"))]
+        return [self.last_summary, self._review_prompt()]
+
+    def _review_prompt(self) -> Prompt:
+        """After the summary the conversation waits for repeat or stop: a prompt, so clients know it waits."""
+        return Prompt(self.mode, REVIEW_NODE, "", self.content.message("offer_repeat"), Expects.CHOICE, REVIEW_CHOICES)
 
     def _review(self, match: Match) -> list[Event]:
         if match.intent == Command.REPEAT and self.last_summary is not None:
-            return [self.last_summary, Say(self.content.message("offer_repeat"))]
+            return [self.last_summary, self._review_prompt()]
         if match.intent == Command.BACK:
             return self._back()
         if match.intent == Command.START_OVER:
-            self._reset()
-            return [Say(self.content.message("starting_over"))] + self._go(self.tree.start)
+            return self._start_over()
         self.finished = True
         return [End("done")]
 
@@ -272,3 +332,52 @@ class Conversation:
         self.node = None
         self.last_summary = self.summary()
         return [Say(self.content.safety.urgent.said), self.last_summary, End("urgent")]
+
+
+def _read_safely(node: Node, match: Match) -> Match:
+    """A safety question never guesses: a mixed or hedged reply is unsure, a near match is not understood.
+
+    A mixed reply that names answers raising red flags ("no, but it's weak") keeps the first of them; the
+    others are raised too (see `Match.stated`). A hedge anywhere ("maybe a little") makes the reply unsure.
+    """
+    if match.intent in COMMANDS:
+        return match
+    if len(match.stated) > 1:
+        raising = [a for a in match.stated if a in node.raises]
+        if raising and UNSURE not in match.stated:
+            return replace(match, intent=raising[0], value=None, exact=True)
+        return replace(match, intent=UNSURE, value=None)
+    if match.intent not in (NONE, UNSURE) and not match.exact:
+        return replace(match, intent=NONE, value=None, confidence=0.0)  # "one" is not "none" at a safety question
+    return match
+
+
+def _named_flags(node: Node, match: Match, flags: tuple[str, ...]) -> Match:
+    """A reply to a safety question that reads as another answer but names a red flag asks after it.
+
+    "fine except my arm is numb" at the screen is its safe answer, so every follow-up is asked; "nah,
+    my leg keeps giving out" at the weakness question is its yes.
+    """
+    if node.safe is None or not flags or match.intent in COMMANDS or match.intent == UNSURE:
+        return match
+    raising = [answer for answer, flag in node.raises.items() if flag in flags]
+    if raising:
+        chosen = raising[0]
+    elif not node.raises:  # the screen: its safe answer asks every follow-up
+        chosen = node.safe
+    else:
+        return match  # another question's flag: raised, and this question's answer stands
+    if match.intent == chosen:
+        return match
+    return replace(match, intent=chosen, value=None, exact=True)
+
+
+def _offered(node: Node, phrases: tuple[str, ...]) -> str:
+    """How the question itself names an answer ("a lot" where it asks "A lot, some, ..."), else its first phrase."""
+    if node.expects == Expects.CHOICE:
+        asked = f" {normalise(node.ask)} "
+        ends = {p: asked.rfind(f" {normalise(p)} ") + len(normalise(p)) for p in phrases if normalise(p)}
+        found = [p for p, end in ends.items() if end >= len(normalise(p))]
+        if found:  # the latest in the question is in its list of options ("high", not the "stressed" of the ask)
+            return max(found, key=lambda p: (ends[p], len(p)))
+    return phrases[0]

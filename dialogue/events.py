@@ -1,9 +1,21 @@
-"""What the conversation says and does, one event at a time; each serialises to one JSON line."""
+"""What the conversation says and does, one event at a time; each is one JSON line, written and read back."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
 from typing import Any, ClassVar
+
+from dialogue.ids import EndReason, Expects
+from dialogue.scoring import CauseScore
+
+
+def _one_of(values: type[StrEnum]) -> Any:
+    """A field whose text must be one of `values` (checked when an event is read back)."""
+    return field(metadata={"one_of": values})
 
 
 @dataclass(frozen=True)
@@ -13,7 +25,74 @@ class Event:
     type: ClassVar[str] = "event"
 
     def to_dict(self) -> dict[str, Any]:
+        """The event as its JSON object."""
         return {"type": self.type, **asdict(self)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Event:
+        """The event a JSON object describes (of this class, or of any class when called on Event);
+        ValueError says what is wrong: an unknown type, a missing, unknown or mistyped field."""
+        if not isinstance(data, Mapping):
+            raise ValueError(f"an event is a JSON object, not {type(data).__name__}")
+        kind = data.get("type")
+        target = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
+        if target is None or (cls is not Event and target is not cls):
+            wanted = ", ".join(EVENT_TYPES) if cls is Event else cls.type
+            raise ValueError(f"unknown event type {kind!r}; expected {wanted}")
+        hints = typing.get_type_hints(target)
+        names = [f.name for f in fields(target)]
+        unknown = sorted(set(data) - {"type", *names})
+        if unknown:
+            raise ValueError(f"{kind}: unknown field {unknown[0]!r}; fields: {', '.join(names) or 'none'}")
+        values = {}
+        for spec in fields(target):
+            if spec.name not in data:  # to_dict writes every field, defaults included
+                raise ValueError(f"{kind}: missing field {spec.name!r}")
+            values[spec.name] = _read(data[spec.name], hints[spec.name], f"{kind}.{spec.name}")
+            allowed = spec.metadata.get("one_of")
+            if allowed is not None and values[spec.name] not in set(allowed):
+                raise ValueError(f"{kind}.{spec.name}: {values[spec.name]!r} is not one of: {', '.join(allowed)}")
+        return target._checked(target(**values))
+
+    def _checked(self) -> Event:
+        """Checks an event type adds to its fields' types; the event itself when it passes."""
+        return self
+
+
+def _read(value: Any, hint: Any, where: str) -> Any:
+    """`value` from JSON as the annotated type `hint` (ints become floats); ValueError when it is not one."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        for option in args:
+            try:
+                return _read(value, option, where)
+            except ValueError:
+                continue
+    elif hint is Any:
+        return value
+    elif hint is type(None):
+        if value is None:
+            return None
+    elif hint is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    elif hint in (str, bool):
+        if isinstance(value, hint):
+            return value
+    elif origin is list and isinstance(value, list):
+        return [_read(item, args[0], f"{where}[{i}]") for i, item in enumerate(value)]
+    elif origin is dict and isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _read(v, args[1], f"{where}.{k}") for k, v in value.items()}
+    raise ValueError(f"{where}: expected {_name(hint)}, not {type(value).__name__} {value!r}"[:200])
+
+
+def _name(hint: Any) -> str:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_name(a) for a in args)
+    if origin is not None:
+        return f"{origin.__name__} of {_name(args[-1])}"
+    return "null" if hint is type(None) else getattr(hint, "__name__", str(hint))
 
 
 @dataclass(frozen=True)
@@ -25,7 +104,7 @@ class Prompt(Event):
     node: str
     topic: str
     text: str
-    expects: str  # yes_no | number | choice | free
+    expects: str = _one_of(Expects)  # yes_no | number | choice | free
     choices: list[str] = field(default_factory=list)  # answer ids the question accepts
 
 
@@ -53,10 +132,21 @@ class Summary(Event):
     """The likely causes, the red flags and the advice, spoken and as data."""
 
     type: ClassVar[str] = "summary"
-    causes: list[dict[str, Any]]  # every cause, best first: {"id","score","why","advice"}
+    causes: list[dict[str, Any]]  # every cause, best first: CauseScore.to_dict(), {"id","score","why","advice"}
     red_flags: list[str]
     urgent: bool
     text: str
+
+    def _checked(self) -> Event:
+        hints = typing.get_type_hints(CauseScore)
+        for index, cause in enumerate(self.causes):
+            where = f"summary.causes[{index}]"
+            if set(cause) != set(hints):
+                raise ValueError(f"{where}: expected the fields {', '.join(hints)}, not {', '.join(cause) or 'none'}")
+            # Each cause is read as a CauseScore and written back, so its numbers are floats as the engine's are.
+            read = CauseScore(**{name: _read(cause[name], hint, f"{where}.{name}") for name, hint in hints.items()})
+            cause.update(read.to_dict())
+        return self
 
 
 @dataclass(frozen=True)
@@ -64,7 +154,7 @@ class End(Event):
     """The conversation is over."""
 
     type: ClassVar[str] = "end"
-    reason: str  # done | stopped | urgent | input_closed
+    reason: str = _one_of(EndReason)  # done | stopped | urgent | input_closed
 
 
 @dataclass(frozen=True)
@@ -73,6 +163,14 @@ class Error(Event):
 
     type: ClassVar[str] = "error"
     message: str
+
+
+@dataclass(frozen=True)
+class Notice(Event):
+    """A line shown, not spoken: for example that a check-in could not be saved, and why."""
+
+    type: ClassVar[str] = "notice"
+    text: str
 
 
 @dataclass(frozen=True)
@@ -88,3 +186,9 @@ class Wake(Event):
 
     type: ClassVar[str] = "wake"
     text: str  # what was heard, wake phrase included
+
+
+# Every event by its wire type; tests/test_events.py finds every Event subclass and checks each is here.
+EVENT_TYPES: dict[str, type[Event]] = {
+    e.type: e for e in (Prompt, Heard, Say, Summary, End, Error, Notice, Listening, Wake)
+}

@@ -1,54 +1,10 @@
-"""The stable ids from domain.md: causes, red flags, question topics, answer kinds."""
+"""Closed sets the code owns: answer kinds, commands, endings, summary styles, endpoints, home actions.
+
+The domain's own ids (causes, red flags, topics, modes) are content: content/domain.yaml declares them."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-
-
-class Cause(StrEnum):
-    """Cause factors the skill can point to."""
-
-    FATIGUE = "fatigue"
-    DEHYDRATION = "dehydration"
-    ELECTROLYTES = "electrolytes"
-    OVERTRAINING = "overtraining"
-    NERVE_IRRITATION = "nerve_irritation"
-    STRESS = "stress"
-    SLEEP = "sleep"
-    STIMULANTS = "stimulants"
-
-
-class RedFlag(StrEnum):
-    """Signs that always lead to "see a healthcare professional"."""
-
-    PERSISTENT = "persistent"
-    PAINFUL = "painful"
-    WEAKNESS = "weakness"
-    NUMBNESS = "numbness"
-    VISION = "vision"
-    SPREADING = "spreading"
-    MEDICATION = "medication"
-
-
-class Topic(StrEnum):
-    """What a question asks about; every question node has exactly one."""
-
-    RED_FLAGS = "red_flags"
-    PAIN = "pain"
-    WEAKNESS = "weakness"
-    NUMBNESS = "numbness"
-    VISION = "vision"
-    SPREADING = "spreading"
-    MEDICATION = "medication"
-    DURATION = "duration"
-    INTENSITY = "intensity"
-    TRAINING_LOAD = "training_load"
-    HYDRATION = "hydration"
-    ELECTROLYTES = "electrolytes"
-    SLEEP = "sleep"
-    CAFFEINE = "caffeine"
-    STRESS = "stress"
-    NERVE = "nerve"
 
 
 class Expects(StrEnum):
@@ -77,8 +33,29 @@ NONE = "none"  # the intent of a no-match
 END = "end"  # the node id that ends a dialogue tree
 DEFAULT = "default"  # the key of a `next` map taken when no answer-specific branch applies
 
-# Questions about safety: always asked out loud, never filled in from a free question, and never
-# where red-flag keywords in the answer are looked for (the answer itself decides).
-RED_FLAG_TOPICS = frozenset(
-    {"red_flags", "pain", "weakness", "numbness", "vision", "spreading", "medication", "duration"}
-)
+
+class EndReason(StrEnum):
+    """Why a conversation ended (the `end` event's reason)."""
+
+    DONE = "done"
+    STOPPED = "stopped"
+    URGENT = "urgent"
+    INPUT_CLOSED = "input_closed"
+
+
+class SummaryStyle(StrEnum):
+    """How a mode ends: the full summary with an offer to repeat, or a short answer that ends it."""
+
+    FULL = "full"
+    SHORT = "short"
+
+
+class Endpoint(StrEnum):
+    """How long a pause ends a spoken answer (voice.endpoint's settings, by name)."""
+
+    DEFAULT = "default"
+    WORKOUT = "workout"
+
+
+# What a home request can do besides starting a mode: answer a question at once, or go back to waiting.
+HOME_ACTIONS = ("ask", "stop")

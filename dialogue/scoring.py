@@ -27,8 +27,8 @@ class CauseScore:
     """How well one cause fits, and why."""
 
     id: str
-    score: float  # sum of the weights of the rules that fired; 0 when nothing points here
-    why: str  # the reasons from this person's answers, strongest first ("" when none)
+    score: float  # sum of the weights of the rules that fired: above 0 the answers point here, below 0 away
+    why: str  # the reasons from this person's answers that the score leans on, strongest first ("" when none)
     advice: str
 
     def to_dict(self) -> dict[str, object]:
@@ -61,7 +61,7 @@ def fires(rule: Rule, answer: Answer) -> bool:
 
 
 def rank(answers: Mapping[str, Answer], rules: tuple[Rule, ...], causes: Mapping[str, CauseInfo]) -> list[CauseScore]:
-    """Every cause, best first: by total weight, then by how common it is after exercise."""
+    """Every cause, best first: by total weight (evidence against counts below zero), then by how common it is."""
     totals = {cid: 0.0 for cid in causes}
     reasons: dict[str, list[tuple[float, str]]] = {cid: [] for cid in causes}
     for rule in rules:
@@ -73,9 +73,10 @@ def rank(answers: Mapping[str, Answer], rules: tuple[Rule, ...], causes: Mapping
         reasons[rule.cause].append((rule.weight, rule.why.replace("{value}", value)))
     ranked = []
     for cid, info in causes.items():
+        sign = (totals[cid] > 0) - (totals[cid] < 0)  # the reasons said are those the total leans on
         whys = []
-        for _, why in sorted(reasons[cid], key=lambda r: -r[0]):
-            if why not in whys:
+        for weight, why in sorted(reasons[cid], key=lambda r: -abs(r[0])):
+            if why not in whys and weight * sign > 0:
                 whys.append(why)
         ranked.append(CauseScore(cid, totals[cid], " ".join(whys[:2]), info.advice))
     ranked.sort(key=lambda c: (-c.score, -causes[c.id].prior))

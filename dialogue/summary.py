@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dialogue.content import Content
 from dialogue.scoring import CauseScore
 
-MAX_CAUSES = 3  # at most this many causes are spoken; the JSON summary carries the full ranking
-QUICK_CAUSES = 2  # mid-workout answers stay short
+MAX_CAUSES = 3  # causes spoken when no limit is given; the JSON summary carries the full ranking
+QUICK_CAUSES = 2  # the same for a short answer (the one-shot `ask`)
 
 
 def spoken_list(items: Sequence[str], or_word: str = "and") -> str:
@@ -29,27 +29,52 @@ def safety_lines(content: Content, red_flags: Sequence[str], urgent: bool) -> li
     return lines
 
 
+def most_common(content: Content, ranking: Sequence[CauseScore], limit: int) -> list[str]:
+    """The names of the `limit` causes most common after exercise, less those the answers speak against.
+
+    When the answers speak against all of them, the most common cause they leave open; none if there is none.
+    """
+    by_prior = sorted(ranking, key=lambda c: -content.causes[c.id].prior)
+    open_ = [c for c in by_prior if c.score >= 0]
+    common = [c for c in by_prior[:limit] if c.score >= 0] or open_[:1]
+    return [content.causes[c.id].name for c in common]
+
+
+def nothing_stands_out(content: Content, ranking: Sequence[CauseScore], limit: int) -> str:
+    """Said when no cause is above zero: the common causes the answers leave open, or that none is left."""
+    common = most_common(content, ranking, limit)
+    if not common:
+        return content.message("nothing_points_anywhere")
+    return content.message("nothing_stands_out").format(names=spoken_list(common))
+
+
 def compose(
     content: Content,
     ranking: Sequence[CauseScore],
     red_flags: Sequence[str],
     urgent: bool,
     quick: bool = False,
+    limit: int | None = None,
 ) -> str:
-    """The summary as one spoken text."""
+    """The summary as one spoken text, naming at most `limit` causes (the mode's summary_causes)."""
     lines = safety_lines(content, red_flags, urgent)
     likely = [c for c in ranking if c.score > 0]
+    nothing = nothing_stands_out(content, ranking, limit or (QUICK_CAUSES if quick else MAX_CAUSES))
     if quick:
-        top = (likely or list(ranking))[:QUICK_CAUSES]
-        names = spoken_list([content.causes[c.id].name for c in top])
-        lines.append(content.message("quick_answer").format(names=names, now=content.causes[top[0].id].now))
+        top = likely[: limit or QUICK_CAUSES]
+        if top:  # likely only when the answers point to it
+            names = spoken_list([content.causes[c.id].name for c in top])
+            lines.append(content.message("quick_answer").format(names=names, now=content.causes[top[0].id].now))
+        else:
+            lines.append(nothing)
+            lines.append(content.message("right_now").format(now=_now(content, ranking)))
         lines.append(content.message("quick_offer"))
         return " ".join(lines)
     if not urgent:
         lines.append(content.message("summary_intro"))
     if not likely:
-        lines.append(content.message("nothing_stands_out"))
-    for index, cause in enumerate(likely[:MAX_CAUSES]):
+        lines.append(nothing)
+    for index, cause in enumerate(likely[: limit or MAX_CAUSES]):
         info = content.causes[cause.id]
         template = content.message("top_cause" if index == 0 else "other_cause")
         lines.append(template.format(name=info.name, why=cause.why).strip())
@@ -59,3 +84,9 @@ def compose(
     else:
         lines.append(content.safety.reassurance)
     return " ".join(lines)
+
+
+def _now(content: Content, ranking: Sequence[CauseScore]) -> str:
+    """One thing to do now, for the most common cause the answers do not speak against."""
+    open_ = sorted((c for c in ranking if c.score >= 0), key=lambda c: -content.causes[c.id].prior) or list(ranking)
+    return content.causes[open_[0].id].now

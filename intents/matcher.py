@@ -12,10 +12,18 @@ from intents.numbers import parse_number
 
 THRESHOLD = 85.0  # a phrase must score at least this (0-100) to count; below it is a no-match
 _NEGATORS = {"not", "no", "never"}  # a phrase right after these means its opposite
+_INTERJECTIONS = {"yes", "yeah", "yep", "yup", "ya", "yah", "nope", "nah"}  # whole answers: never negated
 _WORD_RATIO = 75.0  # in a near match, each word must score at least this against its counterpart
 # Pronouns and auxiliaries: a phrase made only of these ("it is", "i am") answers a question when it is
 # the whole reply, but inside a sentence it is grammar, not an answer ("it is fine", "i am good").
 _BARE_WORDS = {"i", "it", "is", "am", "are", "do", "does", "did", "have", "has", "there", "they", "we", "you"}
+# A reply that opens with one of these asks for something else ("set an alarm for seven", "order me a
+# coffee"): it is not an answer, whatever number or word it holds. Only the global commands still count.
+_REQUESTS = {
+    "set", "order", "play", "call", "ring", "remind", "text", "message", "send", "book", "buy", "turn",
+    "switch", "open", "show", "search", "google", "schedule", "wake", "pay", "navigate",
+}  # fmt: skip
+_POLITE = ("can you", "could you", "would you", "will you", "hey coach", "hey", "ok", "right")
 _SMALL = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen"
@@ -38,6 +46,10 @@ class Expectation:
     """Phrases that stand for a number on number questions ("barely" -> 3)."""
     tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Tag -> phrases noticed anywhere in the answer ("pre_workout")."""
+    units: tuple[str, ...] = ()
+    """Number questions: words said after this question's number ("hours")."""
+    foreign: tuple[str, ...] = ()
+    """Number questions: other questions' units; "two coffees" is no answer to "how many hours"."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,10 @@ class Match:
     """Tags whose phrases appear in the utterance."""
     phrase: str = ""
     """The phrase that matched, for debugging and help."""
+    exact: bool = False
+    """The phrase was said exactly, not a near spelling or sound-alike ("one" for "none")."""
+    stated: tuple[str, ...] = ()
+    """Every answer id or "unsure" said exactly somewhere in the reply, in order; two differ in a mixed reply."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +131,9 @@ def _word_for_word(window: str, phrase: str) -> bool:
     return all(fuzz.ratio(a, b) >= _WORD_RATIO for a, b in zip(window.split(), phrase.split(), strict=True))
 
 
+_Index = dict[tuple[str, ...], list["_Candidate"]]  # answer and unsure phrases by their words
+
+
 @dataclass(frozen=True)
 class _Group:
     """Candidates of one length in words, laid out for one cdist call."""
@@ -148,12 +167,12 @@ class Matcher:
         self.threshold = threshold
         self._commands = [_candidate(COMMAND, name, p) for name, phrases in commands.items() for p in phrases]
         self._unsure = [_candidate(UNSURE, "unsure", p) for p in unsure]
-        self._cache: dict[int, tuple[Expectation, list[_Candidate], list[_Group]]] = {}
+        self._cache: dict[int, tuple[Expectation, list[_Candidate], list[_Group], _Index]] = {}
 
-    def _candidates(self, expectation: Expectation) -> tuple[list[_Candidate], list[_Group]]:
+    def _candidates(self, expectation: Expectation) -> tuple[list[_Candidate], list[_Group], _Index]:
         cached = self._cache.get(id(expectation))
         if cached is not None and cached[0] is expectation:
-            return cached[1], cached[2]
+            return cached[1], cached[2], cached[3]
         cands = [c for c in self._commands + self._unsure if c.tokens]
         for intent, phrases in expectation.choices.items():
             cands += [c for p in phrases if (c := _candidate(ANSWER, intent, p)).tokens]
@@ -162,8 +181,12 @@ class Matcher:
             if cand.tokens:
                 cands.append(cand)
         groups = _groups(cands)
-        self._cache[id(expectation)] = (expectation, cands, groups)
-        return cands, groups
+        index: _Index = {}
+        for cand in cands:
+            if cand.kind in (ANSWER, UNSURE):
+                index.setdefault(cand.tokens, []).append(cand)
+        self._cache[id(expectation)] = (expectation, cands, groups, index)
+        return cands, groups, index
 
     def match(self, utterance: str, expectation: Expectation) -> Match:
         """The meaning of `utterance` at a question expecting `expectation`."""
@@ -176,11 +199,12 @@ class Matcher:
         if expectation.expects == "free":
             return Match("free", text, 1.0, text, tags)
         tokens = " ".join(_spell(w) for w in text.split()).split()
-        cands, groups = self._candidates(expectation)
+        cands, groups, index = self._candidates(expectation)
+        stated = _stated(tokens, index)
         window_scores = _window_scores(tokens, groups, self.threshold)
         scored: list[tuple[float, int, _Candidate]] = []
-        for index, cand in enumerate(cands):
-            score = window_scores.get(index, 0.0)
+        for position, cand in enumerate(cands):
+            score = window_scores.get(position, 0.0)
             if cand.kind == COMMAND and len(cand.tokens) == 1:
                 # A one-word command counts only as the whole answer: "back", not "my back hurts".
                 score = fuzz.ratio(text, cand.phrase) if len(tokens) <= 2 else 0.0
@@ -188,6 +212,10 @@ class Matcher:
                 score = 0.0
             if score >= self.threshold:
                 scored.append((float(score), len(cand.phrase), cand))
+        if _is_request(tokens) or _off_topic_number(text, expectation):
+            scored = [s for s in scored if s[2].kind == COMMAND]  # "cancel that" is still a command
+            if not scored:
+                return Match("none", None, 0.0, text, tags)
         if expectation.expects == "number":
             number = parse_number(text, slips=True)
             if any(s[2].numeric and s[0] == 100 for s in scored):
@@ -198,18 +226,18 @@ class Matcher:
             if number is not None and number.slip and not scored:
                 return Match("number", number.value, 0.86, text, tags)
         if not scored:
-            return Match("none", None, 0.0, text, tags)
+            return Match("none", None, 0.0, text, tags, stated=stated)
         scored.sort(key=lambda s: (round(s[0]), s[1]), reverse=True)
         best_score, best_len, best = scored[0]
         for score, length, other in scored[1:]:
             if (round(score), length) != (round(best_score), best_len):
                 break
             if (other.intent, other.value) != (best.intent, best.value):
-                return Match("none", None, 0.0, text, tags)  # two meanings fit equally well: ask again
+                return Match("none", None, 0.0, text, tags, stated=stated)  # two meanings fit equally well: ask again
         coverage = min(1.0, (len(best.phrase) + 1) / (len(text) + 1))
         confidence = round(best_score / 100 * (0.85 + 0.15 * coverage), 3)
         value = best.value if best.kind == WORD else None
-        return Match(best.intent, value, confidence, text, tags, best.phrase)
+        return Match(best.intent, value, confidence, text, tags, best.phrase, best_score == 100.0, stated)
 
 
 def _candidate(kind: str, intent: str, phrase: str, value: float | None = None) -> _Candidate:
@@ -222,3 +250,44 @@ def _candidate(kind: str, intent: str, phrase: str, value: float | None = None) 
 
 def _contains(text: str, phrase: str) -> bool:
     return bool(phrase) and f" {phrase} " in f" {text} "
+
+
+def _is_request(tokens: list[str]) -> bool:
+    """True when the reply asks for something else: "set an alarm for seven", "can you order a coffee"."""
+    text = " ".join(tokens)
+    for opener in _POLITE:
+        if text.startswith(opener + " "):
+            text = text[len(opener) + 1 :]
+    first = text.split(" ", 1)[0]
+    return first in _REQUESTS and len(tokens) > 1
+
+
+def _off_topic_number(text: str, expectation: Expectation) -> bool:
+    """A number with another question's unit and none of this one's: "two coffees" asked about sleep."""
+    if expectation.expects != "number" or not expectation.foreign:
+        return False
+    return _says_any(text, expectation.foreign) and not _says_any(text, expectation.units)
+
+
+def _says_any(text: str, phrases: tuple[str, ...]) -> bool:
+    return any(_contains(text, normalise(p)) for p in phrases)
+
+
+def _stated(tokens: list[str], index: _Index) -> tuple[str, ...]:
+    """Answer ids (and "unsure") said exactly, not negated, and not inside a longer phrase, in order."""
+    spans = []
+    for k in {len(key) for key in index}:
+        for i in range(len(tokens) - k + 1):
+            for cand in index.get(tuple(tokens[i : i + k]), ()):
+                if cand.bare and len(tokens) != k:
+                    continue
+                plain = cand.tokens[0] not in _NEGATORS | _INTERJECTIONS  # "no, yes" says yes; "not weak" is no
+                if plain and _NEGATORS & set(tokens[max(0, i - 2) : i]):
+                    continue
+                spans.append((i, i + k, cand.intent))
+    inside = {s for s in spans for o in spans if o != s and o[0] <= s[0] and s[1] <= o[1] and o[1] - o[0] > s[1] - s[0]}
+    intents: list[str] = []
+    for _, _, intent in sorted(set(spans) - inside):
+        if intent not in intents:
+            intents.append(intent)
+    return tuple(intents)

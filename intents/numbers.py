@@ -33,7 +33,7 @@ _UNIT_NOUNS = {
 }  # fmt: skip
 
 # Words between two numbers that make them a range: "six or seven", "three, maybe four".
-_RANGE_JOINERS = ([], ["or"], ["to"], ["maybe"], ["or", "maybe"])
+_RANGE_JOINERS: tuple[list[str], ...] = ([], ["or"], ["to"], ["maybe"], ["or", "maybe"])
 
 _DIGITS_RE = re.compile(r"^\d+(?:\.\d+)?$")
 
@@ -49,7 +49,9 @@ class Number:
 
 
 def _singular(word: str) -> str:
-    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+    if word.endswith("sses"):  # "glasses" -> "glass", which is not "glas"
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
 
 
 def _two_word_unit(tokens: list[str], i: int) -> bool:

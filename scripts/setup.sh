@@ -2,6 +2,7 @@
 # Set up everything Twitch Coach needs on a fresh Debian/Ubuntu machine; safe to run again.
 # System packages: espeak-ng (speech out and test speech), libportaudio2 (sound devices),
 # sox, and PulseAudio with its tools and ALSA plugin (the virtual devices the tests use).
+# It downloads no speech model: `make run` fetches Whisper when it can; `make test` never does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,10 +13,7 @@ for pkg in "${DEBS[@]}"; do
 done
 if ((${#missing[@]})); then
   echo "setup: installing Debian packages: ${missing[*]}"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  bash scripts/apt-install.sh "${missing[@]}"  # waits while another apt run holds the lock
 fi
 
 PYTHON="${PYTHON:-python3}"
@@ -29,6 +27,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   log=.venv/pip.log
   { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e ".[test]"; } >"$log" 2>&1 \
     || { tail -n 40 "$log"; echo "setup: pip install failed (full log: $log)"; exit 1; }
-  .venv/bin/python -c "import skill, rapidfuzz, yaml, pocketsphinx, vosk, sounddevice, pyttsx3"
+  .venv/bin/python -c "import skill, models, models.userdata, rapidfuzz, yaml, pocketsphinx, vosk, sounddevice, pyttsx3"
   touch "$stamp"
 fi

@@ -7,17 +7,19 @@ import threading
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import TextIO
 
 from dialogue.ask import answer
 from dialogue.content import Content, Home
-from dialogue.events import Event, Listening, Say, Wake
-from dialogue.ids import RED_FLAG_TOPICS
+from dialogue.events import Error, Event, Listening, Say, Wake
+from dialogue.ids import Endpoint
 from dialogue.scoring import Answer
 from intents.normalize import normalise
 from skill.session import Session
 from skill.speech import Ears, Heard, hear_next, run_spoken, spoken_text
+from skill.textio import parse_line, read_lines
 from voice.devices import AudioDeviceError
-from voice.endpoint import DEFAULT, AudioSource, EndpointConfig
+from voice.endpoint import DEFAULT, WORKOUT, AudioSource, EndpointConfig
 from voice.recognizer import Vocabulary
 
 _LOGGER = logging.getLogger(__name__)
@@ -32,6 +34,29 @@ class Backoff:
 
     first: float = 1.0  # seconds before the first retry
     longest: float = 60.0  # seconds; each failure doubles the wait up to this
+
+
+def route_of(home: Home, request: str) -> str | None:
+    """The route (checkin, quick, ask, stop) a normalised request names, or None.
+
+    A request is a route's phrase, or one followed by more words ("why is my calf twitching after squats"):
+    the device's grammar only yields whole phrases, typed or transcribed text often says more.
+    """
+    best, length = None, 0
+    for name, phrases in home.routes.items():
+        for phrase in phrases:
+            if (request == phrase or request.startswith(phrase + " ")) and len(phrase) > length:
+                best, length = name, len(phrase)
+    return best
+
+
+def carried_answers(session: Session) -> dict[str, Answer]:
+    """What a quick check tells the cooldown check-in after it; the safety questions are always asked again."""
+    conversation = session.conversation
+    domain = conversation.content.domain
+    if not any(policy.carries_over_from == conversation.mode for policy in domain.modes.values()):
+        return {}
+    return {t: a for t, a in conversation.answers.items() if t not in domain.safety_topics}
 
 
 class _Interruptible:
@@ -57,12 +82,14 @@ class HomeDevice:
         content: Content,
         ears: Ears,
         open_source: Callable[[], AbstractContextManager[AudioSource]],
-        speak: Callable[[str], None],
+        speak: Callable[[str], str | None],  # returns a command said over the speech, as run_spoken reads it
         emit: Callable[[Event], None],
         new_session: Callable[[str, Mapping[str, Answer]], Session],
         stop: threading.Event,
         endpoint: EndpointConfig = DEFAULT,
         backoff: Backoff = Backoff(),
+        quick_endpoint: EndpointConfig = WORKOUT,
+        listener: Ears | None = None,
     ) -> None:
         if content.home is None:
             raise ValueError("no home content (content/home.yaml) is loaded")
@@ -70,6 +97,10 @@ class HomeDevice:
         self.content, self.ears, self.open_source = content, ears, open_source
         self.speak, self.emit, self.new_session = speak, emit, new_session
         self.stop, self.endpoint, self.backoff = stop, endpoint, backoff
+        # Mid-workout the speaker is out of breath: the same endpoint as `checkin --mode quick`.
+        self.quick_endpoint = quick_endpoint
+        # The always-on wake listener may be a cheaper engine than the one that hears answers.
+        self.listener = listener or ears
         requests = [p for phrases in self.home.routes.values() for p in phrases]
         # The wake phrase alone: with "hey coach check in" and the like in the grammar, everyday
         # talk found long phrases to hide in (two false wakes a minute); alone, it has to fit.
@@ -81,27 +112,31 @@ class HomeDevice:
     def run(self) -> None:
         """Serve until `stop` is set, reopening the audio device with back-off when it goes away."""
         delay = self.backoff.first
+        opened = False
         while not self.stop.is_set():
             try:
                 with self.open_source() as source:
                     if delay > self.backoff.first:
                         self.reopened += 1
                         _LOGGER.info("audio device is back")
-                    delay = self.backoff.first
+                    delay, opened = self.backoff.first, True
                     self._serve(_Interruptible(source, self.stop))
             except AudioDeviceError as error:
-                _LOGGER.warning("audio device lost: %s; retrying in %.0f s", error, delay)
+                what = "audio device lost" if opened else "no audio input yet"
+                _LOGGER.warning("%s: %s; retrying in %.0f s", what, error, delay)
                 self.stop.wait(delay)
                 delay = min(delay * 2, self.backoff.longest)
 
-    def _listen(self, source: AudioSource, recognise: Callable[[bytes], Heard]) -> Heard | None:
-        heard = hear_next(source, self.endpoint, recognise)
+    def _listen(
+        self, source: AudioSource, recognise: Callable[[bytes], Heard], endpoint: EndpointConfig | None = None
+    ) -> Heard | None:
+        heard = hear_next(source, endpoint or self.endpoint, recognise)
         return None if self.stop.is_set() else heard
 
     def _serve(self, source: AudioSource) -> None:
         while not self.stop.is_set():
             self.emit(Listening())
-            heard = self._listen(source, lambda audio: self.ears.hear_in(audio, self._wake_vocabulary))
+            heard = self._listen(source, lambda audio: self.listener.hear_in(audio, self._wake_vocabulary))
             if heard is None:
                 continue
             wake = next((w for w in self.home.wake if heard.text == w or heard.text.startswith(w + " ")), None)
@@ -119,14 +154,16 @@ class HomeDevice:
 
     def _route(self, request: str, source: AudioSource) -> None:
         """Do what was asked: the check-in, the quick check, a quick answer, or nothing."""
-        route = next((name for name, phrases in self.home.routes.items() if request in phrases), None)
+        route = route_of(self.home, request)
         _LOGGER.info("request %r -> %s", request, route)
-        if route in ("checkin", "quick"):
+        modes = self.content.domain.modes
+        if route is not None and route in modes:
             session = self.new_session(route, self.known)
-            run_spoken(session, self.ears, lambda recognise: self._listen(source, recognise), self.speak, self.emit)
+            endpoint = self.quick_endpoint if modes[route].endpoint == Endpoint.WORKOUT else self.endpoint
+            listen = lambda recognise: self._listen(source, recognise, endpoint)  # noqa: E731
+            run_spoken(session, self.ears, listen, self.speak, self.emit, self.stop)
             # What the mid-workout check told us, the cooldown check-in need not ask again.
-            answers = session.conversation.answers.items()
-            self.known = {t: a for t, a in answers if route == "quick" and t not in RED_FLAG_TOPICS}
+            self.known = carried_answers(session)
         elif route == "ask":
             summary = answer(self.content, normalise(request))
             self.emit(summary)
@@ -140,3 +177,16 @@ class HomeDevice:
         event = Say(text)
         self.emit(event)
         self.speak(spoken_text(event) or text)
+
+
+def serve_commands(stream: TextIO, stop: threading.Event, emit: Callable[[Event], None]) -> None:
+    """Read `home --json` commands until {"command": "stop"} sets `stop`. Every other line gets an error
+    event and none ends the reading, so stop always works, whatever came before it."""
+    for line in read_lines(stream):
+        if not line.strip():
+            continue
+        message = parse_line(line)
+        if isinstance(message, dict) and message.get("command") == "stop":
+            stop.set()
+            return
+        emit(Error(message if isinstance(message, str) else 'unknown input; send {"command": "stop"}'))

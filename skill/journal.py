@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from models.userdata import private_dir
 from skill.paths import home
 
 _LOGGER = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ def _answer_dict(answer: Any) -> dict[str, Any]:
 
 def _create_private(path: Path) -> None:
     """Create the folder (0700) and an empty file (0600) before SQLite opens it, so it is never readable by others."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(path.parent)  # 0700, and so is any parent it has to create
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     os.close(fd)
     if os.name == "posix":
@@ -115,9 +116,13 @@ def _create_private(path: Path) -> None:
 class Journal:
     """The check-in journal in one SQLite file: WAL, synchronous=FULL, one transaction per check-in."""
 
-    def __init__(self, path: Path | None = None, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, path: Path | None = None, clock: Callable[[], datetime] = utc_now, read_only: bool = False
+    ) -> None:
         self.path = Path(path) if path is not None else default_path()
         self.clock = clock
+        self.read_only = read_only  # list and export: the file is opened read-only and never changed
+        self.unreadable: list[str] = []  # check-ins entries() skipped, each with why (a damaged row)
         self._db: sqlite3.Connection | None = None
 
     # ----- opening -----
@@ -129,16 +134,49 @@ class Journal:
     def _connect(self) -> sqlite3.Connection:
         if self._db is not None:
             return self._db
-        _create_private(self.path)
-        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        if self.read_only:
+            return self._connect_read_only()
         try:
+            _create_private(self.path)
+        except OSError as error:
+            raise JournalError(f"{self.path}: cannot create it: {error.strerror or error}") from error
+        db = None
+        try:
+            db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # a commit is on disk before record() returns
             db.execute("PRAGMA secure_delete=ON")  # deleted check-ins are overwritten, not left in free pages
             self._migrate(db)
-        except sqlite3.DatabaseError as error:
+        except sqlite3.Error as error:
+            if db is not None:
+                db.close()
+            raise JournalError(f"{self.path}: not a usable journal ({error})") from error
+        self._db = db
+        return db
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """Open for reading only: a damaged or newer journal is reported, never repaired or migrated."""
+        if self.path.is_dir():
+            raise JournalError(f"{self.path}: is a folder, not a journal file")
+        try:
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        except sqlite3.Error as error:
+            raise JournalError(f"{self.path}: cannot open it ({error})") from error
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.Error as error:
             db.close()
             raise JournalError(f"{self.path}: not a usable journal ({error})") from error
+        if version > SCHEMA_VERSION:
+            db.close()
+            raise JournalError(
+                f"{self.path}: made by a newer twitch-coach (journal version {version}, this one reads "
+                f"{SCHEMA_VERSION}); update twitch-coach"
+            )
+        if "entries" not in tables and version > 0:
+            db.close()
+            raise JournalError(f"{self.path}: damaged: its table of check-ins is missing")
         self._db = db
         return db
 
@@ -191,21 +229,27 @@ class Journal:
         stored_causes = [{"id": str(c["id"]), "score": float(c["score"])} for c in causes]
         flags = [str(f) for f in red_flags]
         db = self._connect()
-        with _transaction(db):
-            if replaces is not None:
-                db.execute("DELETE FROM entries WHERE id = ?", (replaces,))
-            cursor = db.execute(
-                "INSERT INTO entries (at, mode, answers, causes, red_flags) VALUES (?, ?, ?, ?, ?)",
-                (when.isoformat(), mode, json.dumps(stored_answers), json.dumps(stored_causes), json.dumps(flags)),
-            )
+        try:
+            with _transaction(db):
+                if replaces is not None:
+                    db.execute("DELETE FROM entries WHERE id = ?", (replaces,))
+                cursor = db.execute(
+                    "INSERT INTO entries (at, mode, answers, causes, red_flags) VALUES (?, ?, ?, ?, ?)",
+                    (when.isoformat(), mode, json.dumps(stored_answers), json.dumps(stored_causes), json.dumps(flags)),
+                )
+        except sqlite3.Error as error:  # read-only file or mount, full disk, damaged pages, a missing table
+            raise JournalError(f"{self.path}: could not write ({error})") from error
         assert cursor.lastrowid is not None
         return Entry(cursor.lastrowid, when, mode, stored_answers, stored_causes, flags)
 
     # ----- reading -----
 
     def entries(self, since: datetime | None = None) -> list[Entry]:
-        """Every check-in, oldest first; only those at or after `since` when given. [] if there is no journal."""
+        """Every check-in, oldest first; only those at or after `since` when given. [] if there is no journal.
+
+        A damaged row is skipped and named in `unreadable`; a damaged file raises JournalError."""
         if self._db is None and not self.exists():
+            _check_folder(self.path)  # a journal under a file is not an empty journal
             return []
         db = self._connect()
         query = "SELECT id, at, mode, answers, causes, red_flags FROM entries"
@@ -213,11 +257,22 @@ class Journal:
         if since is not None:
             query += " WHERE at >= ?"
             params = (since.astimezone(UTC).isoformat(),)
-        rows = db.execute(query + " ORDER BY at, id", params).fetchall()
-        return [
-            Entry(row[0], _parse_time(row[1]), row[2], json.loads(row[3]), json.loads(row[4]), json.loads(row[5]))
-            for row in rows
-        ]
+        try:
+            rows = db.execute(query + " ORDER BY at, id", params).fetchall()
+        except sqlite3.Error as error:
+            if "no such table" in str(error) and db.execute("PRAGMA user_version").fetchone()[0] == 0:
+                return []  # an empty file, as a read-only open leaves it
+            raise JournalError(f"{self.path}: could not read ({error})") from error
+        self.unreadable = []
+        entries = []
+        for row in rows:
+            try:
+                entries.append(Entry.from_dict(dict(zip(_COLUMNS, row[:3] + _json(row[3:]), strict=True))))
+            except (ValueError, TypeError, KeyError, AttributeError) as error:
+                self.unreadable.append(f"check-in {row[0]}: {error}")
+        if self.unreadable:
+            _LOGGER.warning("journal rows skipped: %s", "; ".join(self.unreadable))
+        return entries
 
     def export(self, format: str) -> str:
         """Every check-in as CSV (nested fields as JSON cells) or as one JSON document."""
@@ -230,14 +285,32 @@ class Journal:
         count = 0
         if self._db is not None or self.exists():
             db = self._connect()
-            with _transaction(db):
-                count = db.execute("DELETE FROM entries").rowcount
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the deleted pages leave the WAL too
-            self.close()
+            try:
+                with _transaction(db):
+                    count = db.execute("DELETE FROM entries").rowcount
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the deleted pages leave the WAL too
+            except sqlite3.Error as error:
+                raise JournalError(f"{self.path}: could not delete ({error})") from error
+            finally:
+                self.close()
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
         _LOGGER.info("journal forgotten: %d check-ins deleted from %s", count, self.path)
         return count
+
+
+_COLUMNS = ("id", "at", "mode", "answers", "causes", "red_flags")
+
+
+def _json(cells: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The JSON cells of a row decoded; ValueError naming the column that is not JSON."""
+    decoded = []
+    for name, cell in zip(_COLUMNS[3:], cells, strict=True):
+        try:
+            decoded.append(json.loads(cell))
+        except (ValueError, TypeError, RecursionError) as error:
+            raise ValueError(f"{name} is not valid JSON ({error})") from None
+    return tuple(decoded)
 
 
 class _transaction:
@@ -251,7 +324,10 @@ class _transaction:
         return self.db
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
-        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        if exc_type is None:
+            self.db.execute("COMMIT")
+        elif self.db.in_transaction:  # a failed BEGIN or a rollback SQLite already made leaves none
+            self.db.execute("ROLLBACK")
 
 
 def dumps(entries: Iterable[Entry], format: str) -> str:
@@ -290,3 +366,12 @@ def loads(text: str, format: str) -> list[Entry]:
             for row in csv.DictReader(io.StringIO(text))
         ]
     raise ValueError(f"unknown export format {format!r}; choose one of: {', '.join(FORMATS)}")
+
+
+def _check_folder(path: Path) -> None:
+    """Raise JournalError when the nearest existing folder above `path` is a file, not a folder."""
+    for folder in path.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise JournalError(f"{path}: cannot be read: {folder} is not a folder (check TWITCH_COACH_HOME)")
+            return

@@ -9,12 +9,12 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TextIO
 
-from skill.journal import FORMATS, Entry, Journal, JournalError, default_path
+from skill.journal import FORMATS, Entry, Journal, JournalError, default_path, dumps
 
 CONFIRM = ("yes", "y")  # what `journal forget` accepts as a yes
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Register `journal` (list, export, forget) on the top-level subparsers."""
     p = subparsers.add_parser(
         "journal",
@@ -52,18 +52,26 @@ def cmd_journal(
 ) -> int:
     """Run `journal [list|export|forget]`; returns the exit status."""
     out, err = stdout or sys.stdout, stderr or sys.stderr
-    journal = Journal(path or default_path())
     action = getattr(args, "journal_action", None) or "list"
+    # Listing and exporting open the file read-only: a damaged journal is reported as it is, never changed.
+    journal = Journal(path or default_path(), read_only=action != "forget")
     try:
         with journal:
             if action == "export":
-                return _export(journal, args.format, args.out, out)
-            if action == "forget":
+                status = _export(journal, args.format, args.out, out)
+            elif action == "forget":
                 return _forget(journal, args.yes, stdin or sys.stdin, out)
-            return _list(journal, out)
+            else:
+                status = _list(journal, out)
     except JournalError as error:
         print(error, file=err)
         return 1
+    except OSError as error:
+        print(f"{error.filename}: {error.strerror or error}", file=err)
+        return 1
+    for problem in journal.unreadable:
+        print(f"{journal.path}: {problem} (left out; the file was not changed)", file=err)
+    return 1 if journal.unreadable else status
 
 
 def _list(journal: Journal, out: TextIO) -> int:
@@ -87,14 +95,21 @@ def describe(entry: Entry, tz: tzinfo | None = None) -> str:
 
 
 def _export(journal: Journal, format: str, target: str | None, out: TextIO) -> int:
-    text = journal.export(format)
+    entries = journal.entries()
+    text = dumps(entries, format)
     if target is None:
         out.write(text)
         return 0
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # the export is as private as the journal
+    if os.path.islink(target):  # O_NOFOLLOW guards the race; this gives the clear message
+        print(f"{target}: is a symbolic link; not writing the journal through it", file=sys.stderr)
+        return 1
+    # As private as the journal, even when the file was there before; a symlink is never followed.
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
     with open(fd, "w", encoding="utf-8", newline="") as file:
+        if os.name == "posix":
+            os.fchmod(fd, 0o600)
         file.write(text)
-    print(f"wrote {len(journal.entries())} check-in(s) to {target}", file=out)
+    print(f"wrote {len(entries)} check-in(s) to {target}", file=out)
     return 0
 
 

@@ -7,16 +7,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from dialogue.content import Content
+from dialogue.content import Content, Node
 from dialogue.engine import Conversation
-from dialogue.events import End, Event, Say, Summary
-from dialogue.history import HistoryRules, carried_over, load_rules, persistence, trends
-from dialogue.ids import RED_FLAG_TOPICS
+from dialogue.events import Event, Notice, Say, Summary
+from dialogue.history import HistoryRules, carried_over, persistence, trends
 from dialogue.scoring import Answer
 from skill.journal import Journal, JournalError
 
 _LOGGER = logging.getLogger(__name__)
-_SAVED_ENDINGS = ("done", "urgent")  # a stopped check-in is not saved: it may be half an answer
 
 
 def local_now() -> datetime:
@@ -37,21 +35,24 @@ def open_session(
     known = dict(known or {})
     if journal is None:
         return Session(Conversation(content, mode, known=known), None, clock)
-    rules = rules or load_rules()
+    rules = rules or content.journal
+    policy = content.policy(mode)
     try:
         entries = journal.entries()
     except JournalError as error:
         _LOGGER.warning("journal not read: %s", error)
         entries = []
     now = clock()
-    carried = carried_over(entries, now, rules) if mode == "checkin" else None
+    source = policy.carries_over_from
+    carried = carried_over(entries, now, rules, source) if source else None
     if carried is not None:
         # Safety questions are always asked again: a red flag may have appeared since.
-        earlier = {t: _answer(t, a) for t, a in carried.answers.items() if t not in RED_FLAG_TOPICS}
+        earlier = {t: _answer(t, a) for t, a in carried.answers.items() if t not in content.domain.safety_topics}
         known = earlier | known
         _LOGGER.info("carrying on from the quick check at %s: %s", carried.at, sorted(earlier))
     finding = persistence([e.at for e in entries], now, rules)
-    flags, opening = (("persistent",), (finding.said, content.safety.professional)) if finding else ((), ())
+    said = (finding.said, content.safety.professional) if finding else ()
+    flags, opening = ((content.domain.journal_flag,), said) if finding else ((), ())
     conversation = Conversation(content, mode, known=known, known_flags=flags, opening=opening)
     return Session(conversation, journal, clock, rules, replaces=carried.id if carried else None)
 
@@ -75,30 +76,45 @@ class Session:
         self.conversation = conversation
         self.journal = journal
         self.clock = clock
-        self.rules = rules or (load_rules() if journal is not None else None)
+        self.rules = rules or conversation.content.journal
         self.replaces = replaces  # the journal entry this check-in takes the place of when saved
         self._trends_said = False
+        self._saved_summary: Summary | None = None  # the summary last saved, so "repeat" does not save again
+        self._saved: tuple[int, int] | None = None  # (round, journal id) of this session's saved check-in
 
     def start(self) -> list[Event]:
         """Open the conversation."""
-        return self.conversation.start()
+        return self._kept(self.conversation.start())
 
     def hear(self, utterance: str, confidence: float = 1.0) -> list[Event]:
-        """Pass an answer on; add trend lines after the first summary and save the check-in at its end."""
-        events = self.conversation.hear(utterance, confidence)
+        """Pass an answer on; add trend lines after the first summary and save the check-in at each summary."""
+        return self._kept(self.conversation.hear(utterance, confidence))
+
+    def resume(self) -> list[Event]:
+        """Ask again what is waiting, answers kept (see Conversation.resume)."""
+        return self._kept(self.conversation.resume())
+
+    def _kept(self, events: list[Event]) -> list[Event]:
+        """`events` with the journal's part: a check-in is finished, and saved, when its summary is given.
+
+        Whatever comes after (Ctrl-D, Ctrl-C, "start over", "stop", a lost device) keeps it. A later
+        summary of the same check-in ("go back" and a changed answer) takes the earlier one's place.
+        """
         if self.journal is None:
             return events
         out: list[Event] = []
         for event in events:
             out.append(event)
-            if isinstance(event, Summary) and not self._trends_said:
+            if isinstance(event, Summary) and event is not self._saved_summary:
+                trend = [] if self._trends_said else self._trend_lines()  # read before this one is saved
                 self._trends_said = True
-                out += [Say(line) for line in self._trend_lines()]
-            if isinstance(event, End) and event.reason in _SAVED_ENDINGS:
-                self._save(event.reason)
+                problem = self._save(event)
+                if problem:
+                    out.append(Notice(f"not saved: {problem}"))
+                out += [Say(line) for line in trend]
         return out
 
-    def current(self):  # noqa: ANN201 - the Node type lives in dialogue.content
+    def current(self) -> Node | None:
         """The question now open, if any."""
         return self.conversation.current()
 
@@ -117,12 +133,21 @@ class Session:
             _LOGGER.warning("journal not read: %s", error)
             return []
 
-    def _save(self, reason: str) -> None:
+    def _save(self, summary: Summary) -> str:
+        """Record the check-in `summary` ends; "" when saved, else what went wrong."""
         assert self.journal is not None
         conversation = self.conversation
-        summary = conversation.last_summary or conversation.summary()
-        flags = list(conversation.red_flags) + (["urgent"] if reason == "urgent" else [])
+        replaces = self.replaces
+        if self._saved is not None:
+            # The same check-in summarised again replaces itself; after "start over" a new one is added.
+            replaces = self._saved[1] if self._saved[0] == conversation.rounds else None
+        flags = list(summary.red_flags) + (["urgent"] if summary.urgent else [])
         try:
-            self.journal.record(conversation.mode, conversation.answers, summary.causes, flags, replaces=self.replaces)
+            entry = self.journal.record(
+                conversation.mode, conversation.answers, summary.causes, flags, replaces=replaces
+            )
         except JournalError as error:
             _LOGGER.warning("check-in not saved: %s", error)
+            return str(error)
+        self._saved_summary, self._saved = summary, (conversation.rounds, entry.id)
+        return ""

@@ -58,7 +58,7 @@ class Ears:
         self._kept: dict[tuple[str, ...], Vocabulary] = {}
         yes_no = content.vocab.answer_sets["yes_no"]
         # "Did you say ...?" is a yes/no question whatever the question it checks.
-        self._confirm_node = Node("confirm", "red_flags", "", "", Expects.YES_NO, dict(yes_no), {"default": "end"})
+        self._confirm_node = Node("confirm", "", "", "", Expects.YES_NO, dict(yes_no), {"default": "end"})
 
     def vocabulary_for(self, node: Node | None) -> Vocabulary:
         """The node's phrases (those with words the engine does not know are dropped when heard)."""
@@ -150,28 +150,37 @@ def run_spoken(
     listen: Callable[[Callable[[bytes], Heard]], Heard | None],
     speak: Callable[[str], str | None],
     emit: Callable[[Event], None],
+    stop: threading.Event | None = None,
 ) -> str:
     """The spoken conversation: speak each line, listen for the answer, until it ends; returns why it ended.
 
     `listen(recognise)` waits for one answer and returns `recognise(audio)` (see `hear_next`), or None when
     no speech came. `speak` returns a command said over the speech ("stop", "skip", "repeat", or "wake"),
-    which cuts it short.
+    which cuts it short. Once `stop` is set nothing more is said or passed on: a silence after a stop
+    signal is not an answer, so no "safe yes" is made up for it, and the conversation ends "stopped".
     """
     events: list[Event] = conversation.start()
     while True:
         interrupted = None
         for event in events:
+            if stop is not None and stop.is_set():
+                break
             emit(event)
             if isinstance(event, End):
                 return event.reason
             text = spoken_text(event)
             if text and interrupted is None:
                 interrupted = speak(text.strip())
+        if stop is not None and stop.is_set():
+            emit(End("stopped"))
+            return "stopped"
         if interrupted is not None and interrupted != "wake":
             events = conversation.hear(interrupted)
             continue
         emit(Listening())
         heard = listen(lambda audio: ears.hear_turn(audio, conversation))
+        if stop is not None and stop.is_set():
+            continue  # ends above, without passing on what was (not) heard
         if heard is None:  # no speech before the timeout: the dialogue reprompts as for a no-match
             events = conversation.hear("")
             continue
@@ -195,6 +204,7 @@ class Mouth:
         self.tts = TextToSpeech(Voice(rate=rate, voice=voice))
         self.barge_in: BargeWatcher | None = None  # listens while speaking for words that cut it short
         self.after: Callable[[], None] | None = None  # called when a line ends, e.g. to drop the mic's echo
+        self._hushed = threading.Event()  # set by hush(): nothing more is said
 
     def say(self, text: str) -> str | None:
         """Speak `text` (shown instead when no speech engine works); returns a barge-in command, if one came.
@@ -202,7 +212,7 @@ class Mouth:
         Sentence by sentence: the first starts as soon as it is rendered, and each next one is rendered
         while the one before plays, so a long summary starts as quickly as a short prompt.
         """
-        sentences = sentences_of(text)
+        sentences = [] if self._hushed.is_set() else sentences_of(text)
         # The engine's own rate: resampling costs more than rendering.
         speech = self.tts.render(sentences[0], rate=None) if sentences else None
         command = None
@@ -210,20 +220,30 @@ class Mouth:
             if speech is None:  # shown as text instead, all of it
                 self.tts.render(" ".join(sentences[index + 1 :]), rate=None)
                 break
+            if self._hushed.is_set():  # hushed while this sentence rendered
+                break
             if speech.samples:
                 self.speaker.play(speech.samples, speech.rate)
-            coming = self.tts.render(sentences[index + 1], rate=None) if index + 1 < len(sentences) else None
+                if self._hushed.is_set():  # hushed as it started: hush() may have stopped the one before
+                    self.speaker.stop()
+            more = index + 1 < len(sentences) and not self._hushed.is_set()
+            coming = self.tts.render(sentences[index + 1], rate=None) if more else None
             if self.barge_in is not None and speech.samples:
                 command = self.barge_in.watch(
                     lambda: self.speaker.is_playing, self.speaker.stop, resume=index > 0, saying=sentences[index]
                 )
             self.speaker.wait()
-            if command is not None:
+            if command is not None or self._hushed.is_set():
                 break
             speech = coming
         if self.after is not None:
             self.after()
         return command
+
+    def hush(self) -> None:
+        """Cut the current line and say nothing more (safe from any thread: a stop signal calls it)."""
+        self._hushed.set()
+        self.speaker.stop()
 
     def close(self) -> None:
         """Stop any sound and release the output device."""

@@ -38,3 +38,24 @@ def test_the_answer_is_short_when_spoken(question: str, limit: float) -> None:
 
     speech = TextToSpeech(Voice(), on_notice=lambda _: None).render(answer(CONTENT, question).text, rate=None)
     assert speech is not None and 3.0 < speech.duration <= limit, speech and speech.duration
+
+
+def test_with_no_facts_the_answer_speaks_of_what_is_common_not_what_is_likely() -> None:
+    text = answer(CONTENT, "why is my calf twitching").text
+    assert "Most often it's tired muscles and low fluids." in text
+    assert "Likely" not in text
+    pointed = answer(CONTENT, "my calf twitches after three coffees").text
+    assert "Likely too much caffeine." in pointed  # only what the question points to is likely
+
+
+@pytest.mark.parametrize("question", ["hello", "what's the weather like", "tell me a joke"])
+def test_an_off_topic_question_hears_what_the_skill_does_and_how_to_start(question: str) -> None:
+    summary = answer(CONTENT, question)
+    assert summary.text == CONTENT.message("off_topic")
+    assert "check in" in summary.text and not summary.red_flags and not summary.urgent
+
+
+def test_an_off_topic_question_with_a_red_flag_or_urgent_sign_still_gets_the_advice() -> None:
+    assert answer(CONTENT, "hello, I can't breathe").urgent
+    flagged = answer(CONTENT, "hi, I started new pills")
+    assert flagged.red_flags == ["medication"] and flagged.text.startswith("Please see a healthcare professional")

@@ -11,7 +11,7 @@ from dialogue.content import Node
 from dialogue.engine import COMMANDS, CONFIRM_BELOW, CONFIRM_COMMAND_BELOW, HARMLESS
 from dialogue.ids import Expects
 from dialogue.loader import load
-from intents.matcher import Expectation, Matcher
+from intents.matcher import Matcher
 from skill.speech import Ears
 
 from synth import SPEEDS, VOICES, cough, noise, require_espeak, speak, with_noise
@@ -67,7 +67,7 @@ def _understood(ears: Ears, node: Node, audio: bytes) -> tuple[str, float | None
     """(intent, number, recogniser confidence) for `audio` heard at `node`."""
     heard = ears.hear(audio, node)
     matcher = Matcher(CONTENT.vocab.commands, CONTENT.vocab.unsure)
-    match = matcher.match(heard.text, Expectation(node.expects, node.choices, node.words, node.tags))
+    match = matcher.match(heard.text, node.expectation)
     return match.intent, match.value if isinstance(match.value, float) else None, heard.transcript.confidence
 
 

@@ -10,11 +10,13 @@ import pytest
 
 from voice.engines import (
     VOSK_MODEL_ENV,
+    WHISPER_MODEL_ENV,
     EngineChoice,
     choose_engine,
     create_recognizer,
     detect_engine,
     resolve_vosk_model,
+    resolve_whisper_model,
 )
 from voice.recognizer import RecognizerError
 
@@ -31,7 +33,8 @@ def test_auto_falls_back_to_pocketsphinx_without_a_model() -> None:
     choice = choose_engine("auto", None, False)
     assert choice.name == "pocketsphinx" and choice.model_path is None
     assert choice.reason == (
-        "using PocketSphinx: no Vosk model installed (twitch-coach models download vosk-small-en-us to add one)"
+        "using PocketSphinx: no Whisper model installed (twitch-coach models download whisper-tiny-en to add one); "
+        "no Vosk model installed (twitch-coach models download vosk-small-en-us to add one)"
     )
 
 
@@ -63,8 +66,63 @@ def test_pocketsphinx_by_name_ignores_an_installed_vosk_model() -> None:
 
 
 def test_unknown_engine_name() -> None:
-    with pytest.raises(RecognizerError, match="whisper"):
-        choose_engine("whisper", None, False)
+    with pytest.raises(RecognizerError, match="whisper, vosk, pocketsphinx"):
+        choose_engine("sphinx3", None, False)
+
+
+WHISPER = Path("/models/whisper-tiny-en")
+
+
+def test_auto_prefers_whisper_over_vosk() -> None:
+    choice = choose_engine("auto", MODEL, True, whisper_model=WHISPER)
+    assert choice == EngineChoice("whisper", "using Whisper: a Whisper model is installed (model /models/whisper-tiny-en)", WHISPER)
+
+
+def test_auto_takes_vosk_when_the_whisper_folder_is_broken() -> None:
+    assert choose_engine("auto", MODEL, True, whisper_model=WHISPER, whisper_problem="missing model.bin").name == "vosk"
+
+
+def test_auto_falls_back_to_pocketsphinx_saying_why_whisper_was_not_used() -> None:
+    choice = choose_engine("auto", None, False, whisper_model=WHISPER, whisper_installed=False)
+    assert choice.name == "pocketsphinx" and "pip install ctranslate2 tokenizers" in choice.reason
+    choice = choose_engine("auto", None, False, whisper_model=WHISPER, whisper_problem="missing model.bin")
+    assert "the Whisper model at /models/whisper-tiny-en is not usable: missing model.bin" in choice.reason
+
+
+def test_whisper_by_name_without_a_usable_model_is_an_error_not_a_fallback() -> None:
+    with pytest.raises(RecognizerError, match="cannot use Whisper: no Whisper model installed"):
+        choose_engine("whisper", MODEL, True)
+    with pytest.raises(RecognizerError, match="missing tokenizer.json"):
+        choose_engine("whisper", None, False, whisper_model=WHISPER, whisper_problem="missing tokenizer.json")
+
+
+def _whisper_folder(path: Path, *files: str) -> Path:
+    path.mkdir(parents=True)
+    for name in files:
+        (path / name).write_text("x")
+    return path
+
+
+def test_resolve_whisper_prefers_cli_then_env_then_store(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    installed = _whisper_folder(store / "whisper-tiny-en", "model.bin")
+    given = _whisper_folder(tmp_path / "given", "model.bin")
+    env = {WHISPER_MODEL_ENV: "/from/env"}
+    assert resolve_whisper_model(given, env, store) == given
+    assert resolve_whisper_model(tmp_path / "vosk-folder", env, store) == Path("/from/env")  # not Whisper: for Vosk
+    assert resolve_whisper_model(tmp_path / "typo", env, store, "whisper") == tmp_path / "typo"
+    assert resolve_whisper_model(None, {}, store) == installed
+    assert resolve_whisper_model(None, {}, tmp_path) is None
+
+
+def test_detect_takes_a_whisper_folder_given_with_model(tmp_path: Path) -> None:
+    folder = _whisper_folder(tmp_path / "w", "config.json", "model.bin", "tokenizer.json", "vocabulary.txt")
+    choice = detect_engine("auto", folder, env={}, store_dir=tmp_path / "store")
+    assert choice.name == "whisper" and choice.model_path == folder
+    broken = _whisper_folder(tmp_path / "b", "model.bin")
+    with pytest.raises(RecognizerError, match="missing config.json, tokenizer.json, vocabulary.txt"):
+        detect_engine("whisper", broken, env={}, store_dir=tmp_path / "store")
+    assert "vosk" not in detect_engine("auto", broken, env={}, store_dir=tmp_path / "store").reason.split(";")[0].lower()
 
 
 def test_resolve_prefers_cli_then_env_then_store(tmp_path: Path) -> None:
@@ -93,11 +151,13 @@ def test_detect_reports_a_bad_explicit_model(tmp_path: Path) -> None:
 
 
 def test_detect_uses_the_home_store(tmp_path: Path) -> None:
+    from models.store import store_dir
+
     model = tmp_path / "models" / "vosk-small-en-us"
     for name in ("am/final.mdl", "conf/model.conf", "conf/mfcc.conf", "graph/HCLr.fst", "graph/Gr.fst"):
         (model / name).parent.mkdir(parents=True, exist_ok=True)
         (model / name).write_text("x")
-    choice = detect_engine("auto", env={"TWITCH_COACH_HOME": str(tmp_path)})
+    choice = detect_engine("auto", None, store_dir({"TWITCH_COACH_HOME": str(tmp_path)}), env={})
     assert choice.name == "vosk" and choice.model_path == model
 
 

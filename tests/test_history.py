@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from dialogue.errors import ContentError
-from dialogue.history import HistoryRules, carried_over, load_rules, persistence, persistent, trends
+from dialogue.history import HistoryRules, carried_over, persistence, persistent, trends
+from dialogue.loader import load_rules
 from dialogue.scoring import Answer
 
 NOW = datetime(2024, 5, 20, 18, 0, tzinfo=UTC)  # a Monday evening
@@ -231,4 +232,4 @@ def test_a_check_in_carries_on_from_the_latest_check_in_only_if_it_is_a_recent_q
     now = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
     entries = [Past(now - timedelta(minutes=minutes), mode=mode) for mode, minutes in past]
     assert rules.carry_over_minutes == 120
-    assert carried_over(entries, now, rules) is (entries[carried] if carried is not None else None)
+    assert carried_over(entries, now, rules, "quick") is (entries[carried] if carried is not None else None)

@@ -172,3 +172,25 @@ def test_barge_in_stops_watching_when_the_speech_ends() -> None:
     ears = Ears(CONTENT, ScriptedRecognizer(["stop"]))
     barge = BargeIn(CONTENT, ears, WavSource.from_pcm(speak("stop") + SILENCE))
     assert barge.watch(lambda: False, lambda: None) is None
+
+
+def test_the_wake_phrase_is_listened_for_by_the_listener_and_requests_by_the_answer_engine() -> None:
+    device, events, stop, _ = _device(["why is my calf twitching"], utterances=2)
+    wake_engine = ScriptedRecognizer(["hey coach"])
+    device.listener = Ears(CONTENT, wake_engine)
+    _run(device, stop, events, Summary)
+    assert Wake("hey coach") in events
+    assert wake_engine.vocabularies[0].phrases == tuple(CONTENT.home.wake)  # the listener heard the wake phrase
+    answers = device.ears.recognizer
+    assert isinstance(answers, ScriptedRecognizer) and answers.vocabularies  # the request went to the answer engine
+    assert tuple(CONTENT.home.wake) not in [v.phrases for v in answers.vocabularies]
+
+
+def test_the_always_on_listener_is_pocketsphinx_whatever_hears_the_answers() -> None:
+    from skill.cli import _listener
+
+    answers = Ears(CONTENT, ScriptedRecognizer([]))
+    listener = _listener(CONTENT, answers)
+    assert listener is not answers and listener.recognizer.name == "pocketsphinx"
+    sphinx = Ears(CONTENT, listener.recognizer)
+    assert _listener(CONTENT, sphinx) is sphinx  # already the cheap engine: no second one is loaded

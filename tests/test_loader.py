@@ -11,7 +11,7 @@ from dialogue.errors import ContentError
 from dialogue.loader import load
 
 GOOD_TREE = """\
-mode: tiny
+mode: quick
 start: first
 nodes:
   first:
@@ -48,10 +48,19 @@ def test_shipped_content_loads() -> None:
     assert len(content.causes) == 8 and len(content.safety.red_flags) == 7
 
 
-def test_a_good_extra_tree_loads_beside_the_shipped_ones(tmp_path: Path) -> None:
+def test_a_good_tree_takes_the_place_of_the_shipped_tree_of_its_mode(tmp_path: Path) -> None:
     (tmp_path / "tiny.yaml").write_text(GOOD_TREE)
     content = load([tmp_path / "tiny.yaml"])
-    assert content.trees["tiny"].nodes["second"].next == {"default": "end"}
+    assert set(content.trees["quick"].nodes) == {"first", "second"}
+    assert content.trees["quick"].nodes["second"].next == {"default": "end"}
+    assert set(content.trees["checkin"].nodes) > {"screen", "sleep"}
+
+
+def test_a_tree_of_a_mode_the_domain_does_not_declare(tmp_path: Path) -> None:
+    text = GOOD_TREE.replace("mode: quick", "mode: tiny")
+    assert _problems(tmp_path, "tiny.yaml", text) == [
+        f"{tmp_path / 'tiny.yaml'}:1: tiny.mode: unknown mode 'tiny'; domain.yaml declares: checkin, quick"
+    ]
 
 
 def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
@@ -84,12 +93,22 @@ def test_unknown_target_node(tmp_path: Path) -> None:
     text = GOOD_TREE.replace("next: second", "next: secnod")
     problems = _problems(tmp_path, "tiny.yaml", text)
     line = _line_of(text, "next: secnod")
-    assert (
-        f"{tmp_path / 'tiny.yaml'}:{line}: tiny.nodes.first.next: unknown target node 'secnod'; define it under 'nodes' or use 'end'"
-        in problems
-    )
-    # The node it should have led to is now unreachable: reported too, in the same run.
-    assert any("node 'second' cannot be reached" in p for p in problems)
+    # One typo is one problem: the node it should have led to is not also called unreachable.
+    assert problems == [
+        f"{tmp_path / 'tiny.yaml'}:{line}: tiny.nodes.first.next: unknown target node 'secnod'; "
+        "did you mean 'second'? define it under 'nodes' or use 'end'"
+    ]
+
+
+def test_one_typo_in_the_shipped_checkin_is_one_problem(tmp_path: Path) -> None:
+    shipped = (Path(__file__).parent.parent / "content" / "checkin.yaml").read_text()
+    text = shipped.replace("next: training_load", "next: trainng_load")
+    assert text != shipped
+    problems = _problems(tmp_path, "checkin.yaml", text)
+    assert problems == [
+        f"{tmp_path / 'checkin.yaml'}:{_line_of(text, 'next: trainng_load')}: checkin.nodes.intensity.next: "
+        "unknown target node 'trainng_load'; did you mean 'training_load'? define it under 'nodes' or use 'end'"
+    ]
 
 
 def test_unreachable_node(tmp_path: Path) -> None:
@@ -103,12 +122,10 @@ def test_unreachable_node(tmp_path: Path) -> None:
 
 def test_node_with_no_way_to_the_end(tmp_path: Path) -> None:
     text = GOOD_TREE.replace("    next: end", "    next: first")
-    problems = _problems(tmp_path, "tiny.yaml", text)
-    assert any(
-        f":{_line_of(text, 'next: first')}: tiny.nodes.second.next: node 'second' has no way to the end" in p
-        for p in problems
-    )
-    assert any("tiny.nodes.first.next: node 'first' has no way to the end" in p for p in problems)
+    assert _problems(tmp_path, "tiny.yaml", text) == [
+        f"{tmp_path / 'tiny.yaml'}:{_line_of(text, 'next: first')}: tiny.nodes.second.next: "
+        "'next' loops back to an earlier question (first -> second -> first); questions only go forward"
+    ]
 
 
 def test_unknown_ids_are_checked_against_domain(tmp_path: Path) -> None:
@@ -121,7 +138,7 @@ def test_unknown_ids_are_checked_against_domain(tmp_path: Path) -> None:
     scoring = "rules:\n  - {cause: caffeine, topic: caffeine, at_least: 3, weight: 1, why: Coffee.}\n"
     problems = _problems(tmp_path, "scoring.yaml", scoring)
     assert problems == [
-        f"{tmp_path / 'scoring.yaml'}:2: scoring.rules.0.cause: unknown cause id 'caffeine'; domain.md has: "
+        f"{tmp_path / 'scoring.yaml'}:2: scoring.rules.0.cause: unknown cause id 'caffeine'; domain.yaml has: "
         "fatigue, dehydration, electrolytes, overtraining, nerve_irritation, stress, sleep, stimulants"
     ]
 
@@ -168,7 +185,7 @@ def test_a_file_that_is_not_content(tmp_path: Path) -> None:
     problems = _problems(tmp_path, "shopping.yaml", "milk: 2\neggs: 6\n")
     assert problems == [
         f"{tmp_path / 'shopping.yaml'}:1: shopping: not a content file: expected top-level "
-        "'causes', 'red_flags', 'answer_sets', 'rules', 'nodes', 'reprompt', 'persistence' or 'wake'"
+        "'ids', 'causes', 'red_flags', 'answer_sets', 'rules', 'nodes', 'reprompt', 'persistence' or 'wake'"
     ]
 
 

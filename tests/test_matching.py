@@ -71,10 +71,10 @@ def matcher() -> Matcher:
 
 @cache
 def expectation(ref: str) -> Expectation:
-    """The Expectation of node `ref` ("checkin.sleep"), built once so the matcher's cache holds."""
+    """The Expectation of node `ref` ("checkin.sleep"), compiled with the content."""
     tree, nid = ref.split(".")
     node = content().trees[tree].nodes[nid]
-    return Expectation(node.expects, node.choices, node.words, node.tags)
+    return node.expectation
 
 
 def recognise(case: Case) -> Match:

@@ -28,7 +28,7 @@ NODE_IDS = [ref for ref, _ in NODES]
 @cache
 def expectation(ref: str) -> Expectation:
     node = dict(NODES)[ref]
-    return Expectation(node.expects, node.choices, node.words, node.tags)
+    return node.expectation
 
 
 def _vocabulary_words() -> list[str]:

@@ -5,10 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import stat
-import threading
 import zipfile
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -33,6 +30,8 @@ from models.store import (
     remove,
     store_dir,
 )
+
+from modelserver import Server, manifest_of
 
 FAKE_MODEL = {
     "am/final.mdl": b"acoustic model",
@@ -73,60 +72,7 @@ def spec_for(data: bytes, url: str, name: str = "fake-model", sha256: str | None
     return ModelSpec(name, url, len(data), sha256 or hashlib.sha256(data).hexdigest(), "vosk", requires=REQUIRES)
 
 
-def manifest_of(*specs: ModelSpec) -> Manifest:
-    return Manifest({s.name: s for s in specs}, "test manifest")
 
-
-class Server:
-    """A threaded HTTP server on 127.0.0.1 serving registered paths, some deliberately broken."""
-
-    def __init__(self) -> None:
-        self.routes: dict[str, tuple[bytes, str]] = {}
-        routes = self.routes
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server spelling
-                if self.path not in routes:
-                    self.send_error(404, "no such model")
-                    return
-                body, mode = routes[self.path]
-                self.send_response(200)
-                self.send_header("Content-Type", "application/zip")
-                # "broken": promise the whole file, send a third of it, hang up.
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body[: len(body) // 3] if mode == "broken" else body)
-                self.wfile.flush()
-                self.close_connection = True
-
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-
-    def serve(self, path: str, body: bytes, mode: str = "ok") -> str:
-        """Serve `body` at `path` and return its URL."""
-        self.routes[path] = (body, mode)
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(5)
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server()
-    yield running
-    running.close()
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Path:
-    return tmp_path / "home" / "models"
 
 
 def assert_nothing_left(store: Path) -> None:
@@ -180,7 +126,7 @@ def test_already_installed_is_refused_and_untouched(server: Server, store: Path)
     manifest = manifest_of(spec_for(data, server.serve("/fake.zip", data)))
     download("fake-model", manifest=manifest, store=store, progress=False)
     (store / "fake-model" / "mine.txt").write_text("keep me")
-    with pytest.raises(AlreadyInstalledError, match="models remove fake-model"):
+    with pytest.raises(AlreadyInstalledError, match="run: twitch-coach models remove fake-model"):
         download("fake-model", manifest=manifest, store=store, progress=False)
     assert (store / "fake-model" / "mine.txt").read_text() == "keep me"
 
@@ -216,7 +162,7 @@ def test_broken_connection(server: Server, store: Path) -> None:
 
 def test_http_error(server: Server, store: Path) -> None:
     spec = spec_for(b"x", server.serve("/elsewhere.zip", b"x").replace("elsewhere", "missing"))
-    with pytest.raises(DownloadError, match="404"):
+    with pytest.raises(DownloadError, match="no such file"):
         download("fake-model", manifest=manifest_of(spec), store=store, progress=False)
     assert_nothing_left(store)
 

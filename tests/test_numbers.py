@@ -47,6 +47,7 @@ NUMBERS = [
     ("an energy drink", 1),
     ("a Red Bull", 1),
     ("a single espresso", 1),
+    ("a glass", 1),  # a noun ending in "ss" is already singular
     # nothing
     ("none", 0),
     ("zero", 0),
@@ -110,6 +111,7 @@ SLIPS = [
     ("for hours", 4),
     ("for coffees", 4),
     ("for days", 4),
+    ("for glasses", 4),
     ("to", 2),
     ("to hours", 2),
     ("too", 2),

@@ -160,11 +160,9 @@ def test_the_check_in_command_carries_on_from_the_quick_check_command(tmp_path: 
     for line in process.stdout:
         event = json.loads(line)
         if event["type"] == "prompt":
+            reply = "thanks" if event["node"] == "summary" else answers[event["topic"]]  # after the summary: done
             topics.append(event["topic"])
-            process.stdin.write(json.dumps({"text": answers[event["topic"]]}) + "\n")
-            process.stdin.flush()
-        elif event["type"] == "summary":
-            process.stdin.write(json.dumps({"text": "thanks"}) + "\n")
+            process.stdin.write(json.dumps({"text": reply}) + "\n")
             process.stdin.flush()
     assert process.wait(timeout=30) == 0
     assert topics[0] == "red_flags" and "intensity" not in topics and "hydration" not in topics

@@ -74,7 +74,6 @@ def test_an_engine_without_pronunciations_is_not_45_unhearable_answers() -> None
     words = {w: "" for node in CONTENT.trees["checkin"].nodes.values() for p in _vocab(node) for w in p.split()}
     findings = check(NoPronunciations(words), CONTENT)
     assert [f for f in findings if f.error] == []
-    assert any("sound alike were not checked" in f.message for f in findings)
 
 
 def _vocab(node):

@@ -92,9 +92,16 @@ def list_devices() -> list[AudioDevice]:
 def format_devices(devices: list[AudioDevice]) -> str:
     """The device list as text, with a legend, or a hint when there are none."""
     if not devices:
-        return "No sound devices found (< marks the default input, > the default output)."
+        return (
+            "No sound devices found: no microphone and no speaker. Plug one in (or start the sound "
+            "server) and run `twitch-coach devices` again; meanwhile `twitch-coach chat` works by typing."
+        )
     lines = ["< default input, > default output"]
     lines += [device.describe() for device in devices]
+    if not any(d.input_channels > 0 for d in devices):
+        lines.append("No microphone found: talking needs one; `twitch-coach chat` works by typing.")
+    if not any(d.output_channels > 0 for d in devices):
+        lines.append("No speaker found: what the coach says is shown as text.")
     return "\n".join(lines)
 
 

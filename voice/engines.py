@@ -12,7 +12,10 @@ from types import ModuleType
 
 from voice.recognizer import Recognizer, RecognizerError
 
-ENGINES = ("auto", "vosk", "pocketsphinx")  # what --engine accepts
+ENGINES = ("auto", "whisper", "vosk", "pocketsphinx")  # what --engine accepts
+WHISPER_MODEL_ENV = "TWITCH_COACH_WHISPER_MODEL"  # environment variable naming a Whisper model folder
+WHISPER_STORE_NAME = "whisper-tiny-en"  # the folder the store installs and auto mode looks for first
+WHISPER_FIX = f"twitch-coach models download {WHISPER_STORE_NAME}"
 VOSK_MODEL_ENV = "TWITCH_COACH_VOSK_MODEL"  # environment variable naming a Vosk model folder
 VOSK_STORE_NAME = "vosk-small-en-us"  # the model the store installs and auto mode looks for
 FIX_COMMAND = f"twitch-coach models download {VOSK_STORE_NAME}"
@@ -23,11 +26,11 @@ class EngineChoice:
     """The recogniser to create and why."""
 
     name: str
-    """"vosk" or "pocketsphinx"."""
+    """"whisper", "vosk" or "pocketsphinx"."""
     reason: str
     """One sentence for the user: which engine and why, with the fix when it is a fallback."""
     model_path: Path | None = None
-    """The Vosk model folder; None for PocketSphinx (it uses the model bundled with the package)."""
+    """The Whisper or Vosk model folder; None for PocketSphinx (it uses the model bundled with the package)."""
 
 
 def choose_engine(
@@ -36,12 +39,32 @@ def choose_engine(
     vosk_model_ok: bool,
     vosk_problem: str = "",
     vosk_installed: bool = True,
+    whisper_model: Path | None = None,
+    whisper_problem: str = "",
+    whisper_installed: bool = True,
 ) -> EngineChoice:
-    """Pick the engine for `requested` ("auto", "vosk", "pocketsphinx") given what is installed."""
+    """Pick the engine for `requested` ("auto", "whisper", "vosk", "pocketsphinx") given what is installed.
+
+    Auto prefers Whisper (it hears real voices best), then Vosk, then the PocketSphinx that ships in its
+    wheel. `whisper_problem` says what is wrong with `whisper_model`; "" when it is a good folder.
+    """
     if requested not in ENGINES:
         raise RecognizerError(f"unknown speech engine {requested!r}; choose one of {', '.join(ENGINES)}")
     if requested == "pocketsphinx":
         return EngineChoice("pocketsphinx", "using PocketSphinx: asked for with --engine pocketsphinx")
+    whisper_missing = ""
+    if requested in ("auto", "whisper"):
+        if whisper_installed and whisper_model is not None and not whisper_problem:
+            why = "asked for" if requested == "whisper" else "a Whisper model is installed"
+            return EngineChoice("whisper", f"using Whisper: {why} (model {whisper_model})", whisper_model)
+        if not whisper_installed:
+            whisper_missing = "ctranslate2 and tokenizers are not installed (pip install ctranslate2 tokenizers)"
+        elif whisper_model is None:
+            whisper_missing = f"no Whisper model installed ({WHISPER_FIX} to add one)"
+        else:
+            whisper_missing = f"the Whisper model at {whisper_model} is not usable: {whisper_problem} ({WHISPER_FIX})"
+        if requested == "whisper":
+            raise RecognizerError(f"cannot use Whisper: {whisper_missing}")
     usable = vosk_installed and vosk_model is not None and vosk_model_ok
     if usable:
         why = "asked for" if requested == "vosk" else "a Vosk model is installed"
@@ -56,7 +79,7 @@ def choose_engine(
     if requested == "vosk":
         # Asked for by name: falling back quietly would hide the problem the user wants to know about.
         raise RecognizerError(f"cannot use Vosk: {problem}")
-    return EngineChoice("pocketsphinx", f"using PocketSphinx: {problem}")
+    return EngineChoice("pocketsphinx", f"using PocketSphinx: {whisper_missing}; {problem}")
 
 
 def resolve_vosk_model(cli_path: str | Path | None, env: Mapping[str, str], store_dir: Path) -> Path | None:
@@ -71,20 +94,42 @@ def resolve_vosk_model(cli_path: str | Path | None, env: Mapping[str, str], stor
     return installed if installed.exists() else None
 
 
+def is_whisper_folder(path: Path) -> bool:
+    """True when `path` holds a CTranslate2 model (model.bin), so --model in auto mode means Whisper, not Vosk."""
+    return (path / "model.bin").is_file()
+
+
+def resolve_whisper_model(
+    cli_path: str | Path | None, env: Mapping[str, str], store_dir: Path, requested: str = "auto"
+) -> Path | None:
+    """The Whisper folder to try: --model (with --engine whisper, or in auto mode when it holds a Whisper
+    model), else $TWITCH_COACH_WHISPER_MODEL, else the store's whisper-tiny-en, else None."""
+    if cli_path and (requested == "whisper" or is_whisper_folder(Path(cli_path).expanduser())):
+        return Path(cli_path).expanduser()
+    if env.get(WHISPER_MODEL_ENV):
+        return Path(env[WHISPER_MODEL_ENV]).expanduser()
+    installed = store_dir / WHISPER_STORE_NAME
+    return installed if installed.exists() else None
+
+
 def detect_engine(
-    requested: str = "auto",
-    cli_path: str | Path | None = None,
+    requested: str,
+    cli_path: str | Path | None,
+    store_dir: Path,
     env: Mapping[str, str] | None = None,
-    store_dir: Path | None = None,
 ) -> EngineChoice:
-    """Look at this machine (model folders, the vosk package) and choose with `choose_engine`."""
+    """Look at this machine (model folders under `store_dir`, the engine packages) and choose with `choose_engine`.
+
+    The caller says where downloaded models live: voice knows nothing of the app's data folder."""
     from voice.vosk_engine import check_model_folder
+    from voice.whisper_engine import check_model_folder as check_whisper_folder
 
-    if store_dir is None:
-        from models.store import store_dir as default_store
-
-        store_dir = default_store(env if env is not None else os.environ)
-    model = resolve_vosk_model(cli_path, env if env is not None else os.environ, store_dir)
+    env = env if env is not None else os.environ
+    whisper = resolve_whisper_model(cli_path, env, store_dir, requested)
+    whisper_problems = check_whisper_folder(whisper) if whisper is not None else []
+    # --model names one folder: a Whisper folder is not also tried (and reported broken) as a Vosk model.
+    vosk_path = None if cli_path and whisper is not None and Path(cli_path).expanduser() == whisper else cli_path
+    model = resolve_vosk_model(vosk_path, env, store_dir)
     check = check_model_folder(model) if model is not None else None
     return choose_engine(
         requested,
@@ -92,11 +137,19 @@ def detect_engine(
         check is not None and check.ok,
         "; ".join(check.problems) if check is not None else "",
         importlib.util.find_spec("vosk") is not None,
+        whisper,
+        "; ".join(whisper_problems),
+        all(importlib.util.find_spec(name) is not None for name in ("ctranslate2", "tokenizers")),
     )
 
 
 def create_recognizer(choice: EngineChoice) -> Recognizer:
     """The recogniser `choice` names, importing its engine module only now."""
+    if choice.name == "whisper":
+        if choice.model_path is None:
+            raise RecognizerError(f"Whisper needs a model folder; run: {WHISPER_FIX}")
+        module = _engine_module("voice.whisper_engine")
+        return module.WhisperRecognizer(choice.model_path)
     if choice.name == "vosk":
         if choice.model_path is None:
             raise RecognizerError(f"Vosk needs a model folder; run: {FIX_COMMAND}")

@@ -29,9 +29,9 @@ class Transcript:
     text: str
     """Best hypothesis, lower case; empty when nothing was recognised or it was rejected."""
     confidence: float
-    """0.0 (no idea) to 1.0 (certain) that `text` is what was said."""
+    """0.0 (no idea) to 1.0 (certain) that `text` is what was said; each engine calibrates its own."""
     engine: str
-    """Name of the engine that produced it: "pocketsphinx" or "vosk"."""
+    """Name of the engine that produced it: "whisper", "pocketsphinx" or "vosk"."""
     alternatives: tuple[tuple[str, float], ...] = field(default_factory=tuple)
     """Runners-up as (text, confidence), best first, excluding `text`."""
     rejected: bool = False

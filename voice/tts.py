@@ -1,4 +1,4 @@
-"""Text to speech with pyttsx3: a sentence to mono int16 audio, never hanging, stdout kept clean."""
+"""Text to speech with pyttsx3: a sentence to mono int16 audio, never hanging, stdout kept clean (never swapped)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import atexit
 import contextlib
 import ctypes
 import ctypes.util
-import io
 import logging
 import os
 import sys
@@ -174,13 +173,12 @@ class TextToSpeech:
             engine = self._start_locked()
             if engine is None:
                 return
-            with _quiet_stdout(str(path)):
-                with contextlib.suppress(OSError):
-                    path.unlink()
-                self._apply_settings(engine)
-                engine.save_to_file(text, str(path))
-                engine.runAndWait()
-                _settle(engine)
+            with contextlib.suppress(OSError):
+                path.unlink()
+            self._apply_settings(engine)
+            engine.save_to_file(text, str(path))
+            engine.runAndWait()
+            _settle(engine)
             if path in self._abandoned:
                 self._abandoned.discard(path)
                 with contextlib.suppress(OSError):
@@ -256,8 +254,9 @@ def _make_engine(driver: str) -> Any:
     if driver == "espeak":
         _use_bundled_espeak()
     try:
-        with _quiet_stdout(""):
-            return pyttsx3.init(driver)
+        engine = pyttsx3.init(driver)
+        _silence_driver(driver)
+        return engine
     except ModuleNotFoundError as exc:
         if "pyttsx3.drivers" in str(exc.name or ""):
             raise _EngineUnavailable(f"pyttsx3 has no speech driver named {driver!r}") from exc
@@ -324,43 +323,19 @@ def _settle(engine: Any) -> None:
         time.sleep(0.001)
 
 
-class _StdoutFilter(io.TextIOBase):
-    """Passes writes through to `target` except pyttsx3's "Audio saved to ..." line."""
+def _silence_driver(driver: str) -> None:
+    """Send the driver's own print() calls ("Audio saved to ...") to the log instead of stdout.
 
-    def __init__(self, target: Any, path: str) -> None:
-        self.target = target
-        self.path = path
-        self._drop_newline = False
-
-    def write(self, s: str) -> int:
-        if s.startswith("Audio saved to ") and s.endswith(self.path):
-            self._drop_newline = True
-            return len(s)
-        if self._drop_newline and s == "\n":
-            self._drop_newline = False
-            return len(s)
-        return self.target.write(s)
-
-    def flush(self) -> None:
-        self.target.flush()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.target, name)
-
-
-@contextlib.contextmanager
-def _quiet_stdout(path: str):  # type: ignore[no-untyped-def]
-    """Hide pyttsx3's "Audio saved to" print, from whichever thread it comes, and nothing else.
-
-    The app writes JSON lines on stdout from other threads, so stdout is filtered, not swapped.
+    The app writes JSON lines on stdout from other threads, so stdout itself is never swapped: the
+    driver module gets a `print` of its own, which Python finds before the built-in one.
     """
-    previous = sys.stdout
-    sys.stdout = _StdoutFilter(previous, path)
-    try:
-        yield
-    finally:
-        if isinstance(sys.stdout, _StdoutFilter) and sys.stdout.target is previous:
-            sys.stdout = previous
+    module = sys.modules.get(f"pyttsx3.drivers.{driver}")
+    if module is not None:
+        module.print = _driver_print  # type: ignore[attr-defined]
+
+
+def _driver_print(*args: object, **_: object) -> None:
+    _LOGGER.debug("speech driver: %s", " ".join(str(a) for a in args))
 
 
 def _read_wav(path: Path) -> tuple[np.ndarray, int]:

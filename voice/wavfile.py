@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import stat
 import struct
 import wave
 from pathlib import Path
@@ -19,6 +21,13 @@ _ZERO_CROSSINGS = 16  # sinc lobes kept each side of the resampling kernel: enou
 _ROLLOFF = 0.92  # pass band as a fraction of the lower Nyquist frequency, leaving room for the transition
 _KAISER_BETA = 8.6  # Kaiser window shape: about 86 dB side-lobe attenuation
 _BLOCK = 8192  # output samples computed per step, bounding memory for long files
+# Caps on what read_wav accepts, so one file cannot take minutes or gigabytes: an answer lasts seconds.
+# Resampling time grows with seconds x rate (about 0.6 s for 15 s at 48 kHz), recognition with seconds.
+MAX_SECONDS = 15.0  # the longest answer the endpointer takes (WORKOUT max_utterance)
+MAX_WORK = MAX_SECONDS * 48000  # seconds x sample rate: 15 s at 48 kHz, 7.5 s at 96 kHz
+MAX_SAMPLES = int(MAX_SECONDS * 48000 * 2)  # decoded samples over all channels: 15 s of 48 kHz stereo
+MAX_BYTES = 16 * 1024 * 1024  # far above 15 s of any usual format: a bigger file is not an answer
+RATES = (4000, 96000)  # Hz accepted: below, no speech survives; above, resampling takes too much memory
 
 
 class WavError(ValueError):
@@ -65,24 +74,49 @@ def to_int16(samples: np.ndarray) -> np.ndarray:
     return np.clip(np.round(np.asarray(samples) * 32768.0), -32768, 32767).astype(np.int16)
 
 
-def read_wav(path: str | Path) -> bytes:
-    """The WAV at `path` as 16 kHz mono int16 bytes, whatever its rate, channels and sample format."""
+def read_wav(path: str | Path, max_seconds: float | None = MAX_SECONDS) -> bytes:
+    """The WAV at `path` as 16 kHz mono int16 bytes, whatever its rate, channels and sample format.
+
+    Only a regular file of at most MAX_BYTES is read (not a pipe, device or terminal), and with
+    `max_seconds` (None: any length, for test fixtures) only that much audio at a usable rate."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise WavError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    data = _read_regular(path)
     rate, channels = 0, 0
     try:
-        samples, rate, channels = decode_wav(data)
+        samples, rate, channels = decode_wav(data, max_seconds=max_seconds)
     except WavError as exc:
         raise WavError(f"{path}: {exc}") from None
     mono = samples.mean(axis=1) if channels > 1 else samples[:, 0]
     return to_int16(resample(mono, rate, RATE)).tobytes()
 
 
-def decode_wav(data: bytes) -> tuple[np.ndarray, int, int]:
-    """Samples as float64 in [-1, 1] shaped (frames, channels), the rate and channel count of WAV `data`."""
+def _read_regular(path: Path) -> bytes:
+    """The bytes of the regular file at `path`; WavError for anything else or anything too big."""
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError) as exc:
+        raise WavError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise WavError(f"{path}: not a regular file (a pipe, device or folder); give a WAV file")
+    with os.fdopen(fd, "rb") as file:
+        if info.st_size > MAX_BYTES:
+            raise WavError(f"{path}: {info.st_size / 2**20:.0f} MB is too big; the limit is {MAX_BYTES / 2**20:.0f} MB")
+        try:
+            data = file.read(MAX_BYTES + 1)  # a file that grows while read is still capped
+        except OSError as exc:
+            raise WavError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise WavError(f"{path}: too big; the limit is {MAX_BYTES / 2**20:.0f} MB")
+    return data
+
+
+def decode_wav(data: bytes, max_seconds: float | None = None) -> tuple[np.ndarray, int, int]:
+    """Samples as float64 in [-1, 1] shaped (frames, channels), the rate and channel count of WAV `data`.
+
+    With `max_seconds`, longer audio (or an odd rate, or more than MAX_SAMPLES) is refused before decoding."""
     if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         raise WavError("not a WAV file (no RIFF/WAVE header)")
     fmt: tuple[int, int, int, int] | None = None
@@ -97,6 +131,8 @@ def decode_wav(data: bytes) -> tuple[np.ndarray, int, int]:
                 raise WavError("data chunk comes before the fmt chunk")
             # Streaming writers (espeak-ng --stdout) leave the size unset; the data then runs to the end.
             payload = data[body : min(len(data), body + size)]
+            if max_seconds is not None:
+                _check_length(len(payload), *fmt, max_seconds)
             return _samples(payload, *fmt), fmt[1], fmt[2]
         pos = body + size + (size & 1)  # chunks are padded to an even length
     raise WavError("no fmt chunk" if fmt is None else "no data chunk")
@@ -122,6 +158,20 @@ def _parse_fmt(body: bytes) -> tuple[int, int, int, int]:
     if block_align != channels * bits // 8:
         raise WavError(f"bad fmt chunk: block align {block_align} for {channels} x {bits}-bit samples")
     return code, rate, channels, bits
+
+
+def _check_length(size: int, code: int, rate: int, channels: int, bits: int, max_seconds: float) -> None:
+    """Refuse audio that would take too long or too much memory to decode and resample."""
+    if not RATES[0] <= rate <= RATES[1]:
+        raise WavError(f"a sample rate of {rate} Hz is not usable; give {RATES[0]} to {RATES[1]} Hz")
+    frames = size // (bits // 8 * channels)
+    seconds = frames / rate
+    if seconds > max_seconds:
+        raise WavError(f"{seconds:.0f} s of audio is too long; the limit is {max_seconds:g} s (an answer takes a few)")
+    if seconds * rate > max_seconds * MAX_WORK / MAX_SECONDS:
+        raise WavError(f"{seconds:.1f} s at {rate} Hz is too much to resample; give 16 kHz audio or a shorter file")
+    if frames * channels > MAX_SAMPLES:
+        raise WavError(f"{channels} channels of {frames / rate:.0f} s are too many samples to decode")
 
 
 def _samples(payload: bytes, code: int, rate: int, channels: int, bits: int) -> np.ndarray:
@@ -163,7 +213,7 @@ class WavSource:
         if (path is None) == (pcm is None):
             raise ValueError("give a WAV path or pcm bytes, not both or neither")
         self.path = Path(path) if path is not None else None
-        self._pcm = read_wav(path) if path is not None else bytes(pcm or b"")
+        self._pcm = read_wav(path, max_seconds=None) if path is not None else bytes(pcm or b"")
         self._pos = 0
 
     @classmethod

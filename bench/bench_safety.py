@@ -1,0 +1,58 @@
+"""Safety spotting on the labelled safety set: urgent signs and red flags caught, false alarms raised.
+
+Runs every case of tests/safety_set.yaml through what a person meets (the one-shot answer, or a
+check-in at that question) and prints the figures for each round of the held-out part and for the
+development part apart, with every miss. Round 2 was written after the spotting was tuned on round 1's
+misses, so round 2 is the clean held-out figure. Targets (issue 8, held-out part): urgent 100%,
+red flags >= 99%, false alarms on negated and look-alike cases <= 5%.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from safetyset import Figures, load_set, score  # noqa: E402 (after the path set-up for tests/)
+
+from dialogue.loader import load  # noqa: E402
+
+
+def report(name: str, figures: Figures) -> None:
+    pct = Figures.percent
+    caught = figures.urgent_total - len(figures.urgent_missed)
+    flagged = figures.flags_total - len(figures.flags_missed)
+    print(f"{name}:")
+    print(f"  urgent signs caught: {caught}/{figures.urgent_total} = {pct(caught, figures.urgent_total)} (target 100%)")
+    print(f"  red flags caught: {flagged}/{figures.flags_total} = {pct(flagged, figures.flags_total)} (target >= 99%)")
+    alarms = len(figures.false_alarms)
+    print(
+        f"  false alarms on negated and look-alike cases: {alarms}/{figures.quiet_total} = "
+        f"{pct(alarms, figures.quiet_total)} (target <= 5%)"
+    )
+    for case in figures.urgent_missed:
+        print(f"    missed urgent {case.urgent}: {case}")
+    for case, flag, result in figures.flags_missed:
+        print(f"    missed flag {flag}: {case} (raised {list(result.flags) or 'none'})")
+    for case, result in figures.false_alarms:
+        raised = (["urgent"] if result.urgent else []) + [f for f in result.flags if f not in case.flags]
+        print(f"    false alarm {', '.join(raised)}: {case}")
+
+
+def main() -> None:
+    content = load()
+    signs, cases = load_set()
+    unknown = sorted(set(signs) - set(content.safety.urgent.signs))
+    if unknown:
+        print(f"note: the set names signs the content does not: {', '.join(unknown)}")
+    held = [c for c in cases if c.held_out]
+    development = [c for c in cases if not c.held_out]
+    print(f"safety set: {len(cases)} cases, {len(held)} held out, {len(development)} for development")
+    for rnd in sorted({c.round for c in held}):
+        report(f"held-out part, round {rnd}", score(content, [c for c in held if c.round == rnd]))
+    report("development part", score(content, development))
+
+
+if __name__ == "__main__":
+    main()

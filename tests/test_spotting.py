@@ -1,0 +1,210 @@
+"""Signs as concepts: word groups that meet in one clause, negation scoped to its clause, look-alikes quiet,
+word forms and slips; the same spotting for the one-shot answer and the check-in; checked content."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dialogue.ask import answer
+from dialogue.errors import ContentError
+from dialogue.loader import content_dir, load
+from dialogue.safety import spot
+from dialogue.understand import understand
+from dialogue.words import WordIndex, forms
+
+CONTENT = load()
+
+
+def _spot(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    found = spot(text, CONTENT.safety)
+    return found.urgent, found.red_flags
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("my pee is dark brown after a marathon", "rhabdomyolysis"),
+        ("brown, almost black, is what my urine looks", "rhabdomyolysis"),  # any order
+        ("I'm weeing something reddish", "rhabdomyolysis"),
+        ("my chest is tight", "chest_pain"),
+        ("there is a pain across my chest", "chest_pain"),
+        ("my face is drooping", "stroke_signs"),
+        ("my speech has gone slurred", "stroke_signs"),
+        ("one side of my body is numb", "stroke_signs"),
+        ("I fainted at the finish", "fainting"),
+        ("I'm struggling to breathe", "breathing"),
+        ("my urin is dark", "rhabdomyolysis"),  # a slip
+        ("chess pains after the run", "chest_pain"),  # a sound-alike
+        ("I'm strugling to breath", "breathing"),
+        ("I don't know why my chest hurts", "chest_pain"),  # "not" negates the knowing, not the pain
+    ],
+)
+def test_an_urgent_sign_is_groups_that_meet_in_one_clause(text: str, urgent: str) -> None:
+    assert urgent in _spot(text)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it twitches on one side of my calf",
+        "I had a dark beer after the run",
+        "I was breathing hard in the intervals, which is normal",
+        "my chest muscle twitches after bench press",
+        "there's a faint twitch in my thumb",
+        "I passed out flyers before the race",
+        "my pee is dark yellow, I need water",
+        "I'm peeing a lot after all that tea",
+        "no chest pain at all",
+        "my chest doesn't hurt",
+        "my pee is fine but I drank a cola",
+    ],
+)
+def test_look_alikes_and_negated_signs_stay_quiet(text: str) -> None:
+    assert _spot(text)[0] == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        ("no numbness, but my arm is weak", ("weakness",)),
+        ("my vision is fine", ()),
+        ("no pain, no weakness, no numbness", ()),
+        ("nothing but pain", ("painful",)),
+        ("fine except my arm is numb", ("numbness",)),
+        ("it doesn't hurt and my leg gives way", ("weakness",)),  # negation ends at "and"
+        ("a little weaker than normal", ("weakness",)),  # "than normal" is no all-clear
+        ("my vision is not clear", ("vision",)),
+        ("my leg keeps giving out", ("weakness",)),
+        ("I've lost feeling in my toes", ("numbness",)),
+        ("it's been going on for over a month", ("persistent",)),
+        ("I've been training for weeks and it only started today", ()),
+        ("I've been lifting for years and never had this", ()),  # how long they have trained
+        ("I ran a half marathon last month and now my calf twitches", ()),
+        ("it's been like this for months now", ("persistent",)),
+        ("one side of my calf is numb", ("numbness",)),  # the look-alike drops the side, not the numbness
+        ("I have weak coffee in the morning", ()),
+        ("my calf and my shoulder both twitch", ("spreading",)),
+        ("I started new tablets", ("medication",)),
+        ("no new medication", ()),
+    ],
+)
+def test_red_flags_are_concepts_with_negation_scoped_to_the_clause(text: str, flags: tuple[str, ...]) -> None:
+    assert _spot(text) == ((), flags)
+
+
+def test_word_forms_and_slips() -> None:
+    assert {"tingles", "tingling", "tingly"} <= forms("tingle")
+    assert {"slurred", "slurring"} <= forms("slur") and "blurry" in forms("blur")
+    index = WordIndex(["medication", "pee", "fainted", "faint"], {"pea": "pee"}, ["painted"])
+    assert index.lookup("medcation") == {"medication"}  # one letter off a long word
+    assert index.lookup("peeing") == {"pee"} and index.lookup("peee") == {"pee"} and index.lookup("pea") == {"pee"}
+    assert index.lookup("faint") == {"faint"}  # a listed word is itself, never a slip of another
+    assert index.lookup("painted") == frozenset()  # a real word named in not_slips
+    assert index.lookup("med") == frozenset()  # short words are never slips
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("my wee looks like cola", "hydration"),
+        ("I can't catch my breath", "sleep"),
+        ("no, but my face is drooping", "weakness"),
+        ("my chest feels tight", "red_flags"),
+    ],
+)
+def test_the_one_shot_answer_and_the_check_in_spot_the_same(text: str, topic: str) -> None:
+    asked = answer(CONTENT, text)
+    heard = understand(CONTENT, topic, text)
+    assert asked.urgent and heard["urgent"] and heard["next"] == "end"
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [("my arm is numb", ["numbness"]), ("no pain, but my vision is blurry", ["vision"]), ("it's weak", ["weakness"])],
+)
+def test_the_one_shot_answer_and_the_check_in_raise_the_same_flags(text: str, flags: list[str]) -> None:
+    assert answer(CONTENT, text).red_flags == flags
+    assert understand(CONTENT, "sleep", text)["red_flags"] == flags
+
+
+def _pack(tmp_path: Path) -> Path:
+    folder = tmp_path / "pack"
+    shutil.copytree(content_dir(), folder, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("    chest_pain: [[chest, hurting]]", "    chest_pains: [[chest, hurting]]",
+         "safety.urgent.signs.chest_pains: unknown urgent sign id 'chest_pains'; domain.yaml has: rhabdomyolysis"),
+        ("    chest_pain: [[chest, hurting]]", "    chest_pain: [[chest, hurtin]]",
+         "safety.urgent.signs.chest_pain.0: unknown group 'hurtin'; groups: "),
+        ("    signs: [[weak]]", "    signs: [[wek]]", "safety.red_flags.weakness.signs.0: unknown group 'wek'"),
+        ("    signs: [[weak]]", "    signs: []", "safety.red_flags.weakness.signs: should be a list of patterns"),
+        ("    signs: [[weak]]", "    signs: [[]]", "safety.red_flags.weakness.signs.0: should be a list of group names"),
+        ("  both: [both]", "  both: []", "safety.groups.both: should be a non-empty list of phrases"),
+        ("  both: [both]", "  both: [both]\n  unused: [thing]", "safety.groups.unused: group 'unused' is used by no sign"),
+        ("    - [weak, not_body]", "    - [weak, not_bodies]", "safety.spotting.lookalikes.0: unknown group 'not_bodies'"),
+        ("  both: [both]", "  both: [like]", "safety.groups.both.0: 'like' is only filler words"),
+        ("    unless: [recent]", "    unless: [recnt]", "safety.red_flags.persistent.unless.0: unknown group 'recnt'"),
+    ],
+)  # fmt: skip
+def test_sign_content_is_checked_with_file_and_line(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    folder = _pack(tmp_path)
+    path = folder / "safety.yaml"
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(ContentError) as caught:
+        load(folder=folder)
+    problems = [str(p) for p in caught.value.problems]
+    line = next(i for i, row in enumerate(path.read_text().splitlines(), 1) if new.splitlines()[-1] in row)
+    assert any(p.startswith(f"{path}:{line}: ") and expected in p for p in problems), problems
+
+
+# Fresh phrasings, written for this test and kept out of the safety set: every one names a red flag,
+# many in a reply that otherwise reads as "no".
+SCREEN = [
+    ("nope, apart from it aching a lot", "painful"),
+    ("not really, it just stings when it goes", "painful"),
+    ("all fine, except my hand feels feeble", "weakness"),
+    ("no, though my knee buckled twice", "weakness"),
+    ("none really, my fingertips are a bit numb", "numbness"),
+    ("nothing, only some tingling in my foot", "numbness"),
+    ("no, but things look blurry now and then", "vision"),
+    ("not that, but I keep seeing double", "vision"),
+    ("no, but it's jumping all over the place", "spreading"),
+    ("not really, it's in both calves", "spreading"),
+    ("no, except the new tablets my doctor gave me", "medication"),
+    ("none of that, though I did switch meds last week", "medication"),
+    ("no, it's just been going on for months", "persistent"),
+    ("no, it's been there for a few weeks", "persistent"),
+]
+
+
+@pytest.mark.parametrize(("reply", "flag"), SCREEN)
+def test_every_reply_at_the_screen_that_names_a_red_flag_raises_it_and_asks_the_follow_ups(
+    reply: str, flag: str
+) -> None:
+    heard = understand(CONTENT, "red_flags", reply)
+    assert flag in heard["red_flags"], heard
+    assert heard["next"] == CONTENT.trees["checkin"].nodes["screen"].next["yes"]  # the follow-ups are asked
+
+
+@pytest.mark.parametrize("reply", ["no", "nope, all good", "none of those", "no, I feel fine", "nothing like that"])
+def test_a_plain_no_at_the_screen_raises_nothing(reply: str) -> None:
+    heard = understand(CONTENT, "red_flags", reply)
+    assert heard["red_flags"] == [] and heard["next"] == "duration"
+
+
+@pytest.mark.parametrize(
+    ("reply", "flags", "intent"),
+    [("nope, but my vision's gone blurry", ["vision"], "no"), ("nah, it's gone numb", ["numbness"], "numbness")],
+)
+def test_the_quick_screen_counts_red_flag_words_too(reply: str, flags: list[str], intent: str) -> None:
+    heard = understand(CONTENT, "red_flags", reply, mode="quick")
+    assert heard["red_flags"] == flags and heard["intent"] == intent

@@ -1,0 +1,292 @@
+"""Whisper tiny.en through CTranslate2: each answer decoded restricted to the question's phrases and freely,
+the two compared, and the evidence turned into a calibrated probability (voice/calibration/whisper.yaml)."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+import time
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from voice.recognizer import RATE, Recognizer, RecognizerError, Transcript, Vocabulary
+from voice.whisper_features import MAX_SECONDS, log_mel
+
+STORE_NAME = "whisper-tiny-en"  # the models-store folder auto mode looks for
+FIX_COMMAND = f"twitch-coach models download {STORE_NAME}"
+MODEL_FILES = ("config.json", "model.bin", "tokenizer.json", "vocabulary.txt")
+CALIBRATION = Path(__file__).with_name("calibration") / "whisper.yaml"
+MIN_WINDOW = 5  # seconds; shorter windows make Whisper repeat a one-word answer and misjudge silence
+BEAM = 5  # restricted hypotheses read: the runner-up phrase gives the margin
+_FREE_EXTRA = 6  # free-decode tokens past the question's longest phrase: enough to show Whisper running on
+# CTranslate2's max_length also counts the prompt and more: past the longest phrase it must leave this slack,
+# or a long phrase is cut short (measured: "i am not really sure." needs 12 where it takes 6 tokens).
+_SLACK = 6
+_OPEN_TOKENS = 120
+_PUNCTUATION = (".", ",", "!", "?")
+_NOT_WORD = re.compile(r"[^a-z0-9' ]+")
+_SMALL = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty"
+).split()
+FRAME = RATE // 100  # 10 ms frames for the level statistics
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one decoding found; the calibration turns `features()` into the probability `text` is right."""
+
+    text: str  # what is handed on: the restricted phrase, or the free decode when it agrees and says more
+    phrase: str  # best restricted phrase ("" when none was whole, or open vocabulary)
+    free: str  # the free decode, normalised
+    phrase_score: float  # mean log-probability per token of the restricted phrase
+    margin: float  # its lead over the next different phrase
+    free_score: float  # mean log-probability per token of the free decode
+    no_speech: float  # Whisper's own probability that the window holds no speech
+    level_range: float  # dB between the loud and quiet frames: speech stands out from its own floor
+    seconds: float
+
+    def features(self, open_vocabulary: bool) -> list[float]:
+        """The regression's inputs, scaled to about unit size."""
+        # Past 40 dB the range says only "digital silence around it" (padded or synthesised audio), not more speech.
+        level = [self.no_speech, min(self.level_range, 40.0) / 10.0, self.free_score]
+        if open_vocabulary:
+            return level  # how long free speech should be is unknown: its length is no evidence
+        extra = max(0, len(self.free.split()) - max(1, len(self.phrase.split())))
+        # "phrase inside free" is left out: with `extra` and `exact` it says nothing new, and the three together
+        # made the fit trade weights between them from one refit to the next.
+        exact = float(self.free == self.phrase)
+        similar = difflib.SequenceMatcher(None, self.free, self.phrase).ratio()
+        return [*level, math.log1p(extra), self.phrase_score, min(self.margin, 3.0), exact, similar]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Logistic regression coefficients for closed and open vocabularies, and the rejection threshold."""
+
+    closed: tuple[float, ...]  # intercept first, then one weight per closed feature
+    open: tuple[float, ...]
+    reject_below: float  # a probability under this is "not an answer / no speech"
+
+    def probability(self, evidence: Evidence, open_vocabulary: bool) -> float:
+        """The fitted probability that `evidence.text` is what was said."""
+        weights = self.open if open_vocabulary else self.closed
+        x = evidence.features(open_vocabulary)
+        if len(weights) != len(x) + 1:
+            raise RecognizerError(f"{CALIBRATION} has {len(weights) - 1} weights for {len(x)} features; refit it")
+        z = weights[0] + sum(w * v for w, v in zip(weights[1:], x, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def load_calibration(path: Path = CALIBRATION) -> Calibration:
+    """The fitted calibration from `path` (see bench/calibrate_whisper.py), with a clear error when unusable."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text())
+        fitted = data["fitted"]
+        return Calibration(
+            tuple(float(w) for w in fitted["closed"]),
+            tuple(float(w) for w in fitted["open"]),
+            float(fitted["reject_below"]),
+        )
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
+        raise RecognizerError(
+            f"the Whisper calibration {path} is missing or damaged ({error}); run bench/calibrate_whisper.py"
+        ) from error
+
+
+def check_model_folder(path: str | Path) -> list[str]:
+    """Problems that stop `path` being a CTranslate2 Whisper model folder; empty when it looks complete."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        return ["the path does not exist"]
+    if not path.is_dir():
+        return ["it is a file, not a model folder"]
+    missing = [name for name in MODEL_FILES if not (path / name).is_file()]
+    return [f"missing {', '.join(missing)}"] if missing else []
+
+
+def normalise(text: str) -> str:
+    """Lower-case words without punctuation, numbers up to twenty as words, and a repeated phrase said once."""
+    words = [_SMALL[int(w)] if w.isdigit() and int(w) <= 20 else w for w in _NOT_WORD.sub(" ", text.lower()).split()]
+    # A short answer in a long window makes Whisper say it again and again ("yes yes yes"): once is meant.
+    # The decode's length limit can cut the last repeat short ("yes no yes no yes"): that is a repeat too.
+    for size in range(1, len(words) // 2 + 1):
+        if all(word == words[i % size] for i, word in enumerate(words)):
+            return " ".join(words[:size])
+    return " ".join(words)
+
+
+def _contains(text: str, phrase: str) -> bool:
+    return bool(phrase) and f" {phrase} " in f" {text} "
+
+
+def level_range(samples: np.ndarray) -> float:
+    """dB between the loudest and the quietest 10 ms frames (98th and 10th percentiles) of int16-scale audio."""
+    n = samples.size // FRAME
+    if n < 2:
+        return 0.0
+    frames = samples[: n * FRAME].reshape(n, FRAME).astype(np.float64)
+    db = 10 * np.log10(np.mean(frames**2, axis=1) + 1.0)
+    return float(np.percentile(db, 98) - np.percentile(db, 10))
+
+
+class WhisperRecognizer(Recognizer):
+    """Whisper (CTranslate2, int8, CPU), loaded once; answers judged by a calibrated probability."""
+
+    name = "whisper"
+
+    def __init__(self, model_path: str | Path, calibration: Calibration | None = None, threads: int = 1) -> None:
+        """Load the model folder (about 0.3 s); `threads` 0 uses up to four cores."""
+        self.model_path = Path(model_path).expanduser()
+        problems = check_model_folder(self.model_path)
+        if problems:
+            problem = "; ".join(problems)
+            raise RecognizerError(
+                f"no usable Whisper model at {self.model_path}: {problem}. To install one, run: {FIX_COMMAND}"
+            )
+        self.calibration = calibration or load_calibration()
+        try:
+            import ctranslate2
+            import tokenizers
+        except ImportError as error:
+            raise RecognizerError(
+                f"Whisper needs ctranslate2 and tokenizers ({error}); run: pip install ctranslate2 tokenizers"
+            ) from error
+        self._ct2 = ctranslate2
+        started = time.perf_counter()
+        try:
+            # One thread by default: on a one-second answer a second one saves little wall time and doubles
+            # the CPU time (its spinning), which the endpointer and the voice need on a small machine.
+            threads = threads or min(4, os.cpu_count() or 1)
+            self._model = ctranslate2.models.Whisper(
+                str(self.model_path), device="cpu", compute_type="int8", intra_threads=threads
+            )
+            self._tokenizer = tokenizers.Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
+        except (RuntimeError, ValueError, OSError) as error:  # ctranslate2 and tokenizers raise these for bad files
+            raise RecognizerError(
+                f"Whisper could not load the model at {self.model_path} ({error}); the files are there but damaged "
+                f"or of another kind. To reinstall, remove the folder and run: {FIX_COMMAND}"
+            ) from error
+        self._prompt = self._start_tokens()
+        self._end = self._special("<|endoftext|>")
+        self._size = self._tokenizer.get_vocab_size(with_added_tokens=True)
+        self.load_seconds = time.perf_counter() - started
+        self._allowed: dict[tuple[str, ...], tuple[frozenset[str], list[int], int]] = {}
+        self._vocabulary = Vocabulary()
+        self._chunks: list[bytes] = []
+        self.last_evidence: Evidence | None = None
+
+    # -- the Recognizer interface -------------------------------------------------------------
+
+    def start(self, vocabulary: Vocabulary) -> None:
+        self._vocabulary = vocabulary
+        self._chunks = []
+
+    def feed(self, chunk: bytes) -> str:
+        # Whisper reads a whole window at once: no partial hypotheses, the audio is kept for finish().
+        self._chunks.append(bytes(chunk))
+        return ""
+
+    def finish(self) -> Transcript:
+        audio = b"".join(self._chunks)
+        self._chunks = []
+        return self.recognize(audio, self._vocabulary)
+
+    def recognize(self, audio: bytes, vocabulary: Vocabulary) -> Transcript:
+        """Decode one utterance of 16 kHz mono int16 audio and judge it."""
+        samples = np.frombuffer(audio[: len(audio) // 2 * 2], dtype=np.int16)
+        evidence = self.evidence(samples, vocabulary)
+        self.last_evidence = evidence
+        if not evidence.text:
+            return Transcript("", 0.0, self.name, rejected=True)
+        p = self.calibration.probability(evidence, vocabulary.is_open)
+        others = tuple((t, 0.0) for t in dict.fromkeys((evidence.phrase, evidence.free)) if t and t != evidence.text)
+        if p < self.calibration.reject_below:
+            return Transcript("", round(p, 3), self.name, others, rejected=True)
+        return Transcript(evidence.text, round(p, 3), self.name, others)
+
+    def unknown_words(self, phrases: tuple[str, ...]) -> list[str]:
+        # Byte-level tokens spell any word: nothing is outside Whisper's dictionary.
+        return []
+
+    # -- decoding -----------------------------------------------------------------------------
+
+    def evidence(self, samples: np.ndarray, vocabulary: Vocabulary) -> Evidence:
+        """Both decodings of int16 `samples` and the level statistics, before any judgement."""
+        seconds = samples.size / RATE
+        window = int(min(MAX_SECONDS, max(MIN_WINDOW, math.ceil(seconds + 0.5))))
+        features = log_mel(samples.astype(np.float32) / 32768.0, window)
+        encoded = self._model.encode(self._ct2.StorageView.from_array(features[None]))
+        if not vocabulary.is_open:
+            phrases, suppress, longest = self._restriction(vocabulary)
+        limit = _OPEN_TOKENS if vocabulary.is_open else longest + _SLACK + _FREE_EXTRA
+        free = self._model.generate(
+            encoded, [self._prompt], beam_size=1, max_length=limit, return_scores=True, return_no_speech_prob=True
+        )[0]
+        free_text = normalise(self._tokenizer.decode(free.sequences_ids[0]))
+        free_score = float(free.scores[0]) if free.scores else -10.0
+        found = partial(
+            Evidence, free=free_text, free_score=free_score, no_speech=float(free.no_speech_prob),
+            level_range=level_range(samples), seconds=seconds,
+        )  # fmt: skip
+        if vocabulary.is_open:
+            return found(free_text, "", phrase_score=0.0, margin=0.0)
+        result = self._model.generate(
+            encoded, [self._prompt], beam_size=BEAM, num_hypotheses=BEAM, max_length=longest + _SLACK,
+            return_scores=True, suppress_tokens=suppress,
+        )[0]  # fmt: skip
+        ranked: dict[str, float] = {}
+        for ids, score in zip(result.sequences_ids, result.scores, strict=True):
+            text = normalise(self._tokenizer.decode(ids))
+            if text in phrases:
+                ranked.setdefault(text, float(score))
+        if not ranked:
+            return found("", "", phrase_score=-10.0, margin=0.0)
+        (best, score), *rest = ranked.items()
+        margin = score - rest[0][1] if rest else 3.0
+        # Everyday phrasing ("about six hours I think") reaches the text matcher whole when the free decode
+        # says the same answer and more; otherwise the phrase the question allows.
+        text = free_text if _contains(free_text, best) else best
+        return found(text, best, phrase_score=score, margin=margin)
+
+    def _restriction(self, vocabulary: Vocabulary) -> tuple[frozenset[str], list[int], int]:
+        """The normalised phrases, the token ids to suppress so only their tokens can be said, and the most
+        tokens a phrase takes with its full stop: no restricted hypothesis needs to run longer (cached)."""
+        cached = self._allowed.get(vocabulary.phrases)
+        if cached is None:
+            phrases = frozenset(normalise(p) for p in vocabulary.phrases) - {""}
+            allowed = {self._end}
+            longest = 1
+            for phrase in phrases:
+                for form in (phrase, phrase.capitalize()):
+                    for spaced in (form, " " + form):
+                        ids = self._tokenizer.encode(spaced, add_special_tokens=False).ids
+                        allowed.update(ids)
+                        longest = max(longest, len(ids) + 1)
+            for mark in _PUNCTUATION:
+                allowed.update(self._tokenizer.encode(mark, add_special_tokens=False).ids)
+            cached = (phrases, [i for i in range(self._size) if i not in allowed], longest)
+            self._allowed[vocabulary.phrases] = cached
+        return cached
+
+    def _special(self, token: str) -> int:
+        found = self._tokenizer.token_to_id(token)
+        if found is None:
+            raise RecognizerError(
+                f"the tokenizer at {self.model_path} has no {token}, so it is not a Whisper model; run: {FIX_COMMAND}"
+            )
+        return int(found)
+
+    def _start_tokens(self) -> list[int]:
+        """The decoder prompt: transcribe English without timestamps."""
+        tokens = [self._special("<|startoftranscript|>")]
+        if self._model.is_multilingual:
+            tokens += [self._special("<|en|>"), self._special("<|transcribe|>")]
+        return tokens + [self._special("<|notimestamps|>")]
