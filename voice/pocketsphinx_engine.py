@@ -38,11 +38,13 @@ class Settings:
     min_speech: float = 0.06  # seconds of speech (voice.activity) below which nothing was said
     keep: float = 0.3  # seconds kept either side of the detected speech for the whole pass
     pad: float = 0.25  # seconds of quiet added either side: a word cut at the clip's edge needs room to end
+    free_decode: bool | None = None  # the language-model decode: None only when the quick evidence is unsure
+    # (it is three quarters of the cost of an answer), True always (for fitting), False never
 
 
-# The evidence the calibration reads, in this order (see Evidence).
-FEATURES = ("coverage", "agreement", "free_agreement", "free_words", "score_ratio", "word_ratio", "speech_seconds",
-            "word_seconds")
+# The evidence the calibrations read (see Evidence): the quick ones, then with the free decode's.
+QUICK_FEATURES = ("coverage", "agreement", "score_ratio", "word_ratio", "speech_seconds", "word_seconds")
+FEATURES = (*QUICK_FEATURES, "free_agreement", "free_words")
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,9 @@ class Evidence:
     word_ratio: float = 0.0  # the same over the answer's own frames
     free_agreement: float = 0.0  # how well a free (language model) decode of the audio sounds like the answer
     free_words: float = 0.0  # share of the answer's words that the free decode heard (by pronunciation)
-    confidence: float = 0.0  # the calibrated probability made of the above
+    free_decoded: bool = False  # whether the free decode ran (else its two shares are 0 and unused)
+    quick_confidence: float = 0.0  # the quick calibration's probability, from the evidence before the free decode
+    confidence: float = 0.0  # the calibrated probability the result was judged by
 
     def features(self) -> dict[str, float]:
         """The evidence by name, as the calibration reads it."""
@@ -86,8 +90,10 @@ class PocketSphinxRecognizer(Recognizer):
 
     name = "pocketsphinx"
 
-    def __init__(self, settings: Settings | None = None, calibration: Calibration | None = None) -> None:
-        """Load the acoustic model, dictionary and calibration; the language model waits until needed."""
+    def __init__(
+        self, settings: Settings | None = None, calibration: Calibration | None = None, quick: Calibration | None = None
+    ) -> None:
+        """Load the acoustic model, dictionary and calibrations; the language model waits until needed."""
         try:
             from pocketsphinx import Decoder, get_model_path
         except ImportError as error:  # pragma: no cover - pocketsphinx is a dependency
@@ -95,6 +101,7 @@ class PocketSphinxRecognizer(Recognizer):
         self.settings = settings or Settings()
         try:
             self.calibration = calibration or confidence.load(self.name)
+            self.quick = quick or confidence.load(f"{self.name}-quick")
         except confidence.CalibrationError as error:
             raise RecognizerError(str(error)) from error
         self._model_path = get_model_path
@@ -293,7 +300,6 @@ class PocketSphinxRecognizer(Recognizer):
         inside = sum(_nats(seg.ascore) for seg in words)
         outside = sum(_nats(seg.ascore) for seg in self._decoder.seg() or [] if seg.word not in _ENDS)
         agreement, phones = self._phone_loop(audio, text, start, end)
-        free = self._free_agreement(audio, text)
         # Acoustic scores (nats per frame): a grammar forced onto other words or noise
         # fits far worse than a free phone loop over the same frames; a real answer fits about as well.
         phone_inside = sum(a for a, mid in phones if start <= mid < end)
@@ -302,14 +308,20 @@ class PocketSphinxRecognizer(Recognizer):
             word_seconds=(end - start) / 100,
             coverage=coverage,
             agreement=agreement,
-            free_agreement=free[0],
-            free_words=free[1],
             score_ratio=(outside - sum(a for a, _ in phones)) / frames,
             word_ratio=(inside - phone_inside) / max(1, end - start),
         )
-        probability = self.calibration.probability(evidence.features())
-        self.last_evidence = dataclasses.replace(evidence, confidence=probability)
-        rejected = probability < self.calibration.reject_below
+        calibration = self.quick
+        quick = probability = calibration.probability(evidence.features())
+        low, high = calibration.unsure
+        if self.settings.free_decode or (self.settings.free_decode is None and low <= quick < high):
+            free_agreement, free_words = self._free_agreement(audio, text)
+            evidence = dataclasses.replace(evidence, free_agreement=free_agreement, free_words=free_words,
+                                           free_decoded=True)  # fmt: skip
+            calibration = self.calibration
+            probability = calibration.probability(evidence.features())
+        self.last_evidence = dataclasses.replace(evidence, quick_confidence=quick, confidence=probability)
+        rejected = probability < calibration.reject_below
         return Transcript("" if rejected else text, probability, self.name, rejected=rejected)
 
     def _trimmed(self, audio: np.ndarray, activity: Activity) -> tuple[np.ndarray, Activity]:
