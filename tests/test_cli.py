@@ -162,3 +162,15 @@ def test_converse_reaches_its_first_prompt_without_loading_numpy(tmp_path: Path)
     result = subprocess.run([sys.executable, "-c", code], input="", capture_output=True, text=True, cwd=tmp_path)
     assert "prompt" in [json.loads(line)["type"] for line in result.stdout.splitlines()]
     assert result.stderr.strip().splitlines()[-1] == "False", result.stderr
+
+
+def test_vosk_without_a_model_says_so_plainly(tmp_path: Path) -> None:
+    # No English Vosk model can be had here: the commands must say what they could not do, not crash.
+    env_free = {k: v for k, v in os.environ.items() if k != "TWITCH_COACH_VOSK_MODEL"}
+    for args in (["validate", "--engine", "vosk"], ["hear", "--engine", "vosk", "--topic", "sleep", "x.wav"]):
+        result = subprocess.run(PROGRAM + args, capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                                env={**env_free, "TWITCH_COACH_HOME": str(tmp_path)})  # fmt: skip
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        assert "no Vosk model installed" in result.stderr
+        assert "error(s)" not in result.stdout + result.stderr  # no dictionary check reported as done

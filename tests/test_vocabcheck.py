@@ -59,3 +59,24 @@ def test_different_sounding_answers_are_not_reported() -> None:
     node = _node({"low": ("low",), "high": ("high",)})
     words = {"low": "L OW", "high": "HH AY"}
     assert [f for f in check_node(DictionaryOnly(words), CONTENT, "checkin", node) if "sounds like" in f.message] == []
+
+
+class NoPronunciations(DictionaryOnly):
+    """Like Vosk: knows which words it has, gives no phones."""
+
+    def pronunciations(self, word: str) -> list[str]:
+        return []
+
+
+def test_an_engine_without_pronunciations_is_not_45_unhearable_answers() -> None:
+    from skill.vocabcheck import check
+
+    words = {w: "" for node in CONTENT.trees["checkin"].nodes.values() for p in _vocab(node) for w in p.split()}
+    findings = check(NoPronunciations(words), CONTENT)
+    assert [f for f in findings if f.error] == []
+
+
+def _vocab(node):
+    from skill.vocabulary import vocabulary
+
+    return vocabulary(CONTENT, node).phrases

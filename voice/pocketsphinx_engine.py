@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from voice import grammar
+from voice import confidence, grammar
+from voice.activity import Activity, detect
+from voice.confidence import Calibration
 from voice.recognizer import RATE, Recognizer, RecognizerError, Transcript, Vocabulary
 from voice.wavfile import resample
 
@@ -18,40 +21,51 @@ _LOGGER = logging.getLogger(__name__)
 
 _PHONE_SEARCH = "_phones"
 _LM_SEARCH = "_open"
+_ENDS = {"<s>", "</s>"}  # zero-length markers that repeat the last word's score
 _SILENCES = {"<s>", "</s>", "<sil>", "SIL", "(NULL)", "[NOISE]", "[SPEECH]", "+NSN+", "+SPN+"}
 FRAME = RATE // 100  # samples per decoder frame (10 ms)
-_NBEST = 6  # hypotheses read for the margin; each one costs a lattice search, and the runner-up is near the top
-_PHONE_CONTEXT = 15  # frames of audio either side of the answer given to the phone loop
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Decoder and rejection settings, calibrated on synthesised and real speech (see bench/)."""
+    """Decoder settings; the confidence and rejection are calibrated apart (voice/calibration/pocketsphinx.yaml)."""
 
     comfort_noise: float = 60.0  # RMS of white noise added to every chunk, in int16 units
     narrowband_noise: float = 150.0  # the same for recordings made below 16 kHz (recognize_samples)
     language_weight: float = 1.0  # -lw; low weights stop short answers turning into longer ones
     whole_utterance_pass: bool = True  # decode the buffered utterance again at finish() for the result
     cmn_prior: str = "40,3,-1"  # cepstral mean each utterance starts from, so results do not drift
-    speech_db: float = 12.0  # a frame is speech this many dB above the utterance's quietest frames
-    min_speech: float = 0.12  # seconds of speech below which the audio is rejected as noise
-    coverage_low: float = 0.55  # answer words covering less of the speech span than this score 0
-    coverage_high: float = 0.85  # ... and this much or more scores 1
-    agreement_weight: float = 0.3  # share of the confidence that phone-loop agreement can take away
-    min_evidence: float = 0.2  # phone agreement plus n-best margin below this scales confidence down
-    reject_below: float = 0.4  # confidence under which a closed-vocabulary result is rejected
-    trim_margin: int = 20  # 10 ms frames of quiet kept either side of the speech for the whole pass
+    min_speech: float = 0.06  # seconds of speech (voice.activity) below which nothing was said
+    keep: float = 0.3  # seconds kept either side of the detected speech for the whole pass
+    pad: float = 0.25  # seconds of quiet added either side: a word cut at the clip's edge needs room to end
+    free_decode: bool | None = None  # the language-model decode: None only when the quick evidence is unsure
+    # (it is three quarters of the cost of an answer), True always (for fitting), False never
+
+
+# The evidence the calibrations read (see Evidence): the quick ones, then with the free decode's.
+QUICK_FEATURES = ("coverage", "agreement", "score_ratio", "word_ratio", "speech_seconds", "word_seconds")
+FEATURES = (*QUICK_FEATURES, "free_agreement", "free_words")
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """Why a closed-vocabulary result was accepted or rejected; all shares are 0..1."""
+    """What a closed-vocabulary result was judged on; shares are 0..1."""
 
-    speech_seconds: float
-    coverage: float  # share of the speech span covered by the answer's words
-    phone_agreement: float  # how well a free phone loop's phones match the answer's pronunciation
-    margin: float  # how clearly the best answer beat the runner-up in the n-best list
-    confidence: float
+    speech_seconds: float  # speech found by voice.activity in the utterance
+    word_seconds: float = 0.0  # length of the answer's words in the decoder's alignment
+    coverage: float = 0.0  # share of the speech span covered by the answer's words
+    agreement: float = 0.0  # how well a free phone loop's phones match the answer's pronunciation
+    score_ratio: float = 0.0  # (grammar path - free phone loop) acoustic score per frame, over the utterance
+    word_ratio: float = 0.0  # the same over the answer's own frames
+    free_agreement: float = 0.0  # how well a free (language model) decode of the audio sounds like the answer
+    free_words: float = 0.0  # share of the answer's words that the free decode heard (by pronunciation)
+    free_decoded: bool = False  # whether the free decode ran (else its two shares are 0 and unused)
+    quick_confidence: float = 0.0  # the quick calibration's probability, from the evidence before the free decode
+    confidence: float = 0.0  # the calibrated probability the result was judged by
+
+    def features(self) -> dict[str, float]:
+        """The evidence by name, as the calibration reads it."""
+        return {name: float(getattr(self, name)) for name in FEATURES}
 
 
 def prepare(samples: np.ndarray, rate: int, pad: float = 0.3) -> bytes:
@@ -59,27 +73,6 @@ def prepare(samples: np.ndarray, rate: int, pad: float = 0.3) -> bytes:
     audio = resample(np.asarray(samples, dtype=np.float64), rate, RATE)
     silence = np.zeros(int(pad * RATE))
     return np.clip(np.round(np.concatenate([silence, audio, silence])), -32768, 32767).astype(np.int16).tobytes()
-
-
-def frame_db(audio: np.ndarray) -> np.ndarray:
-    """Energy of each 10 ms frame in dB (int16 full scale is about 90 dB)."""
-    n = audio.size // FRAME
-    if n == 0:
-        return np.zeros(0)
-    frames = audio[: n * FRAME].reshape(n, FRAME).astype(np.float64)
-    return 10 * np.log10(np.mean(frames**2, axis=1) + 1.0)
-
-
-def speech_span(db: np.ndarray, margin_db: float) -> tuple[int, int, int]:
-    """(first, last + 1, count) of frames louder than the quietest tenth by `margin_db`."""
-    if db.size == 0:
-        return 0, 0, 0
-    floor = np.percentile(db, 10)
-    # An absolute floor too, so that near-digital silence does not make faint hiss "speech".
-    loud = np.nonzero(db > max(floor + margin_db, 40.0))[0]
-    if loud.size == 0:
-        return 0, 0, 0
-    return int(loud[0]), int(loud[-1]) + 1, int(loud.size)
 
 
 def edit_distance(a: list[str], b: list[str]) -> int:
@@ -97,13 +90,20 @@ class PocketSphinxRecognizer(Recognizer):
 
     name = "pocketsphinx"
 
-    def __init__(self, settings: Settings | None = None) -> None:
-        """Load the acoustic model and dictionary (about 0.15 s); the language model waits until needed."""
+    def __init__(
+        self, settings: Settings | None = None, calibration: Calibration | None = None, quick: Calibration | None = None
+    ) -> None:
+        """Load the acoustic model, dictionary and calibrations; the language model waits until needed."""
         try:
             from pocketsphinx import Decoder, get_model_path
         except ImportError as error:  # pragma: no cover - pocketsphinx is a dependency
             raise RecognizerError("pocketsphinx is not installed: pip install pocketsphinx") from error
         self.settings = settings or Settings()
+        try:
+            self.calibration = calibration or confidence.load(self.name)
+            self.quick = quick or confidence.load(f"{self.name}-quick")
+        except confidence.CalibrationError as error:
+            raise RecognizerError(str(error)) from error
         self._model_path = get_model_path
         started = time.perf_counter()
         try:
@@ -155,17 +155,18 @@ class PocketSphinxRecognizer(Recognizer):
         self._decoder.end_utt()
         self._in_utterance = False
         audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.int16)
+        activity = detect(audio)
         if self.settings.whole_utterance_pass and audio.size:
-            audio = self._trimmed(audio)
+            audio, activity = self._trimmed(audio, activity)
             # Streaming uses a running cepstral mean that starts from a guess; the whole utterance
             # gives the true mean, which made real 8 kHz digits markedly more accurate.
             self._whole_pass(audio)
         hyp = self._decoder.hyp()
         text = _clean_text(hyp.hypstr) if hyp else ""
         if self._vocabulary.is_open:
-            confidence = float(hyp.prob) if hyp else 0.0
-            return Transcript(text, confidence, self.name, rejected=not text)
-        return self._judge(audio, text)
+            probability = float(hyp.prob) if hyp else 0.0
+            return Transcript(text, probability, self.name, rejected=not text)
+        return self._judge(audio, activity, text)
 
     def recognize(self, audio: bytes, vocabulary: Vocabulary) -> Transcript:
         """Recognise one whole utterance: decoded once from the start, with no streaming pass."""
@@ -227,16 +228,8 @@ class PocketSphinxRecognizer(Recognizer):
     def _search_for(self, vocabulary: Vocabulary) -> str:
         """The name of the decoder search for `vocabulary`, created on first use."""
         if vocabulary.is_open:
-            if _LM_SEARCH not in self._searches.values():
-                # The 93 MB trigram model is only worth loading when free speech is asked for.
-                # The low grammar weight would leave a trigram search almost unpruned (5 s per
-                # utterance); the language model gets the weight it was tuned with.
-                self._decoder.config["lw"] = 6.5
-                self._decoder.add_lm_file(_LM_SEARCH, self._model_path("en-us/en-us.lm.bin"))
-                self._decoder.config["lw"] = self.settings.language_weight
-                self._searches[()] = _LM_SEARCH
             self._phrases = ()
-            return _LM_SEARCH
+            return self._open_search()
         phrases = grammar.normalise(vocabulary.phrases)
         self._phrases = phrases
         search = self._searches.get(phrases)
@@ -254,6 +247,37 @@ class PocketSphinxRecognizer(Recognizer):
             self._searches[phrases] = search
         return search
 
+    def _open_search(self) -> str:
+        """The free-speech (trigram language model) search, loaded on first use (0.6 s, 93 MB)."""
+        if _LM_SEARCH not in self._searches.values():
+            # The low grammar weight would leave a trigram search almost unpruned (5 s per
+            # utterance); the language model gets the weight it was tuned with.
+            self._decoder.config["lw"] = 6.5
+            self._decoder.add_lm_file(_LM_SEARCH, self._model_path("en-us/en-us.lm.bin"))
+            self._decoder.config["lw"] = self.settings.language_weight
+            self._searches[()] = _LM_SEARCH
+        return _LM_SEARCH
+
+    def _free_agreement(self, audio: np.ndarray, text: str) -> tuple[float, float]:
+        """How well a free decode of the same audio sounds like `text`, by phones and by words (0..1 each):
+        a grammar forced onto other words picks the nearest phrase, the free decode hears the word itself."""
+        current = self._decoder.current_search()
+        self._decoder.activate_search(self._open_search())
+        self._whole_pass(audio)
+        hyp = self._decoder.hyp()
+        self._decoder.activate_search(current)
+        heard: list[str] = []
+        sounds: set[str] = set()  # the free words as phones: "know" heard is "no" said
+        for word in (hyp.hypstr if hyp else "").split():
+            phones = self._decoder.lookup_word(word)
+            if phones and word not in _SILENCES:
+                heard += phones.split()
+                sounds.add(phones)
+        similarity = max(_similarity(heard, expected) for expected in self._expected_phones(text))
+        words = text.split()
+        found = sum(1 for word in words if sounds & set(self.pronunciations(word)))
+        return similarity, found / len(words)
+
     def _with_comfort_noise(self, chunk: bytes) -> np.ndarray:
         """`chunk` with faint white noise: the model never heard digital silence and misreads it."""
         samples = np.frombuffer(chunk, dtype=np.int16).astype(np.float64)
@@ -261,45 +285,59 @@ class PocketSphinxRecognizer(Recognizer):
             samples = samples + self._rng.normal(0.0, self.settings.comfort_noise, samples.size)
         return np.clip(np.round(samples), -32768, 32767).astype(np.int16)
 
-    def _judge(self, audio: np.ndarray, text: str) -> Transcript:
-        """Turn the grammar's forced choice into a Transcript with a confidence and a rejection flag."""
-        s = self.settings
-        first, last, count = speech_span(frame_db(audio), s.speech_db)
-        speech_seconds = count / 100
+    def _judge(self, audio: np.ndarray, activity: Activity, text: str) -> Transcript:
+        """Turn the grammar's forced choice into a Transcript with a calibrated probability that it is right."""
         words = [seg for seg in (self._decoder.seg() or []) if seg.word not in _SILENCES]
+        span = activity.span
         # A path that ran out of audio mid-phrase is not one of the phrases: nothing was heard.
-        if text not in self._phrases or speech_seconds < s.min_speech or not words:
-            self.last_evidence = Evidence(speech_seconds, 0.0, 0.0, 0.0, 0.0)
+        if text not in self._phrases or activity.seconds < self.settings.min_speech or not words or span is None:
+            self.last_evidence = Evidence(activity.seconds)
             return Transcript("", 0.0, self.name, rejected=True)
-        start, end = words[0].start_frame, words[-1].end_frame + 1
-        overlap = max(0, min(end, last) - max(start, first))
-        coverage = overlap / max(1, last - first)
-        agreement = self._phone_agreement(audio, text, start, end)
-        # The n-best list costs as much as a decoding pass: read it only when the phones alone
-        # do not settle whether this was a real answer.
-        ranked = self._ranked() if agreement < s.min_evidence else []
-        margin = ranked[1][1] if len(ranked) > 1 else 1.0
-        # Coverage is the strongest evidence: a grammar forced onto other speech claims only a slice
-        # of it. Phone agreement is weaker (the phone loop is noisy on short words), so it only scales.
-        covered = np.clip((coverage - s.coverage_low) / (s.coverage_high - s.coverage_low), 0.0, 1.0)
-        weight = s.agreement_weight
-        confidence = covered * ((1 - weight) + weight * agreement)
-        # A burst (cough, knock) forced into the grammar shares no phones with the answer and wins
-        # by a hair over the other answers; a real answer has at least one of the two.
-        confidence *= min(1.0, (agreement + margin) / s.min_evidence)
-        confidence = float(confidence)
-        self.last_evidence = Evidence(speech_seconds, coverage, agreement, margin, confidence)
-        alternatives = tuple((alt, round(confidence * (1 - m), 3)) for alt, m in ranked[1:4] if alt != text)
-        rejected = confidence < s.reject_below
-        return Transcript("" if rejected else text, confidence, self.name, alternatives, rejected)
+        start, end = words[0].start_frame, words[-1].end_frame + 1  # 10 ms decoder frames
+        first, last = (round(t * 100) for t in span)
+        coverage = max(0, min(end, last) - max(start, first)) / max(1, last - first)
+        frames = max(1, self._decoder.n_frames())
+        inside = sum(_nats(seg.ascore) for seg in words)
+        outside = sum(_nats(seg.ascore) for seg in self._decoder.seg() or [] if seg.word not in _ENDS)
+        agreement, phones = self._phone_loop(audio, text, start, end)
+        # Acoustic scores (nats per frame): a grammar forced onto other words or noise
+        # fits far worse than a free phone loop over the same frames; a real answer fits about as well.
+        phone_inside = sum(a for a, mid in phones if start <= mid < end)
+        evidence = Evidence(
+            speech_seconds=activity.seconds,
+            word_seconds=(end - start) / 100,
+            coverage=coverage,
+            agreement=agreement,
+            score_ratio=(outside - sum(a for a, _ in phones)) / frames,
+            word_ratio=(inside - phone_inside) / max(1, end - start),
+        )
+        calibration = self.quick
+        quick = probability = calibration.probability(evidence.features())
+        low, high = calibration.unsure
+        if self.settings.free_decode or (self.settings.free_decode is None and low <= quick < high):
+            free_agreement, free_words = self._free_agreement(audio, text)
+            evidence = dataclasses.replace(evidence, free_agreement=free_agreement, free_words=free_words,
+                                           free_decoded=True)  # fmt: skip
+            calibration = self.calibration
+            probability = calibration.probability(evidence.features())
+        self.last_evidence = dataclasses.replace(evidence, quick_confidence=quick, confidence=probability)
+        rejected = probability < calibration.reject_below
+        return Transcript("" if rejected else text, probability, self.name, rejected=rejected)
 
-    def _trimmed(self, audio: np.ndarray) -> np.ndarray:
-        """`audio` cut to its speech and a margin of quiet either side: decoding time follows length."""
-        first, last, count = speech_span(frame_db(audio), self.settings.speech_db)
-        if not count:
-            return audio
-        margin = self.settings.trim_margin
-        return audio[max(0, first - margin) * FRAME : (last + margin) * FRAME]
+    def _trimmed(self, audio: np.ndarray, activity: Activity) -> tuple[np.ndarray, Activity]:
+        """`audio` cut to its speech with `keep` seconds either side, then padded with quiet."""
+        s = self.settings
+        span = activity.span
+        first = 0
+        if span is not None:
+            first = max(0, int((span[0] - s.keep) * RATE))
+            audio = audio[first : int((span[1] + s.keep) * RATE)]
+        pad = int(s.pad * RATE)
+        quiet = np.clip(np.round(self._rng.normal(0.0, s.comfort_noise, 2 * pad)), -32768, 32767).astype(np.int16)
+        padded = np.concatenate([quiet[:pad], audio, quiet[pad:]])
+        # The same speech frames, moved by the cut and the pad: judged again, the pad's quiet would
+        # lower the floor and make the room's own noise "speech".
+        return padded, activity.shifted(pad - first, padded.size)
 
     def _whole_pass(self, audio: np.ndarray) -> None:
         """Decode a whole utterance with the active search, from freshly reset feature state."""
@@ -311,43 +349,24 @@ class PocketSphinxRecognizer(Recognizer):
         self._decoder.process_raw(audio.tobytes(), False, True)
         self._decoder.end_utt()
 
-    def _ranked(self) -> list[tuple[str, float]]:
-        """Distinct n-best texts, best first, each with its margin below the best (0 = as good)."""
-        logmath = self._decoder.get_logmath()
-        ranked: list[tuple[str, float]] = []
-        best = None
-        for hyp, _ in zip(self._decoder.nbest() or [], range(_NBEST), strict=False):
-            if hyp is None:
-                continue
-            text = _clean_text(hyp.hypstr)
-            if not text or any(text == seen for seen, _ in ranked):
-                continue
-            score = logmath.log(hyp.score) if hyp.score > 0 else -1e9
-            best = score if best is None else best
-            # A score gap of ~600 log-units (1.0001 base) is a clear win on this model.
-            ranked.append((text, float(np.clip((best - score) / 600, 0.0, 1.0))))
-        return ranked
-
-    def _phone_agreement(self, audio: np.ndarray, text: str, start: int, end: int) -> float:
-        """Similarity (0..1) of a free phone loop's phones over the answer's frames to its pronunciation."""
+    def _phone_loop(self, audio: np.ndarray, text: str, start: int, end: int) -> tuple[float, list[tuple[float, int]]]:
+        """A free phone loop over the same audio: how well its phones over the answer's frames match the
+        answer's pronunciation (0..1), and each segment's (acoustic score, middle frame)."""
         decoder = self._decoder
         current = decoder.current_search()
         decoder.activate_search(_PHONE_SEARCH)
-        # Only the answer and a little around it: the phone loop over the whole utterance cost as
-        # much as the grammar pass itself.
-        offset = max(0, start - _PHONE_CONTEXT)
-        self._whole_pass(audio[offset * FRAME : (end + _PHONE_CONTEXT) * FRAME])
+        self._whole_pass(audio)
+        segments = list(decoder.seg() or [])
         heard = [
             seg.word
-            for seg in (decoder.seg() or [])
-            if seg.word not in _SILENCES and seg.end_frame + offset >= start - 3 and seg.start_frame + offset <= end + 3
+            for seg in segments
+            if seg.word not in _SILENCES and seg.end_frame >= start - 3 and seg.start_frame <= end + 3
         ]
         decoder.activate_search(current)
-        best = 0.0
-        for expected in self._expected_phones(text):
-            distance = edit_distance(heard, expected)
-            best = max(best, 1.0 - distance / max(len(heard), len(expected), 1))
-        return best
+        best = max(_similarity(heard, expected) for expected in self._expected_phones(text))
+        kept = (seg for seg in segments if seg.word not in _ENDS)
+        scores = [(_nats(seg.ascore), (seg.start_frame + seg.end_frame) // 2) for seg in kept]
+        return best, scores
 
     def _expected_phones(self, text: str) -> list[list[str]]:
         """Every phone sequence `text` may be pronounced as (alternates multiply, capped)."""
@@ -356,6 +375,16 @@ class PocketSphinxRecognizer(Recognizer):
             options = [p.split() for p in self.pronunciations(word)] or [[]]
             sequences = [seq + option for seq in sequences for option in options][:16]
         return sequences
+
+
+def _similarity(heard: list[str], expected: list[str]) -> float:
+    """1 - the edit distance between two phone sequences over the longer one's length (0..1)."""
+    return 1.0 - edit_distance(heard, expected) / max(len(heard), len(expected), 1)
+
+
+def _nats(score: float) -> float:
+    """A segment's acoustic score (a probability, as the bindings give it) as a natural log."""
+    return math.log(score) if score > 0 else -745.0  # the smallest a double holds
 
 
 def _clean_text(hypstr: str) -> str:
