@@ -69,6 +69,9 @@ class Spotting:
     answers: frozenset[str] = frozenset()  # negations that may be a whole answer ("no") ...
     fresh_starts: tuple[tuple[str, ...], ...] = ()  # ... and then negate nothing before these ("no my arm is weak")
     belongs: tuple[tuple[str, str, int], ...] = ()  # (group, group, gap): the second is the first's ("pills for years")
+    denials: tuple[tuple[str, ...], ...] = ()  # phrases that negate like `negations` ("can not say it hurts")
+    only_mine: tuple[tuple[str, ...], ...] = ()  # the speaker says what is theirs: someone else's signs stay theirs
+    informing: tuple[tuple[str, ...], ...] = ()  # a sign passed on as information ("I read that ..."): raises nothing
     index: WordIndex = field(init=False, repr=False, compare=False)
     by_first: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(init=False, repr=False, compare=False)
 
