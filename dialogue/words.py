@@ -17,7 +17,8 @@ MIN_SOUND = 4  # a word this long or longer also matches a spelling that sounds 
 # Spellings of one sound, in the order they are applied: "weakness" and "weeknes" both become "weknes".
 _SPELLINGS = (
     (re.compile(r"([^aeiou])\1+"), r"\1"),  # doubled consonants: "numm", "wekness"
-    (re.compile(r"mb$"), "m"),  # "numb" is said "num"
+    (re.compile(r"mbe?$"), "m"),  # "numb" is said "num" (and typed "numbe")
+    (re.compile(r"[st]ion$|shun$"), "shun"),  # "vision", "vishun"; "medication", "medicashun"
     (re.compile(r"ph"), "f"),
     (re.compile(r"ck"), "k"),
     (re.compile(r"ight"), "ite"),  # "tight", "tite"
