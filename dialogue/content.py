@@ -72,6 +72,7 @@ class Spotting:
     denials: tuple[tuple[str, ...], ...] = ()  # phrases that negate like `negations` ("can not say it hurts")
     only_mine: tuple[tuple[str, ...], ...] = ()  # the speaker says what is theirs: someone else's signs stay theirs
     informing: tuple[tuple[str, ...], ...] = ()  # a sign passed on as information ("I read that ..."): raises nothing
+    asked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> groups its question's subject is
     index: WordIndex = field(init=False, repr=False, compare=False)
     by_first: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(init=False, repr=False, compare=False)
 

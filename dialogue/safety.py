@@ -37,8 +37,9 @@ class _Hit:
     maybe: bool = False  # someone else's, or a what-if: an urgent sign still counts, a red flag does not
 
 
-def spot(utterance: str, safety: Safety) -> Spotted:
-    """The urgent signs and red flags `utterance` names, negated and look-alike words left out."""
+def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
+    """The urgent signs and red flags `utterance` names, negated and look-alike words left out; `about` is the topic
+    of the question it answers, whose own subject counts as said ("yes, the whole left side" to "any numbness?")."""
     words, clauses, parts, denied = _tokens(utterance, safety.spotting)
     hits = _quiet(_hits(words, clauses, parts, safety.spotting), words, clauses, parts, safety.spotting)
     for h in hits:
@@ -58,6 +59,10 @@ def spot(utterance: str, safety: Safety) -> Spotted:
         return any(all(groups[g] >= n for g, n in need.items()) for groups in heard.values() for need in needs)
 
     for_urgent = counted([h for h in hits if not h.negated])
+    asked = safety.spotting.asked.get(about or "", ())
+    if asked and not set(words) & (safety.spotting.negations | safety.spotting.answers):  # a plain yes, not a "no"
+        for groups in for_urgent.values():
+            groups.update({group: 1 for group in asked if not groups[group]})
     for_flags = counted([h for h in hits if not (h.negated or h.maybe)])
     urgent = tuple(sid for sid, patterns in safety.urgent.signs.items() if named(for_urgent, patterns))
     flags = tuple(fid for fid, flag in safety.red_flags.items() if named(for_flags, flag.signs, flag.unless))
@@ -66,7 +71,8 @@ def spot(utterance: str, safety: Safety) -> Spotted:
 
 def _tokens(utterance: str, spotting: Spotting) -> tuple[list[str], list[int], list[int], set[int]]:
     """Normalised words, with the clause and the part (between commas) each belongs to, and the clauses a bare
-    "no" answers: a question put to oneself and answered at once ("numb? no. sore? yes")."""
+    "no" answers: a question put to oneself and answered at once ("numb? no. sore? yes", where the yes joins the
+    question's clause)."""
     words: list[str] = []
     clauses: list[int] = []
     parts: list[int] = []
@@ -78,6 +84,8 @@ def _tokens(utterance: str, spotting: Spotting) -> tuple[list[str], list[int], l
         said = normalise(sentence).split()
         if asked and said and all(w in spotting.answers for w in said):
             denied.update(range(*asked))
+        elif asked:
+            clause -= 1  # "sore? hell yes": the answer finishes the question's clause
         first = clause
         for chunk in _PARTS.split(sentence):
             tokens = normalise(chunk).split()

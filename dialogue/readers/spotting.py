@@ -17,10 +17,10 @@ MAX_EXPANDED = 2000  # phrases one group may write out to, so a content slip can
 
 _FIELDS = ("breaks", "negations", "negation_stops", "all_clear", "as_usual", "pseudo", "others", "long_ago",
            "lookalikes", "sounds_like", "not_slips", "lookalike_stops", "idioms", "hypothetical", "me",
-           "belongs", "answers", "fresh_starts", "denials", "only_mine", "informing")  # fmt: skip
+           "belongs", "answers", "fresh_starts", "denials", "only_mine", "informing", "asked")  # fmt: skip
 # Fields a content pack may leave out (they came later).
 _OPTIONAL = ("others", "long_ago", "lookalike_stops", "hypothetical", "me", "answers", "fresh_starts", "denials",
-             "only_mine", "informing")  # fmt: skip
+             "only_mine", "informing", "asked")  # fmt: skip
 _ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me", "answers")
 LOOKALIKE_GAP = 2  # words that may come between the two halves of a look-alike unless it says ("one side of my calf")
 
@@ -108,6 +108,13 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
         else:
             sounds[normalise(slip)] = normalise(word)
     not_slips = reader.get(raw, "not_slips", path, "phrases") or ()
+    asked = {}
+    for topic, names in (reader.get(raw, "asked", path, "mapping", required=False) or {}).items():
+        at = (*path, "asked", str(topic))
+        if not isinstance(names, list) or not names or not all(isinstance(g, str) for g in names):
+            reader.problem(at, f"should be a list of group names, like [weak_numb], not {kind(names)}")
+        elif all([check_group(reader, at, g, groups) for g in names]):  # noqa: C419 (report every unknown one)
+            asked[str(topic)] = tuple(names)
     if reader.file.problems:
         return None
     return Spotting(
@@ -133,6 +140,7 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
         lists["denials"],
         lists["only_mine"],
         lists["informing"],
+        asked,
     )
 
 
