@@ -10,7 +10,9 @@ red flags >= 99%, false alarms on negated and look-alike cases <= 5%.
 
 from __future__ import annotations
 
+import statistics
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -18,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from safetyset import Figures, load_set, score  # noqa: E402 (after the path set-up for tests/)
 
 from dialogue.loader import load  # noqa: E402
+from dialogue.safety import spot  # noqa: E402
 
 
 def report(name: str, figures: Figures) -> None:
@@ -53,6 +56,16 @@ def main() -> None:
     for rnd in sorted({c.round for c in held}):
         report(f"held-out part, round {rnd}", score(content, [c for c in held if c.round == rnd]))
     report("development part", score(content, development))
+    times = []
+    for case in cases:  # each text once, so the word caches are as cold as a new reply's words
+        start = time.perf_counter()
+        spot(case.say, content.safety)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    print(
+        f"spotting cost: mean {statistics.mean(times):.2f} ms, median {statistics.median(times):.2f} ms, "
+        f"p99 {times[int(len(times) * 0.99)]:.2f} ms a reply ({len(times)} replies)"
+    )
 
 
 if __name__ == "__main__":
