@@ -220,11 +220,12 @@ def _someone_else(hits: list[_Hit], words: list[str], parts: list[int], spotting
             others.pop(stretch[i], None)
     # "..., I just have a twitchy calf": the speaker says what is theirs, so someone else's sign is only theirs
     only_mine = any(_phrase_at(words, i, spotting.only_mine) for i in range(len(words)))
+    now = {stretch[i] for i in range(len(words)) if _phrase_at(words, i, spotting.happening_now)}
     informing = _informing(words, stretch, spotting)
     for h in hits:
         if stretch[h.start] in others:
             h.maybe = True
-            h.negated = h.negated or stretch[h.start] in long_ago or only_mine
+            h.negated = h.negated or stretch[h.start] in long_ago or (only_mine and stretch[h.start] not in now)
         if stretch[h.start] in informing:
             h.maybe = h.negated = True
 
