@@ -236,8 +236,8 @@ def _informing(words: list[str], stretch: list[int], spotting: Spotting) -> set[
     told: dict[int, int] = {}  # stretch -> where its telling ends
     for i in range(len(words)):
         n = _phrase_at(words, i, spotting.informing)
-        if n and stretch[i] not in told:
-            told[stretch[i]] = i + n
+        if n and stretch[i + n - 1] not in told:  # "says stop | if you get chest pain": the stretch it ends in
+            told[stretch[i + n - 1]] = i + n
     return {
         at for at, end in told.items()
         if not any(stretch[k] == at and words[k] in spotting.me for k in range(end, len(words)))
