@@ -2,15 +2,18 @@
 
 Runs every case of tests/safety_set.yaml through what a person meets (the one-shot answer, or a
 check-in at that question) and prints the figures for each round of the held-out part and for the
-development part apart, with every miss. Round 2 was written after the spotting was tuned on round 1's
-misses and measured once (urgent 54/55, red flags 65/72, false alarms 7/95); its misses were read since, so
-neither round is a clean figure now. Targets (issue 8, held-out part): urgent 100%,
+development part apart, with every miss, then what spotting costs a reply. Round 2 was written after the
+spotting was tuned on round 1's misses and measured once (urgent 54/55, red flags 65/72, false alarms 7/95);
+round 3 was written blind and measured once (urgent 83/98, red flags 116/137, false alarms 32/190). The misses
+of all three were read since, so none is a clean figure now. Targets (issue 8, held-out part): urgent 100%,
 red flags >= 99%, false alarms on negated and look-alike cases <= 5%.
 """
 
 from __future__ import annotations
 
+import statistics
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -18,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from safetyset import Figures, load_set, score  # noqa: E402 (after the path set-up for tests/)
 
 from dialogue.loader import load  # noqa: E402
+from dialogue.safety import spot  # noqa: E402
 
 
 def report(name: str, figures: Figures) -> None:
@@ -53,6 +57,16 @@ def main() -> None:
     for rnd in sorted({c.round for c in held}):
         report(f"held-out part, round {rnd}", score(content, [c for c in held if c.round == rnd]))
     report("development part", score(content, development))
+    times = []
+    for case in cases:  # each text once, so the word caches are as cold as a new reply's words
+        start = time.perf_counter()
+        spot(case.say, content.safety)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    print(
+        f"spotting cost: mean {statistics.mean(times):.2f} ms, median {statistics.median(times):.2f} ms, "
+        f"p99 {times[int(len(times) * 0.99)]:.2f} ms a reply ({len(times)} replies)"
+    )
 
 
 if __name__ == "__main__":

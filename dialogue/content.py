@@ -69,6 +69,12 @@ class Spotting:
     answers: frozenset[str] = frozenset()  # negations that may be a whole answer ("no") ...
     fresh_starts: tuple[tuple[str, ...], ...] = ()  # ... and then negate nothing before these ("no my arm is weak")
     belongs: tuple[tuple[str, str, int], ...] = ()  # (group, group, gap): the second is the first's ("pills for years")
+    denials: tuple[tuple[str, ...], ...] = ()  # phrases that negate like `negations` ("can not say it hurts")
+    only_mine: tuple[tuple[str, ...], ...] = ()  # the speaker says what is theirs: someone else's signs stay theirs ...
+    happening_now: tuple[tuple[str, ...], ...] = ()  # ... unless happening now ("my mate is collapsing next to me")
+    informing: tuple[tuple[str, ...], ...] = ()  # a sign passed on as information ("I read that ..."): raises nothing
+    asked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> groups its question's subject is
+    heard: frozenset[str] = frozenset()  # the groups heard on their own (all when empty); the rest only inside phrases
     index: WordIndex = field(init=False, repr=False, compare=False)
     by_first: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(init=False, repr=False, compare=False)
 
@@ -79,6 +85,8 @@ class Spotting:
         object.__setattr__(self, "index", WordIndex(words, self.sounds_like, self.not_slips))
         starts: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         for group, phrases in self.groups.items():
+            if self.heard and group not in self.heard:
+                continue
             for phrase in phrases:
                 starts.setdefault(phrase[0], []).append((group, phrase))
         object.__setattr__(self, "by_first", {w: tuple(p) for w, p in starts.items()})

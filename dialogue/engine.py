@@ -103,7 +103,8 @@ class Conversation:
         else:
             expectation = self._expectations[self.node] if self.node else _REVIEW
         match = self._matcher.match(utterance, expectation)
-        spotted = spot(utterance, self.content.safety)  # the same spotting as the one-shot answer
+        about = current.topic if current is not None and self.pending is None and not self.reviewing else None
+        spotted = spot(utterance, self.content.safety, about)  # the same spotting as the one-shot answer
         if self.pending is None and current is not None and current.safe is not None and not self.reviewing:
             match = _named_flags(current, _read_safely(current, match), spotted.red_flags)
         sure = round(match.confidence * max(0.0, min(confidence, 1.0)), 3)

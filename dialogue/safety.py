@@ -15,7 +15,7 @@ from dialogue.content import Patterns, Safety, Spotting
 from dialogue.words import forms
 from intents.normalize import normalise
 
-_SENTENCES = re.compile(r"[;!?]+|\.(?!\d)")
+_SENTENCES = re.compile(r"([;!?]+|\.(?!\d))")
 _PARTS = re.compile(r"[,:()\"]+|\s[-\u2013\u2014]+\s")
 
 
@@ -37,10 +37,13 @@ class _Hit:
     maybe: bool = False  # someone else's, or a what-if: an urgent sign still counts, a red flag does not
 
 
-def spot(utterance: str, safety: Safety) -> Spotted:
-    """The urgent signs and red flags `utterance` names, negated and look-alike words left out."""
-    words, clauses, parts = _tokens(utterance, safety.spotting)
+def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
+    """The urgent signs and red flags `utterance` names, negated and look-alike words left out; `about` is the topic
+    of the question it answers, whose own subject counts as said ("yes, the whole left side" to "any numbness?")."""
+    words, clauses, parts, denied = _tokens(utterance, safety.spotting)
     hits = _quiet(_hits(words, clauses, parts, safety.spotting), words, clauses, parts, safety.spotting)
+    for h in hits:
+        h.negated = h.negated or h.clause in denied  # "numb? no."
 
     def counted(hits: list[_Hit]) -> dict[int, Counter[str]]:
         heard: dict[int, Counter[str]] = {}
@@ -56,19 +59,34 @@ def spot(utterance: str, safety: Safety) -> Spotted:
         return any(all(groups[g] >= n for g, n in need.items()) for groups in heard.values() for need in needs)
 
     for_urgent = counted([h for h in hits if not h.negated])
+    asked = safety.spotting.asked.get(about or "", ())
+    if asked and not set(words) & (safety.spotting.negations | safety.spotting.answers):  # a plain yes, not a "no"
+        for groups in for_urgent.values():
+            groups.update({group: 1 for group in asked if not groups[group]})
     for_flags = counted([h for h in hits if not (h.negated or h.maybe)])
     urgent = tuple(sid for sid, patterns in safety.urgent.signs.items() if named(for_urgent, patterns))
     flags = tuple(fid for fid, flag in safety.red_flags.items() if named(for_flags, flag.signs, flag.unless))
     return Spotted(urgent, flags)
 
 
-def _tokens(utterance: str, spotting: Spotting) -> tuple[list[str], list[int], list[int]]:
-    """Normalised words, with the clause and the part (between commas) each belongs to."""
+def _tokens(utterance: str, spotting: Spotting) -> tuple[list[str], list[int], list[int], set[int]]:
+    """Normalised words, with the clause and the part (between commas) each belongs to, and the clauses a bare
+    "no" answers: a question put to oneself and answered at once ("numb? no. sore? yes", where the yes joins the
+    question's clause)."""
     words: list[str] = []
     clauses: list[int] = []
     parts: list[int] = []
+    denied: set[int] = set()
     clause = part = 0
-    for sentence in _SENTENCES.split(utterance[:2000]):
+    pieces = _SENTENCES.split(utterance[:2000])
+    asked: tuple[int, int] | None = None  # the clauses of the sentence just ended with "?"
+    for sentence, end in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
+        said = normalise(sentence).split()
+        if asked and said and all(w in spotting.answers for w in said):
+            denied.update(range(*asked))
+        elif asked:
+            clause -= 1  # "sore? hell yes": the answer finishes the question's clause
+        first = clause
         for chunk in _PARTS.split(sentence):
             tokens = normalise(chunk).split()
             i = 0
@@ -84,7 +102,8 @@ def _tokens(utterance: str, spotting: Spotting) -> tuple[list[str], list[int], l
             part += 1
         clause += 1
         part += 1
-    return words, clauses, parts
+        asked = (first, clause) if "?" in end else None
+    return words, clauses, parts, denied
 
 
 def _phrase_at(tokens: list[str], i: int, phrases: tuple[tuple[str, ...], ...], loose: bool = False) -> int:
@@ -137,7 +156,7 @@ def _quiet(hits: list[_Hit], words: list[str], clauses: list[int], parts: list[i
         for first, second, gap in pairs:
             for a in hits:
                 for b in hits:
-                    close = a.end <= b.start <= a.end + gap and a.clause == b.clause
+                    close = a.end <= b.start <= a.end + gap and parts[a.start] == parts[b.start]
                     if a.group == first and b.group == second and close:
                         if not spotting.lookalike_stops & set(words[a.end : b.start]):  # "weak after the run" is weak
                             # a look-alike means something else, so neither counts; a belonging only the second
@@ -146,16 +165,16 @@ def _quiet(hits: list[_Hit], words: list[str], clauses: list[int], parts: list[i
     _someone_else(hits, words, parts, spotting)
     covered = {i for h in hits for i in range(h.start, h.end)}
     for i in range(len(words)):
-        if i in covered:
+        if i in covered and not _phrase_at(words, i, spotting.denials):  # "can not say it hurts" is a denial
             continue
         pseudo = _phrase_at(words, i, spotting.pseudo)
         if pseudo:
             covered.update(range(i, i + pseudo))
     for i, word in enumerate(words):
-        if i in covered:
+        if i in covered and not _phrase_at(words, i, spotting.denials):
             continue
         what_if = _phrase_at(words, i, spotting.hypothetical)
-        if word in spotting.negations or what_if:
+        if word in spotting.negations or what_if or _phrase_at(words, i, spotting.denials):
             end = i + max(what_if, 1)
             if word in spotting.answers and _starts_afresh(words, end, spotting):
                 continue  # "no my arm is weak", "no not really my ...": an answer said without its comma
@@ -199,7 +218,27 @@ def _someone_else(hits: list[_Hit], words: list[str], parts: list[int], spotting
     for i, word in enumerate(words):
         if word in spotting.me and i not in others.get(stretch[i], {i}):
             others.pop(stretch[i], None)
+    # "..., I just have a twitchy calf": the speaker says what is theirs, so someone else's sign is only theirs
+    only_mine = any(_phrase_at(words, i, spotting.only_mine) for i in range(len(words)))
+    now = {stretch[i] for i in range(len(words)) if _phrase_at(words, i, spotting.happening_now)}
+    informing = _informing(words, stretch, spotting)
     for h in hits:
         if stretch[h.start] in others:
             h.maybe = True
-            h.negated = h.negated or stretch[h.start] in long_ago
+            h.negated = h.negated or stretch[h.start] in long_ago or (only_mine and stretch[h.start] not in now)
+        if stretch[h.start] in informing:
+            h.maybe = h.negated = True
+
+
+def _informing(words: list[str], stretch: list[int], spotting: Spotting) -> set[int]:
+    """The stretches that pass on what a sign means ("I read that slurred speech is a stroke sign", "the poster
+    says stop if you get chest pain") with no word of oneself after the telling ("I read that my speech ...")."""
+    told: dict[int, int] = {}  # stretch -> where its telling ends
+    for i in range(len(words)):
+        n = _phrase_at(words, i, spotting.informing)
+        if n and stretch[i + n - 1] not in told:  # "says stop | if you get chest pain": the stretch it ends in
+            told[stretch[i + n - 1]] = i + n
+    return {
+        at for at, end in told.items()
+        if not any(stretch[k] == at and words[k] in spotting.me for k in range(end, len(words)))
+    }  # fmt: skip

@@ -17,7 +17,8 @@ MIN_SOUND = 4  # a word this long or longer also matches a spelling that sounds 
 # Spellings of one sound, in the order they are applied: "weakness" and "weeknes" both become "weknes".
 _SPELLINGS = (
     (re.compile(r"([^aeiou])\1+"), r"\1"),  # doubled consonants: "numm", "wekness"
-    (re.compile(r"mb$"), "m"),  # "numb" is said "num"
+    (re.compile(r"mbe?$"), "m"),  # "numb" is said "num" (and typed "numbe")
+    (re.compile(r"[st]ion$|shun$"), "shun"),  # "vision", "vishun"; "medication", "medicashun"
     (re.compile(r"ph"), "f"),
     (re.compile(r"ck"), "k"),
     (re.compile(r"ight"), "ite"),  # "tight", "tite"
@@ -67,6 +68,10 @@ class WordIndex:
         self._sounds_like = dict(sounds_like)
         self._not_slips = frozenset(not_slips)
         self._slip_targets = sorted(w for w in listed if len(w) >= MIN_SLIP)
+        self._swaps: dict[str, set[str]] = {}  # four-letter words by their letters, for a swapped pair ("drak")
+        for w in listed:
+            if len(w) == MIN_SLIP - 1:
+                self._swaps.setdefault("".join(sorted(w)), set()).add(w)
         self._sounds: dict[str, set[str]] = {}
         for w in listed:
             if len(w) >= MIN_SOUND:
@@ -84,7 +89,14 @@ class WordIndex:
         if token in self._listed or token in self._not_slips or len(token) < MIN_SOUND:
             return frozenset(found)
         found |= self._sounds.get(sound(token), set())  # "weekness": a form of "week", and said as "weakness"
-        return frozenset(found or self._slips(token))
+        return frozenset(found or self._slips(token) or self._swapped(token))
+
+    def _swapped(self, token: str) -> set[str]:
+        """Four-letter listed words that `token` is with two neighbouring letters swapped: "drak" is "dark"."""
+        if len(token) != MIN_SLIP - 1:
+            return set()
+        same_letters = self._swaps.get("".join(sorted(token)), set())
+        return {w for w in same_letters if w[0] == token[0] and OSA.distance(w, token) == 1}
 
     def _bases(self, token: str) -> set[str]:
         """Listed words of which `token` is a plain form: the suffix taken off, then checked both ways."""

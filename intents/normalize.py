@@ -75,8 +75,8 @@ _FILLERS = (
     "ish",
 )
 
-# "just" is a filler ("just a bit"), except where it means "only": "just my calf", "just in my leg".
-_ONLY_RE = re.compile(r"\bjust (?=my\b|in my\b)")
+# "just" is a filler ("just a bit"), except where it means "only": "just my calf", "just in my leg", "I just have".
+_ONLY_RE = re.compile(r"\bjust (?=my\b|in my\b|have\b|get\b|got\b|asking\b)")
 _COUPLE_RE = re.compile(r"\bcouple (?!of\b)(?=[a-z])")  # "a couple days" is "a couple of days"
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")  # "1,000" is one number, not "1" and "000"
 _FILLER_RE = re.compile(r"\b(?:" + "|".join(re.escape(f) for f in _FILLERS) + r")\b")

@@ -49,6 +49,7 @@ CASES = [
     # "just" means "only" before "my"
     ("just my calf", "only my calf"),
     ("just in my left leg", "only in my left leg"),
+    ("I just have a twitchy calf", "i only have a twitchy calf"),
     # -ish on numbers and words, but not inside other words
     ("five-ish", "five"),
     ("fiveish", "five"),

@@ -1,7 +1,8 @@
 """The labelled safety set: its labels (known ids, every sign and flag covered, held-out kept apart) and its targets.
 
 The targets are asserted on the held-out part's rounds 1 and 2, both read after they were first measured (round 2
-was written after the spotting was tuned on round 1). bench/bench_safety.py prints the figures with every miss.
+was written after the spotting was tuned on round 1); round 3, written blind and measured once before its misses were
+read, is reported with floors at what the spotting reaches now. bench/bench_safety.py prints the figures with every miss.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def parts() -> dict[str, list[Case]]:
     return {
         "held-out": [c for c in cases if c.held_out and c.round == 1],
         "held-out round 2": [c for c in cases if c.held_out and c.round == 2],
+        "held-out round 3": [c for c in cases if c.held_out and c.round == 3],
         "development": [c for c in cases if not c.held_out],
     }
 
@@ -42,6 +44,7 @@ def test_set_is_big_enough_and_held_out_is_kept_apart() -> None:
     assert len(cases) >= 300
     assert len(parts()["held-out"]) >= 120
     assert len(parts()["held-out round 2"]) >= 150
+    assert len(parts()["held-out round 3"]) >= 400
     said = Counter(" ".join(c.say.lower().split()) for c in cases)
     assert not [s for s, n in said.items() if n > 1], "a case said twice would count twice (or in both parts)"
 
@@ -61,7 +64,7 @@ def test_every_label_is_a_known_id() -> None:
         assert not (case.urgent and case.kind in ("negated", "lookalike")), f"{case}: a quiet kind cannot be urgent"
 
 
-@pytest.mark.parametrize("part", ["held-out", "held-out round 2", "development"])
+@pytest.mark.parametrize("part", ["held-out", "held-out round 2", "held-out round 3", "development"])
 def test_each_part_covers_every_sign_flag_and_kind(part: str) -> None:
     cases = parts()[part]
     assert {c.urgent for c in cases if c.urgent} == SIGNS
@@ -140,3 +143,16 @@ def test_the_second_held_out_round_meets_the_targets_now() -> None:
     assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
     assert flags >= 0.99, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
     assert alarms <= 0.05, [str(c) for c, _ in figures.false_alarms]
+
+
+def test_the_third_held_out_round_is_reported_with_floors() -> None:
+    """Round 3 was written blind to the spotting and measured once (bench/bench_safety.py): urgent 83/98, red flags
+    116/137, false alarms 32/190. Its misses were then read and their kinds fixed in general (slang and slips, numbness
+    and spreading in other words, durations, named medicines, sayings, someone else's signs, signs passed on as
+    information), with fresh development cases for each, so it is no longer a clean figure. The floors are what the
+    spotting reaches now (urgent 98/98, red flags 137/137, false alarms 2/190, both at the duration question's hedges),
+    so a regression fails."""
+    urgent, flags, alarms, figures = _figures("held-out round 3")
+    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
+    assert flags >= 0.99, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
+    assert alarms <= 0.02, [str(c) for c, _ in figures.false_alarms]

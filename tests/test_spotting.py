@@ -217,7 +217,8 @@ def _pack(tmp_path: Path) -> Path:
         ("  both: [both]", '  both: [both, "{round_a}"]\n  round_a: ["{both}"]', "groups.round_a: groups name each other in a circle: both -> round_a -> both"),
         ("  both: [both]", '  both: ["{count} {count} {count} {count}"]', "writes out to more than 2000 phrases"),
         ("    - [weak, not_body]", "    - [weak, not_body, 12]", "safety.spotting.lookalikes.0: the third item is how many"),
-        ("  idioms: [idiom, not_yet]", "  idioms: [idiom, not_yets]", "safety.spotting.idioms.1: unknown group 'not_yets'"),
+        ("  idioms: [idiom, saying, screen_blur, not_yet]", "  idioms: [idiom, saying, screen_blur, not_yets]",
+         "safety.spotting.idioms.3: unknown group 'not_yets'"),
         ("  me: [i, me, my, myself, mine]", "  me: [i, me, my self]", "safety.spotting.me.2: should be one word"),
     ],
 )  # fmt: skip
@@ -276,3 +277,32 @@ def test_a_plain_no_at_the_screen_raises_nothing(reply: str) -> None:
 def test_the_quick_screen_counts_red_flag_words_too(reply: str, flags: list[str], intent: str) -> None:
     heard = understand(CONTENT, "red_flags", reply, mode="quick")
     assert heard["red_flags"] == flags and heard["intent"] == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent", "flags"),
+    [
+        ("weak? no. numb? nope", (), ()),  # a question put to oneself, answered no
+        ("weak? yes, really weak", (), ("weakness",)),  # ... answered yes: the answer joins its clause
+        ("faint? no, but my chest is tight", ("chest_pain",), ()),
+        ("I can't say it hurts", (), ()),  # a denial
+        ("I read that a drooping face is a stroke sign", (), ()),  # passed on as information
+        ("I read that slurred speech is a stroke sign and my speech is slurred", ("stroke_signs",), ()),
+        ("they say watch out for my pee going dark", ("rhabdomyolysis",), ()),  # oneself after the telling
+        ("my dad gets chest pain, I only have a twitch", (), ()),  # someone else's, the speaker says what is theirs
+        ("my dad is getting chest pain right now, I only have a twitch", ("chest_pain",), ()),  # ... but it is now
+        ("my friend collapsed and I have his bag", ("fainting",), ()),
+        ("my urine is drak", ("rhabdomyolysis",), ()),  # two letters swapped
+        ("my vishun is blurry", (), ("vision",)),  # a sound-alike of -sion
+    ],
+)
+def test_questions_to_oneself_denials_information_and_someone_else(
+    text: str, urgent: tuple[str, ...], flags: tuple[str, ...]
+) -> None:
+    assert _spot(text) == (urgent, flags)
+
+
+def test_at_the_numbness_question_a_plain_yes_naming_one_side_is_a_stroke_sign() -> None:
+    assert understand(CONTENT, "numbness", "yes, my whole left side")["urgent"]
+    assert not understand(CONTENT, "numbness", "no, not on one side")["urgent"]
+    assert not spot("yes, my whole left side", CONTENT.safety).urgent  # at no question, a side alone is nothing

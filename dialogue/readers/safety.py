@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dialogue.content import Domain, RedFlagInfo, Safety, Urgent
 from dialogue.domain import check_ids
 from dialogue.fields import Reader
@@ -43,8 +45,11 @@ def read_safety(reader: Reader, root: KeyPath, domain: Domain | None) -> Safety 
     used = {g for patterns in [*urgent_signs.values(), *(f.signs for f in flags.values())] for p in patterns for g in p}
     used |= {g for pair in (spotting.lookalikes + spotting.belongs if spotting else ()) for g in pair[:2]}
     used |= set(spotting.idioms if spotting else ())
-    used |= {g for flag in flags.values() for g in flag.unless} | referenced
-    check_used(reader, root, groups, used)
+    used |= {g for flag in flags.values() for g in flag.unless}
+    used |= {g for names in (spotting.asked.values() if spotting else ()) for g in names}
+    check_used(reader, root, groups, used | referenced)
+    if spotting is not None:  # a group only named inside others' phrases is never heard alone ("{be} my weakness")
+        spotting = replace(spotting, heard=frozenset(used))
     urgent_said = reader.get(urgent_raw, "said", upath, "str")
     urgent_reason = reader.get(urgent_raw, "reason", upath, "str")
     lines = {k: reader.get(data, k, root, "str") for k in _LINES}

@@ -17,9 +17,12 @@ MAX_EXPANDED = 2000  # phrases one group may write out to, so a content slip can
 
 _FIELDS = ("breaks", "negations", "negation_stops", "all_clear", "as_usual", "pseudo", "others", "long_ago",
            "lookalikes", "sounds_like", "not_slips", "lookalike_stops", "idioms", "hypothetical", "me",
-           "belongs", "answers", "fresh_starts")  # fmt: skip
+           "belongs", "answers", "fresh_starts", "denials", "only_mine", "informing", "asked",
+           "happening_now")  # fmt: skip
 # Fields a content pack may leave out (they came later).
-_OPTIONAL = ("others", "long_ago", "lookalike_stops", "hypothetical", "me", "answers", "fresh_starts")
+_OPTIONAL = ("others", "long_ago", "lookalike_stops", "hypothetical", "me", "answers", "fresh_starts", "denials",
+             "only_mine", "informing", "asked", "happening_now")  # fmt: skip
+_PHRASE_LISTS = ("hypothetical", "fresh_starts", "denials", "only_mine", "informing", "happening_now")
 _ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me", "answers")
 LOOKALIKE_GAP = 2  # words that may come between the two halves of a look-alike unless it says ("one side of my calf")
 
@@ -90,7 +93,7 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
     reader.unknown_keys(raw, _FIELDS, path)
     lists = {
         k: _words(reader, reader.get(raw, k, path, "phrases", required=k not in _OPTIONAL) or (), (*path, k))
-        for k in (*_FIELDS[:8], "hypothetical", "fresh_starts", *_ONE_WORD)
+        for k in (*_FIELDS[:8], *_PHRASE_LISTS, *_ONE_WORD)
     }
     for key in _ONE_WORD:
         for index, words in enumerate(lists[key]):
@@ -107,6 +110,13 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
         else:
             sounds[normalise(slip)] = normalise(word)
     not_slips = reader.get(raw, "not_slips", path, "phrases") or ()
+    asked = {}
+    for topic, names in (reader.get(raw, "asked", path, "mapping", required=False) or {}).items():
+        at = (*path, "asked", str(topic))
+        if not isinstance(names, list) or not names or not all(isinstance(g, str) for g in names):
+            reader.problem(at, f"should be a list of group names, like [weak_numb], not {kind(names)}")
+        elif all([check_group(reader, at, g, groups) for g in names]):  # noqa: C419 (report every unknown one)
+            asked[str(topic)] = tuple(names)
     if reader.file.problems:
         return None
     return Spotting(
@@ -129,6 +139,11 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
         frozenset(w[0] for w in lists["answers"]),
         lists["fresh_starts"],
         belongs,
+        denials=lists["denials"],
+        only_mine=lists["only_mine"],
+        happening_now=lists["happening_now"],
+        informing=lists["informing"],
+        asked=asked,
     )
 
 
