@@ -35,6 +35,7 @@ def parts() -> dict[str, list[Case]]:
         "held-out": [c for c in cases if c.held_out and c.round == 1],
         "held-out round 2": [c for c in cases if c.held_out and c.round == 2],
         "held-out round 3": [c for c in cases if c.held_out and c.round == 3],
+        "held-out round 4": [c for c in cases if c.held_out and c.round == 4],
         "development": [c for c in cases if not c.held_out],
     }
 
@@ -45,6 +46,7 @@ def test_set_is_big_enough_and_held_out_is_kept_apart() -> None:
     assert len(parts()["held-out"]) >= 120
     assert len(parts()["held-out round 2"]) >= 150
     assert len(parts()["held-out round 3"]) >= 400
+    assert len(parts()["held-out round 4"]) >= 390
     said = Counter(" ".join(c.say.lower().split()) for c in cases)
     assert not [s for s, n in said.items() if n > 1], "a case said twice would count twice (or in both parts)"
 
@@ -64,7 +66,7 @@ def test_every_label_is_a_known_id() -> None:
         assert not (case.urgent and case.kind in ("negated", "lookalike")), f"{case}: a quiet kind cannot be urgent"
 
 
-@pytest.mark.parametrize("part", ["held-out", "held-out round 2", "held-out round 3", "development"])
+@pytest.mark.parametrize("part", ["held-out", "held-out round 2", "held-out round 3", "held-out round 4", "development"])
 def test_each_part_covers_every_sign_flag_and_kind(part: str) -> None:
     cases = parts()[part]
     assert {c.urgent for c in cases if c.urgent} == SIGNS
@@ -156,3 +158,13 @@ def test_the_third_held_out_round_is_reported_with_floors() -> None:
     assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
     assert flags >= 0.99, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
     assert alarms <= 0.02, [str(c) for c, _ in figures.false_alarms]
+
+
+def test_the_fourth_held_out_round_is_reported_with_floors() -> None:
+    """Round 4 was written blind to the spotting after round 3's misses were fixed, and measured once: urgent 90/95,
+    red flags 126/134, false alarms 17/180. Nothing has been fitted to it, so it is the clean figure, short of the
+    targets (urgent 100%, red flags >= 99%, false alarms <= 5%); the floors are what it measured, so a regression fails."""
+    urgent, flags, alarms, figures = _figures("held-out round 4")
+    assert urgent >= 90 / 95, [str(c) for c in figures.urgent_missed]
+    assert flags >= 126 / 134, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
+    assert alarms <= 17 / 180, [str(c) for c, _ in figures.false_alarms]
