@@ -20,4 +20,4 @@ bench: setup
 
 lint: setup
 	.venv/bin/ruff check .
-	.venv/bin/mypy
+	.venv/bin/python scripts/typecheck.py

@@ -8,18 +8,28 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+NAME = "twitch_coach"  # the one import name the folders install under (pyproject.toml)
 PROJECT = ("voice", "intents", "dialogue", "skill", "content", "models")
 ALLOWED = {"voice": set(), "intents": set(), "dialogue": {"intents"}, "models": set()}
 
 
+def _package(module: str) -> str | None:
+    """The project package a dotted module name is in ("twitch_coach.voice.mic" -> "voice"), else None."""
+    parts = module.split(".")
+    if parts[0] == NAME:  # the import name; a bare "voice" is counted too, and tests/test_import_name.py refuses it
+        parts = parts[1:]
+    return parts[0] if parts and parts[0] in PROJECT else None
+
+
 def _imports(path: Path) -> set[str]:
-    """Top-level project packages that `path` imports, at any depth of the module (lazy imports too)."""
+    """Project packages that `path` imports, at any depth of the module (lazy imports too)."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module]
-        found |= {name.split(".")[0] for name in names if name.split(".")[0] in PROJECT}
+            # "from twitch_coach import voice" imports the package it names
+            names = [f"{NAME}.{a.name}" for a in node.names] if node.module == NAME else [node.module]
+        found |= {package for package in map(_package, names) if package}
     return found
 
 
@@ -85,3 +95,13 @@ def test_no_module_is_over_400_lines() -> None:
         if (lines := len(path.read_text().splitlines())) > LONGEST
     }
     assert long == {}
+
+
+def test_the_rule_sees_imports_under_the_import_name(tmp_path: Path) -> None:
+    # The check above means something only if it reads twitch_coach.* imports, in every form they take.
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "from twitch_coach.skill.cli import main\nimport twitch_coach.models.store as store\n"
+        "from twitch_coach import dialogue\n\n\ndef later():\n    from twitch_coach.voice import mic\n"
+    )
+    assert _imports(sample) == {"skill", "models", "dialogue", "voice"}
