@@ -16,7 +16,8 @@ NAME = "twitch_coach"
 OLD = ("voice", "intents", "dialogue", "skill", "content", "models")
 SKIP = {".venv", ".git", "build", "dist", "__pycache__"}
 SETUPTOOLS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
-CODE_IN_TEXT = re.compile(rf"(?<![\w.])(?:from|import) (?:{'|'.join(OLD)})(?:\.\w+)* ?(?:import\b|$|\n)")
+PACKAGE = "(?:" + "|".join(OLD) + ")"
+CODE_IN_TEXT = re.compile(rf"^[ \t]*(?:from {PACKAGE}(?:\.\w+)* import|import {PACKAGE}\b)", re.M)  # code in a string
 
 
 def _python_files() -> list[Path]:
@@ -24,9 +25,9 @@ def _python_files() -> list[Path]:
 
 
 def _is_module(dotted: str) -> bool:
-    """True when `dotted` ("voice.mic.Microphone") starts with a real module of a bare package name."""
+    """True when `dotted` (voice.mic.Microphone, say) starts with a real module of a bare package name."""
     parts = dotted.split(".")
-    if parts[0] not in OLD or len(parts) < 2:
+    if parts[0] not in OLD or len(parts) < 2 or not parts[1].isidentifier():
         return False
     return (ROOT / parts[0] / f"{parts[1]}.py").is_file() or (ROOT / parts[0] / parts[1] / "__init__.py").is_file()
 
@@ -60,14 +61,16 @@ def test_no_code_reaches_a_package_by_its_bare_name() -> None:
 def test_the_check_finds_each_form_of_bare_name(tmp_path: Path) -> None:
     # The check above means something only if it sees each way a bare name can be written.
     sample = tmp_path / "sample.py"
+    # Written with {braces} so that rename_imports.py, which rewrites the real ones, leaves the sample alone.
     sample.write_text(
-        "import models.store\nfrom voice.mic import Microphone\nfrom twitch_coach.skill import cli\n"
-        "RUN = ['python', '-m', 'skill']\nTARGET = 'voice.mic.Microphone'\nKEY = 'models.one.size'\n"
-        "CODE = 'from dialogue.loader import load'\n"
+        "import {models}.store\nfrom {voice}.mic import Microphone\nfrom twitch_coach.skill import cli\n"
+        "RUN = ['python', '-m', '{skill}']\nTARGET = '{voice}.mic.Microphone'\nKEY = '{models}.one.size'\n"
+        "CODE = 'import sys\\nfrom {dialogue}.loader import load'\nOK = 'from twitch_coach import {dialogue}'\n"
+        .format_map({name: name for name in OLD})
     )
     assert sorted(_bare_names(sample)) == sorted(
-        ["import models.store", "from voice.mic import", "-m skill", "'voice.mic.Microphone'",
-         "from dialogue.loader import"]
+        [f"import {OLD[5]}.store", f"from {OLD[0]}.mic import", f"-m {OLD[3]}", f"'{OLD[0]}.mic.Microphone'",
+         f"from {OLD[2]}.loader import"]
     )
 
 

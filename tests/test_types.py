@@ -43,9 +43,10 @@ def test_the_configuration_rejects_an_unannotated_function(tmp_path: Path) -> No
     assert "[assignment]" in result.stdout  # no implicit Optional: `x: int = None` is an error
 
 
-def test_the_check_reads_the_code_under_its_import_name() -> None:
-    # mypy reads the folders through build/typecheck/twitch_coach; a type error in a folder must still show.
-    result = _mypy("--follow-imports=silent", "-c", "from twitch_coach.intents.numbers import parse_number\n"
-                   "x: int = parse_number('five')\n")
+def test_the_check_reads_the_code_under_its_import_name(tmp_path: Path) -> None:
+    # mypy reads the folders through build/typecheck/twitch_coach: a wrong use of them must still be found.
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text("from twitch_coach.intents.numbers import parse_number\n\nx: int = parse_number('five')\n")
+    result = _mypy("--config-file", str(ROOT / "pyproject.toml"), "--follow-imports=silent", str(wrong))
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "[assignment]" in result.stdout
+    assert "[assignment]" in result.stdout and "import-not-found" not in result.stdout
