@@ -15,8 +15,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from voice.speaker import Speaker  # noqa: E402 (after the path set-up for tests/pulse.py)
-from voice.tts import TextToSpeech, Voice  # noqa: E402
+from twitch_coach.voice.speaker import Speaker  # noqa: E402 (after the path set-up for tests/pulse.py)
+from twitch_coach.voice.tts import TextToSpeech, Voice  # noqa: E402
 
 SENTENCES = [
     "Twitching after exercise is common and usually harmless.",

@@ -43,13 +43,13 @@ import speechsets  # noqa: E402
 from bench_real_speech import MODEL, make_engine  # noqa: E402
 from test_matching import table  # noqa: E402
 
-from dialogue.content import Content  # noqa: E402
-from dialogue.events import Event, Prompt, Summary  # noqa: E402
-from dialogue.events import Heard as DialogueHeard  # noqa: E402
-from skill.session import open_session  # noqa: E402
-from skill.speech import Ears, Heard, run_spoken  # noqa: E402
-from voice.recognizer import RecognizerError  # noqa: E402
-from voice.whisper_engine import check_model_folder  # noqa: E402
+from twitch_coach.dialogue.content import Content  # noqa: E402
+from twitch_coach.dialogue.events import Event, Prompt, Summary  # noqa: E402
+from twitch_coach.dialogue.events import Heard as DialogueHeard  # noqa: E402
+from twitch_coach.skill.session import open_session  # noqa: E402
+from twitch_coach.skill.speech import Ears, Heard, run_spoken  # noqa: E402
+from twitch_coach.voice.recognizer import RecognizerError  # noqa: E402
+from twitch_coach.voice.whisper_engine import check_model_folder  # noqa: E402
 
 import synth  # noqa: E402
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from skill.journal import Journal  # noqa: E402
+from twitch_coach.skill.journal import Journal  # noqa: E402
 
-PROGRAM = [sys.executable, "-m", "skill"]
+PROGRAM = [sys.executable, "-m", "twitch_coach.skill"]
 LINES = 10_000
 RUNS = 100
 ANSWER_WITHIN = 5.0  # seconds: every line must be answered within this

@@ -26,9 +26,9 @@ import realspeech as rs  # noqa: E402
 import speechsets  # noqa: E402
 from bench_recognition import rss_mb  # noqa: E402
 
-from skill.speech import Ears  # noqa: E402
-from voice import grammar  # noqa: E402
-from voice.recognizer import Recognizer, RecognizerError, Transcript, Vocabulary  # noqa: E402
+from twitch_coach.skill.speech import Ears  # noqa: E402
+from twitch_coach.voice import grammar  # noqa: E402
+from twitch_coach.voice.recognizer import Recognizer, RecognizerError, Transcript, Vocabulary  # noqa: E402
 
 MODEL = ROOT.parent / "shared" / "models" / "faster-whisper-tiny.en"
 ANSWER_ROWS = ("right", "right without confirmation", "wrong without confirmation", "nothing heard")
@@ -80,11 +80,11 @@ class BareGrammar(Recognizer):
 def make_engine(name: str, model: str) -> Recognizer:
     """The recogniser named on the command line."""
     if name == "whisper":
-        from voice.whisper_engine import WhisperRecognizer
+        from twitch_coach.voice.whisper_engine import WhisperRecognizer
 
         return WhisperRecognizer(model)
     if name == "pocketsphinx":
-        from voice.pocketsphinx_engine import PocketSphinxRecognizer
+        from twitch_coach.voice.pocketsphinx_engine import PocketSphinxRecognizer
 
         return PocketSphinxRecognizer()
     if name == "bare":

@@ -16,8 +16,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 import test_digits_real as digits  # noqa: E402
 from test_pocketsphinx import OUT_OF_DOMAIN, VOCABULARIES  # noqa: E402
 
-from voice.pocketsphinx_engine import PocketSphinxRecognizer  # noqa: E402
-from voice.recognizer import RATE, Vocabulary  # noqa: E402
+from twitch_coach.voice.pocketsphinx_engine import PocketSphinxRecognizer  # noqa: E402
+from twitch_coach.voice.recognizer import RATE, Vocabulary  # noqa: E402
 
 import synth  # noqa: E402
 

@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from safetyset import Figures, load_set, score  # noqa: E402 (after the path set-up for tests/)
 
-from dialogue.loader import load  # noqa: E402
-from dialogue.safety import spot  # noqa: E402
+from twitch_coach.dialogue.loader import load  # noqa: E402
+from twitch_coach.dialogue.safety import spot  # noqa: E402
 
 
 def report(name: str, figures: Figures) -> None:

@@ -23,7 +23,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 import realspeech as rs  # noqa: E402
 import speechsets  # noqa: E402
 
-from voice.endpoint import DEFAULT, FRAME_BYTES, Endpointer, VoiceDetector, level_db  # noqa: E402
+from twitch_coach.voice.endpoint import DEFAULT, FRAME_BYTES, Endpointer, VoiceDetector, level_db  # noqa: E402
 
 QUIET_PERCENTILE = 10
 

@@ -7,9 +7,9 @@ import subprocess
 import sys
 import time
 
-from dialogue.engine import Conversation
-from dialogue.loader import load
-from intents.matcher import Matcher
+from twitch_coach.dialogue.engine import Conversation
+from twitch_coach.dialogue.loader import load
+from twitch_coach.intents.matcher import Matcher
 
 UTTERANCES = [
     "yeah", "nope", "um like five hours", "two coffees and a pre-workout", "I dunno", "not really",
@@ -78,7 +78,7 @@ def bench_startup() -> None:
     for _ in range(10):
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "skill", "converse", "--json"],
+            [sys.executable, "-m", "twitch_coach.skill", "converse", "--json"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

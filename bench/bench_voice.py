@@ -17,12 +17,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from dialogue.engine import Conversation  # noqa: E402
-from dialogue.events import Prompt, Say, Summary  # noqa: E402
-from dialogue.loader import load  # noqa: E402
-from skill.speech import Ears, Heard, hear_next, sentences_of  # noqa: E402
-from voice.endpoint import DEFAULT  # noqa: E402
-from voice.wavfile import WavSource  # noqa: E402
+from twitch_coach.dialogue.engine import Conversation  # noqa: E402
+from twitch_coach.dialogue.events import Prompt, Say, Summary  # noqa: E402
+from twitch_coach.dialogue.loader import load  # noqa: E402
+from twitch_coach.skill.speech import Ears, Heard, hear_next, sentences_of  # noqa: E402
+from twitch_coach.voice.endpoint import DEFAULT  # noqa: E402
+from twitch_coach.voice.wavfile import WavSource  # noqa: E402
 
 import synth  # noqa: E402
 
@@ -35,10 +35,10 @@ ANSWERS = {
 STARTUP = """
 import time, threading
 t = time.perf_counter()
-from dialogue.loader import load
-from skill.speech import Ears, Mouth
-from voice.pocketsphinx_engine import PocketSphinxRecognizer
-from voice.endpoint import DEFAULT, Endpointer
+from twitch_coach.dialogue.loader import load
+from twitch_coach.skill.speech import Ears, Mouth
+from twitch_coach.voice.pocketsphinx_engine import PocketSphinxRecognizer
+from twitch_coach.voice.endpoint import DEFAULT, Endpointer
 content = load()
 ears = Ears(content, PocketSphinxRecognizer())
 ears.vocabulary_for(content.trees["checkin"].nodes["screen"])
@@ -81,7 +81,7 @@ def latency(content, ears: Ears) -> None:
     """From the end of speech to the first sample of the reply, in real time, through the skill's own path:
     answers arrive at the speed of speech, recognition starts at the pause (hear_next), the first sentence
     of the reply is rendered (Mouth starts playing it while rendering the rest)."""
-    from voice.tts import TextToSpeech, Voice
+    from twitch_coach.voice.tts import TextToSpeech, Voice
 
     tts = TextToSpeech(Voice(voice="en-us"), on_notice=lambda _: None)
     tts.render("warm up", rate=None)
@@ -135,7 +135,7 @@ def memory() -> None:
 
 def home_idle(content, ears: Ears) -> None:
     """CPU while the home device waits, fed 60 s of room noise and other talk in real time."""
-    from skill.home import HomeDevice
+    from twitch_coach.skill.home import HomeDevice
 
     talk = b"".join(synth.speak(t) for t in ("the weather is nice today", "what time is dinner", "the coach was late"))
     stretch = synth.noise(20.0, 300.0) + talk + synth.noise(20.0, 300.0) + talk + synth.noise(10.0, 300.0)
@@ -178,8 +178,8 @@ def digits(ears: Ears, content) -> None:
     if not FSDD.is_dir():
         print(f"real spoken digits: skipped, {FSDD} is absent")
         return
-    from intents.matcher import Matcher
-    from voice.wavfile import read_wav
+    from twitch_coach.intents.matcher import Matcher
+    from twitch_coach.voice.wavfile import read_wav
 
     node = content.trees["checkin"].nodes["sleep"]
     matcher = Matcher(content.vocab.commands, content.vocab.unsure)
@@ -196,7 +196,7 @@ def digits(ears: Ears, content) -> None:
 
 
 def main() -> None:
-    from voice.pocketsphinx_engine import PocketSphinxRecognizer
+    from twitch_coach.voice.pocketsphinx_engine import PocketSphinxRecognizer
 
     print("PocketSphinx (the embedded default):")
     startup()
@@ -206,8 +206,8 @@ def main() -> None:
     memory()
     home_idle(content, ears)
     digits(ears, content)
-    from models.store import store_dir
-    from voice.engines import detect_engine
+    from twitch_coach.models.store import store_dir
+    from twitch_coach.voice.engines import detect_engine
 
     choice = detect_engine("auto", None, store_dir())
     print(f"Vosk: {'model found, run with --engine vosk' if choice.name == 'vosk' else 'no model installed, skipped'}")

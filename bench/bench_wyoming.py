@@ -20,7 +20,7 @@ from wyoming.asr import Transcript
 from wyoming.client import AsyncTcpClient
 from wyoming.handle import Handled
 
-from dialogue.loader import load
+from twitch_coach.dialogue.loader import load
 
 # A whole cooldown check-in: the request, ten answers (the last reply is the summary), then "stop".
 CHECKIN = ["check in", "no", "a few days", "hard", "three", "a little", "no", "five", "two cups", "a lot", "no", "stop"]
@@ -111,7 +111,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "TWITCH_COACH_HOME": home}
         process = subprocess.Popen(
-            [sys.executable, "-m", "skill", "wyoming", "--uri", f"tcp://127.0.0.1:{port}"],
+            [sys.executable, "-m", "twitch_coach.skill", "wyoming", "--uri", f"tcp://127.0.0.1:{port}"],
             env=env, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         try:

@@ -28,10 +28,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import realspeech as rs  # noqa: E402
 
-from dialogue.engine import COMMANDS, CONFIRM_BELOW, CONFIRM_COMMAND_BELOW, HARMLESS  # noqa: E402
-from voice import confidence  # noqa: E402
-from voice.confidence import Calibration  # noqa: E402
-from voice.pocketsphinx_engine import FEATURES, QUICK_FEATURES, PocketSphinxRecognizer, Settings  # noqa: E402
+from twitch_coach.dialogue.engine import COMMANDS, CONFIRM_BELOW, CONFIRM_COMMAND_BELOW, HARMLESS  # noqa: E402
+from twitch_coach.voice import confidence  # noqa: E402
+from twitch_coach.voice.confidence import Calibration  # noqa: E402
+from twitch_coach.voice.pocketsphinx_engine import FEATURES, QUICK_FEATURES, PocketSphinxRecognizer, Settings  # noqa: E402
 
 OUT = ROOT / "voice" / "calibration" / "pocketsphinx.yaml"
 OUT_QUICK = ROOT / "voice" / "calibration" / "pocketsphinx-quick.yaml"

@@ -27,8 +27,8 @@ import realspeech as rs  # noqa: E402
 import speechsets  # noqa: E402
 import yaml  # noqa: E402
 
-from voice.recognizer import Vocabulary  # noqa: E402
-from voice.whisper_engine import CALIBRATION, Calibration, Evidence, WhisperRecognizer  # noqa: E402
+from twitch_coach.voice.recognizer import Vocabulary  # noqa: E402
+from twitch_coach.voice.whisper_engine import CALIBRATION, Calibration, Evidence, WhisperRecognizer  # noqa: E402
 
 MODEL = ROOT.parent / "shared" / "models" / "faster-whisper-tiny.en"
 L2 = 1e-2  # ridge on the weights (not the intercept): keeps rare features from running away

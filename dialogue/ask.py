@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from dialogue.content import Content
-from dialogue.events import Summary
-from dialogue.safety import spot
-from dialogue.scoring import CauseScore, ordered
-from dialogue.summary import QUICK_CAUSES, most_common, one_thing_now, quick_answer, safety_lines, spoken_list
-from dialogue.words import forms
-from intents.normalize import normalise
+from twitch_coach.dialogue.content import Content
+from twitch_coach.dialogue.events import Summary
+from twitch_coach.dialogue.safety import spot
+from twitch_coach.dialogue.scoring import CauseScore, ordered
+from twitch_coach.dialogue.summary import (
+    QUICK_CAUSES,
+    most_common,
+    one_thing_now,
+    quick_answer,
+    safety_lines,
+    spoken_list,
+)
+from twitch_coach.dialogue.words import forms
+from twitch_coach.intents.normalize import normalise
 
 KEYWORD_WEIGHT = 2.0  # each cause keyword in the question adds this to the cause's score
 

@@ -7,19 +7,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from dialogue.content import Content, DialogueTree
-from dialogue.domain import read_domain
-from dialogue.errors import ContentError, Problem
-from dialogue.fields import Reader
-from dialogue.readers.causes import read_causes
-from dialogue.readers.home import read_home
-from dialogue.readers.journal import read_journal
-from dialogue.readers.messages import read_messages
-from dialogue.readers.safety import read_safety
-from dialogue.readers.scoring import read_rules
-from dialogue.readers.tree import read_tree
-from dialogue.readers.vocab import read_vocab
-from dialogue.yamlfile import KeyPath, YamlFile
+from twitch_coach.dialogue.content import Content, DialogueTree
+from twitch_coach.dialogue.domain import read_domain
+from twitch_coach.dialogue.errors import ContentError, Problem
+from twitch_coach.dialogue.fields import Reader
+from twitch_coach.dialogue.readers.causes import read_causes
+from twitch_coach.dialogue.readers.home import read_home
+from twitch_coach.dialogue.readers.journal import read_journal
+from twitch_coach.dialogue.readers.messages import read_messages
+from twitch_coach.dialogue.readers.safety import read_safety
+from twitch_coach.dialogue.readers.scoring import read_rules
+from twitch_coach.dialogue.readers.tree import read_tree
+from twitch_coach.dialogue.readers.vocab import read_vocab
+from twitch_coach.dialogue.yamlfile import KeyPath, YamlFile
 
 _T = TypeVar("_T")
 

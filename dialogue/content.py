@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from dialogue.words import WordIndex
-from intents.matcher import Expectation
+from twitch_coach.dialogue.words import WordIndex
+from twitch_coach.intents.matcher import Expectation
 
 Patterns = tuple[tuple[str, ...], ...]  # a sign: each pattern is group names that must meet in one clause
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from dialogue.content import Domain, ModePolicy
-from dialogue.fields import Reader
-from dialogue.ids import Endpoint, SummaryStyle
-from dialogue.yamlfile import KeyPath
+from twitch_coach.dialogue.content import Domain, ModePolicy
+from twitch_coach.dialogue.fields import Reader
+from twitch_coach.dialogue.ids import Endpoint, SummaryStyle
+from twitch_coach.dialogue.yamlfile import KeyPath
 
 _ID_KINDS = ("causes", "red_flags", "urgent", "topics")
 _MODE_FIELDS = ("summary", "summary_causes", "endpoint", "carries_over_from")

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from dialogue.content import Content, Node
-from dialogue.events import End, Event, Heard, Prompt, Say, Summary
-from dialogue.ids import END, NONE, UNSURE, Command, Expects, SummaryStyle
-from dialogue.safety import spot
-from dialogue.scoring import Answer, rank
-from dialogue.summary import compose, safety_lines
-from intents.matcher import Expectation, Match, Matcher
-from intents.normalize import normalise
+from twitch_coach.dialogue.content import Content, Node
+from twitch_coach.dialogue.events import End, Event, Heard, Prompt, Say, Summary
+from twitch_coach.dialogue.ids import END, NONE, UNSURE, Command, Expects, SummaryStyle
+from twitch_coach.dialogue.safety import spot
+from twitch_coach.dialogue.scoring import Answer, rank
+from twitch_coach.dialogue.summary import compose, safety_lines
+from twitch_coach.intents.matcher import Expectation, Match, Matcher
+from twitch_coach.intents.normalize import normalise
 
 _REVIEW = Expectation(Expects.CHOICE)  # after the summary only the global commands mean anything
 COMMANDS = frozenset(c.value for c in Command)

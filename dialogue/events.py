@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from dialogue.ids import EndReason, Expects
-from dialogue.scoring import CauseScore
+from twitch_coach.dialogue.ids import EndReason, Expects
+from twitch_coach.dialogue.scoring import CauseScore
 
 
 def _one_of(values: type[StrEnum]) -> Any:

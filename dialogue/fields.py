@@ -6,7 +6,7 @@ import string
 from collections.abc import Iterable
 from typing import Any
 
-from dialogue.yamlfile import KeyPath, YamlFile
+from twitch_coach.dialogue.yamlfile import KeyPath, YamlFile
 
 
 def kind(value: Any) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from dialogue.content import Node
-from dialogue.fields import Reader
-from dialogue.ids import DEFAULT, END
-from dialogue.yamlfile import KeyPath
+from twitch_coach.dialogue.content import Node
+from twitch_coach.dialogue.fields import Reader
+from twitch_coach.dialogue.ids import DEFAULT, END
+from twitch_coach.dialogue.yamlfile import KeyPath
 
 
 def raw_next(raw: Any) -> dict[str, str]:

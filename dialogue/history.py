@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from dialogue.content import HistoryRules, Persistence, Trend
-from dialogue.scoring import holds
+from twitch_coach.dialogue.content import HistoryRules, Persistence, Trend
+from twitch_coach.dialogue.scoring import holds
 
 __all__ = ["Finding", "HistoryRules", "Persistence", "Trend", "carried_over", "persistence", "persistent", "trends"]
 

@@ -6,20 +6,20 @@ from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
-from dialogue.compile import Sources, classify, compile_content, not_content
-from dialogue.content import Content, HistoryRules
-from dialogue.domain import read_domain
-from dialogue.errors import ContentError, Problem
-from dialogue.fields import Reader
-from dialogue.readers.journal import read_journal
-from dialogue.yamlfile import read
+from twitch_coach.dialogue.compile import Sources, classify, compile_content, not_content
+from twitch_coach.dialogue.content import Content, HistoryRules
+from twitch_coach.dialogue.domain import read_domain
+from twitch_coach.dialogue.errors import ContentError, Problem
+from twitch_coach.dialogue.fields import Reader
+from twitch_coach.dialogue.readers.journal import read_journal
+from twitch_coach.dialogue.yamlfile import read
 
 MAX_FILES = 100  # a content folder holds about ten files; more is the wrong folder
 
 
 def content_dir() -> Path:
     """The folder of the content shipped with the package."""
-    return Path(str(resources.files("content")))
+    return Path(str(resources.files("twitch_coach.content")))
 
 
 def _yaml_files(folder: Path) -> list[Path]:

@@ -11,9 +11,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from dialogue.content import Patterns, Safety, Spotting
-from dialogue.words import forms
-from intents.normalize import normalise
+from twitch_coach.dialogue.content import Patterns, Safety, Spotting
+from twitch_coach.dialogue.words import forms
+from twitch_coach.intents.normalize import normalise
 
 _SENTENCES = re.compile(r"([;!?]+|\.(?!\d))")
 _PARTS = re.compile(r"[,:()\"]+|\s[-\u2013\u2014]+\s")

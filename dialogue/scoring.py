@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dialogue.content import CauseInfo, Rule
+from twitch_coach.dialogue.content import CauseInfo, Rule
 
 
 @dataclass(frozen=True)

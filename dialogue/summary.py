@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dialogue.content import Content
-from dialogue.scoring import CauseScore
+from twitch_coach.dialogue.content import Content
+from twitch_coach.dialogue.scoring import CauseScore
 
 MAX_CAUSES = 3  # causes spoken when no limit is given; the JSON summary carries the full ranking
 QUICK_CAUSES = 2  # the same for a short answer (the one-shot `ask`)

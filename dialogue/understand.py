@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from dialogue.content import Content, Node
-from dialogue.engine import Conversation
-from dialogue.events import Heard, Prompt, Say
-from dialogue.ids import END, NUMBER, Expects
-from dialogue.scoring import Answer
+from twitch_coach.dialogue.content import Content, Node
+from twitch_coach.dialogue.engine import Conversation
+from twitch_coach.dialogue.events import Heard, Prompt, Say
+from twitch_coach.dialogue.ids import END, NUMBER, Expects
+from twitch_coach.dialogue.scoring import Answer
 
 
 def topics(content: Content, mode: str = "checkin") -> list[str]:

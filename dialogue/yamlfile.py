@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from dialogue.errors import Problem
+from twitch_coach.dialogue.errors import Problem
 
 KeyPath = tuple[str, ...]
 

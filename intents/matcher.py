@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from intents.normalize import normalise
-from intents.numbers import parse_number, spell
+from twitch_coach.intents.normalize import normalise
+from twitch_coach.intents.numbers import parse_number, spell
 
 THRESHOLD = 85.0  # a phrase must score at least this (0-100) to count; below it is a no-match
 _NEGATORS = {"not", "no", "never"}  # a phrase right after these means its opposite

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from intents.numbers import NUMBER_WORDS
+from twitch_coach.intents.numbers import NUMBER_WORDS
 
 # Contractions expanded so "don't" and "do not" read the same to the matcher.
 _CONTRACTIONS = {

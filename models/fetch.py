@@ -20,7 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Protocol, TextIO
 
-from models.errors import ChecksumError, ConnectionBrokenError, DownloadError, SizeMismatchError, StalledError
+from twitch_coach.models.errors import (
+    ChecksumError,
+    ConnectionBrokenError,
+    DownloadError,
+    SizeMismatchError,
+    StalledError,
+)
 
 _CHUNK = 1 << 16  # bytes read per step
 

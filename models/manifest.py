@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from models.errors import ManifestError, UnknownModelError
+from twitch_coach.models.errors import ManifestError, UnknownModelError
 
 MANIFEST_PATH = Path(__file__).with_name("manifest.yaml")  # the manifest shipped with the package
 KINDS = ("zip", "files")  # one archive unpacked into the folder, or several files fetched one by one

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from models.errors import (
+from twitch_coach.models.errors import (
     AlreadyInstalledError,
     ArchiveError,
     ChecksumError,
@@ -37,10 +37,10 @@ from models.errors import (
     StalledError,
     UnknownModelError,
 )
-from models.fetch import Limits, ProgressBar, fetch
-from models.manifest import MANIFEST_PATH, FileSpec, Manifest, ModelSpec, load_manifest
-from models.unzip import extract_zip
-from models.userdata import HOME_ENV, data_dir, open_private, private_dir
+from twitch_coach.models.fetch import Limits, ProgressBar, fetch
+from twitch_coach.models.manifest import MANIFEST_PATH, FileSpec, Manifest, ModelSpec, load_manifest
+from twitch_coach.models.unzip import extract_zip
+from twitch_coach.models.userdata import HOME_ENV, data_dir, open_private, private_dir
 
 __all__ = [  # what the rest of the project imports from here
     "HOME_ENV", "MANIFEST_PATH", "AlreadyInstalledError", "ArchiveError", "ChecksumError", "ConnectionBrokenError",

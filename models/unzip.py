@@ -11,8 +11,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from models.errors import ArchiveError, HostileArchiveError
-from models.userdata import open_private, private_dir
+from twitch_coach.models.errors import ArchiveError, HostileArchiveError
+from twitch_coach.models.userdata import open_private, private_dir
 
 _CHUNK = 1 << 16  # bytes copied per step
 MAX_UNPACKED = 4 << 30  # bytes an archive may expand to: refuses zip bombs, allows any real model

@@ -1,7 +1,7 @@
-"""python -m skill: the same as the twitch-coach command."""
+"""python -m twitch_coach.skill: the same as the twitch-coach command."""
 
 import sys
 
-from skill.cli import main
+from twitch_coach.skill.cli import main
 
 sys.exit(main())

@@ -15,23 +15,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # built when a command needs them, so `--help` and `ask` stay quick
-    from dialogue.content import Content
-    from dialogue.events import Event
-    from dialogue.scoring import Answer
-    from skill.journal import Journal
-    from skill.session import Session
-    from skill.speech import Ears, Mouth
-    from voice.endpoint import EndpointConfig
-    from voice.engines import EngineChoice
-    from voice.hints import Hints
-    from voice.mic import Microphone
+    from twitch_coach.dialogue.content import Content
+    from twitch_coach.dialogue.events import Event
+    from twitch_coach.dialogue.scoring import Answer
+    from twitch_coach.skill.journal import Journal
+    from twitch_coach.skill.session import Session
+    from twitch_coach.skill.speech import Ears, Mouth
+    from twitch_coach.voice.endpoint import EndpointConfig
+    from twitch_coach.voice.engines import EngineChoice
+    from twitch_coach.voice.hints import Hints
+    from twitch_coach.voice.mic import Microphone
 
 CONTENT_ENV = "TWITCH_COACH_CONTENT"  # a content folder to run instead of the shipped one
 
 
 def hints() -> Hints:
     """What voice/ tells a person to do when a model or a device is missing: this program's own commands."""
-    from voice.hints import Hints
+    from twitch_coach.voice.hints import Hints
 
     return Hints(
         whisper="twitch-coach models download whisper-tiny-en",
@@ -79,7 +79,7 @@ def content_folder(given: str | Path | None, env: Mapping[str, str] | None = Non
 def has_microphone(check: Callable[[], object] | None = None) -> bool:
     """True when a default microphone can be opened; any failure to look means there is none."""
     if check is None:
-        from voice.devices import default_input_available
+        from twitch_coach.voice.devices import default_input_available
 
         check = default_input_available
     try:
@@ -97,7 +97,7 @@ class App:
     @cached_property
     def content(self) -> Content:
         """The compiled content of the folder that runs, with the wake phrases of the settings."""
-        from dialogue.loader import load
+        from twitch_coach.dialogue.loader import load
 
         content = load(folder=content_folder(self.settings.content))
         mode = self.settings.mode
@@ -116,13 +116,13 @@ class App:
 
     def journal(self) -> Journal | None:
         """The journal to record this run in, or None without one."""
-        from skill.journal import Journal
+        from twitch_coach.skill.journal import Journal
 
         return Journal() if self.settings.journal else None
 
     def session(self, mode: str | None = None, known: Mapping[str, Answer] | None = None) -> Session:
         """A conversation in `mode` (default: the run's), with the journal unless it is off."""
-        from skill.session import open_session
+        from twitch_coach.skill.session import open_session
 
         content, mode = self.content, mode or self.mode  # content problems are told before the journal's
         journal = self.journal()
@@ -132,15 +132,15 @@ class App:
 
     def engine_choice(self) -> EngineChoice:
         """The recogniser the settings and this machine's installed models call for, and why."""
-        from models.store import store_dir
-        from voice.engines import detect_engine
+        from twitch_coach.models.store import store_dir
+        from twitch_coach.voice.engines import detect_engine
 
         return detect_engine(self.settings.engine, self.settings.model, store_dir(), hints=hints())
 
     def ears(self, say: Callable[[str], None] | None = None) -> Ears:
         """The chosen recogniser wrapped for the content; says which engine and why (on stderr by default)."""
-        from skill.speech import Ears
-        from voice.engines import create_recognizer
+        from twitch_coach.skill.speech import Ears
+        from twitch_coach.voice.engines import create_recognizer
 
         choice = self.engine_choice()
         (say or (lambda text: print(text, file=sys.stderr)))(choice.reason)
@@ -150,25 +150,25 @@ class App:
         """The always-on listener for the wake phrase: PocketSphinx, cheap enough to decode every sound in a
         kitchen, whichever engine hears the answers (Whisper takes ~100 ms of CPU a segment). Barge-in listens
         only while the skill speaks, so it keeps the answer engine: real "stop"s are heard far better there."""
-        from skill.speech import Ears
-        from voice.pocketsphinx_engine import PocketSphinxRecognizer
+        from twitch_coach.skill.speech import Ears
+        from twitch_coach.voice.pocketsphinx_engine import PocketSphinxRecognizer
 
         return ears if ears.recognizer.name == "pocketsphinx" else Ears(self.content, PocketSphinxRecognizer())
 
     def mouth(self) -> Mouth:
         """The speaking voice of the settings."""
-        from skill import speech
+        from twitch_coach.skill import speech
 
         return speech.Mouth(self.settings.rate, self.settings.voice)
 
     def microphone(self, mouth: Mouth, ears: Ears) -> Microphone:
         """The default microphone (not yet open). With barge-in, "stop", "skip", "repeat" and the wake phrase
         cut the speech short; without it, the microphone is deaf while the skill speaks."""
-        from voice import mic
+        from twitch_coach.voice import mic
 
         microphone = mic.Microphone(speaking=None if self.settings.barge_in else mouth.speaking, hints=hints())
         if self.settings.barge_in:
-            from skill.bargein import BargeIn
+            from twitch_coach.skill.bargein import BargeIn
 
             mouth.barge_in = BargeIn(self.content, ears, microphone)
             mouth.after = microphone.drain  # what the microphone caught of the skill's own voice is not an answer
@@ -176,7 +176,7 @@ class App:
 
     def endpoint(self, mode: str | None = None) -> EndpointConfig:
         """How long a pause ends a spoken answer in `mode` (default: the run's), as its policy says."""
-        from skill.speech import endpoint_for
+        from twitch_coach.skill.speech import endpoint_for
 
         return endpoint_for(self.content, mode or self.mode)
 
@@ -206,7 +206,7 @@ def open_log(path: Path) -> None:
     """Log to `path`, a file only its owner can read (0600), in a folder only its owner can enter (0700)."""
     import logging
 
-    from models.userdata import private_file
+    from twitch_coach.models.userdata import private_file
 
     private_file(path)  # what was asked and heard: readable only by the user
     logging.basicConfig(filename=path, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -214,7 +214,7 @@ def open_log(path: Path) -> None:
 
 def show(event: Event) -> None:
     """Print the line a person reads for `event`, if it has one."""
-    from skill.speech import spoken_line
+    from twitch_coach.skill.speech import spoken_line
 
     line = spoken_line(event)
     if line is not None:
@@ -223,8 +223,8 @@ def show(event: Event) -> None:
 
 def checkin(app: App, typed: bool) -> int:
     """The spoken check-in on the default devices; typed when asked, or when there is no microphone."""
-    from skill.session import telling_what_is_kept
-    from skill.textio import utf8_streams
+    from twitch_coach.skill.session import telling_what_is_kept
+    from twitch_coach.skill.textio import utf8_streams
 
     utf8_streams(json_lines=False)
     conversation = app.session()
@@ -235,9 +235,9 @@ def checkin(app: App, typed: bool) -> int:
 
 def _checkin(app: App, typed: bool, conversation: Session) -> int:
     """The check-in spoken, or typed when asked or when there is no microphone."""
-    from skill.speech import hear_next, run_spoken
-    from skill.textio import chat
-    from voice.devices import AudioDeviceError
+    from twitch_coach.skill.speech import hear_next, run_spoken
+    from twitch_coach.skill.textio import chat
+    from twitch_coach.voice.devices import AudioDeviceError
 
     if typed or not has_microphone():
         if not typed:
@@ -266,8 +266,8 @@ def home(app: App, json_lines: bool, log: Path) -> int:
     import json
     import logging
 
-    from skill.home import HomeDevice, serve_commands
-    from skill.textio import utf8_streams
+    from twitch_coach.skill.home import HomeDevice, serve_commands
+    from twitch_coach.skill.textio import utf8_streams
 
     try:
         open_log(log)
@@ -295,7 +295,7 @@ def home(app: App, json_lines: bool, log: Path) -> int:
         emit = emit_json
         threading.Thread(target=serve_commands, args=(sys.stdin, stop, emit), daemon=True).start()
 
-    logger = logging.getLogger("skill.home")
+    logger = logging.getLogger("twitch_coach.skill.home")
     mouth = app.mouth()
     ears = app.ears(logger.info)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dialogue.content import Content
-from intents.normalize import normalise
-from skill.speech import Ears
-from voice.endpoint import FRAME, AudioSource, EndpointConfig, Endpointer, EndReason
-from voice.recognizer import Vocabulary
+from twitch_coach.dialogue.content import Content
+from twitch_coach.intents.normalize import normalise
+from twitch_coach.skill.speech import Ears
+from twitch_coach.voice.endpoint import FRAME, AudioSource, EndpointConfig, Endpointer, EndReason
+from twitch_coach.voice.recognizer import Vocabulary
 
 BARGE_COMMANDS = ("stop", "skip", "repeat")  # the global commands that make sense mid-sentence
 # Short words, said over the skill's voice: end quickly so speech stops within half a second.

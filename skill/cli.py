@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from dialogue.errors import ContentError
-from skill.app import CONTENT_ENV, App, Settings, SettingsError, content_folder, hints
-from skill.journal import JournalError
-from voice.recognizer import RecognizerError
+from twitch_coach.dialogue.errors import ContentError
+from twitch_coach.skill.app import CONTENT_ENV, App, Settings, SettingsError, content_folder, hints
+from twitch_coach.skill.journal import JournalError
+from twitch_coach.voice.recognizer import RecognizerError
 
 
 def settings(args: argparse.Namespace) -> Settings:
@@ -28,9 +28,9 @@ def settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from skill.app import stop_on_sigterm
-    from skill.session import telling_what_is_kept
-    from skill.textio import chat, utf8_streams
+    from twitch_coach.skill.app import stop_on_sigterm
+    from twitch_coach.skill.session import telling_what_is_kept
+    from twitch_coach.skill.textio import chat, utf8_streams
 
     utf8_streams(json_lines=False)
     conversation = App(settings(args)).session()
@@ -43,7 +43,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     import json
 
-    from dialogue.ask import answer
+    from twitch_coach.dialogue.ask import answer
 
     summary = answer(App(settings(args)).content, " ".join(args.question))
     print(json.dumps(summary.to_dict()) if args.json else summary.text)
@@ -51,7 +51,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from dialogue.loader import load
+    from twitch_coach.dialogue.loader import load
 
     # A folder is checked as the whole content, exactly as `--content DIR` would run it; files take the
     # place of their kind's file in the content that would run (--content, $TWITCH_COACH_CONTENT or shipped).
@@ -71,8 +71,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"content OK: {len(content.trees)} dialogue trees, {nodes} questions, {len(content.rules)} scoring rules")
     if args.no_speech:
         return 0
-    from skill.vocabcheck import check
-    from voice.engines import create_recognizer
+    from twitch_coach.skill.vocabcheck import check
+    from twitch_coach.voice.engines import create_recognizer
 
     choice = App(settings(args)).engine_choice()
     findings = check(create_recognizer(choice, hints()), content)
@@ -84,11 +84,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_converse(args: argparse.Namespace) -> int:
-    from dialogue.events import Notice
-    from skill.app import stop_on_sigterm
-    from skill.session import telling_what_is_kept
-    from skill.speech import transcriber
-    from skill.textio import converse_json, emit_json, read_lines, utf8_streams
+    from twitch_coach.dialogue.events import Notice
+    from twitch_coach.skill.app import stop_on_sigterm
+    from twitch_coach.skill.session import telling_what_is_kept
+    from twitch_coach.skill.speech import transcriber
+    from twitch_coach.skill.textio import converse_json, emit_json, read_lines, utf8_streams
 
     if not args.json:
         print(
@@ -109,8 +109,8 @@ def cmd_converse(args: argparse.Namespace) -> int:
 def cmd_hear(args: argparse.Namespace) -> int:
     import json
 
-    from intents.matcher import Matcher
-    from voice.wavfile import WavError, read_wav
+    from twitch_coach.intents.matcher import Matcher
+    from twitch_coach.voice.wavfile import WavError, read_wav
 
     app = App(settings(args))
     content = app.content
@@ -143,7 +143,7 @@ def cmd_hear(args: argparse.Namespace) -> int:
 def cmd_understand(args: argparse.Namespace) -> int:
     import json
 
-    from dialogue.understand import conversation_at, understand
+    from twitch_coach.dialogue.understand import conversation_at, understand
 
     content = App(settings(args)).content
     try:
@@ -162,7 +162,7 @@ def cmd_understand(args: argparse.Namespace) -> int:
 
 
 def cmd_say(args: argparse.Namespace) -> int:
-    from voice.tts import TextToSpeech, Voice
+    from twitch_coach.voice.tts import TextToSpeech, Voice
 
     text = " ".join(args.text)
     if args.out and not Path(args.out).parent.is_dir():
@@ -173,7 +173,7 @@ def cmd_say(args: argparse.Namespace) -> int:
     if speech is None:
         return 1
     if args.out:
-        from voice.wavfile import write_wav
+        from twitch_coach.voice.wavfile import write_wav
 
         try:  # written here, not by the engine, so a bad path is one clear line, not a traceback and a wait
             write_wav(args.out, speech.samples, speech.rate)
@@ -181,8 +181,8 @@ def cmd_say(args: argparse.Namespace) -> int:
             print(f"cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
             return 1
         return 0
-    from voice.devices import AudioDeviceError
-    from voice.speaker import Speaker
+    from twitch_coach.voice.devices import AudioDeviceError
+    from twitch_coach.voice.speaker import Speaker
 
     try:
         speaker = Speaker()
@@ -195,7 +195,7 @@ def cmd_say(args: argparse.Namespace) -> int:
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
-    from voice.devices import AudioDeviceError, format_devices, list_devices
+    from twitch_coach.voice.devices import AudioDeviceError, format_devices, list_devices
 
     try:
         print(format_devices(list_devices(), hints()))
@@ -207,25 +207,25 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 def cmd_checkin(args: argparse.Namespace) -> int:
     """The spoken check-in on the default devices; typed when there is no microphone."""
-    from skill.app import checkin
+    from twitch_coach.skill.app import checkin
 
     return checkin(App(settings(args)), args.typed)
 
 
 def cmd_home(args: argparse.Namespace) -> int:
     """The home device: wait for the wake phrase until SIGTERM, SIGINT or {"command": "stop"}."""
-    from skill.app import home
-    from skill.paths import home as data_folder
+    from twitch_coach.skill.app import home
+    from twitch_coach.skill.paths import home as data_folder
 
     return home(App(settings(args)), args.json, Path(args.log) if args.log else data_folder() / "home.log")
 
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    from skill.journal_cli import add_no_journal
-    from skill.journal_cli import add_parser as add_journal_parser
-    from skill.models_cli import add_parser as add_models_parser
-    from skill.wyoming_cli import add_parser as add_wyoming_parser
+    from twitch_coach.skill.journal_cli import add_no_journal
+    from twitch_coach.skill.journal_cli import add_parser as add_journal_parser
+    from twitch_coach.skill.models_cli import add_parser as add_models_parser
+    from twitch_coach.skill.wyoming_cli import add_parser as add_wyoming_parser
 
     top = argparse.ArgumentParser(
         prog="twitch-coach",

@@ -12,17 +12,17 @@ from pathlib import Path
 
 import yaml
 
-from dialogue.ask import answer
-from dialogue.content import Content, Home
-from dialogue.events import End, Event
-from dialogue.ids import Command, Expects
-from dialogue.safety import spot
-from dialogue.scoring import Answer
-from intents.matcher import Expectation, Matcher
-from intents.normalize import normalise
-from skill.home import carried_answers, route_of
-from skill.session import Session
-from skill.textio import render
+from twitch_coach.dialogue.ask import answer
+from twitch_coach.dialogue.content import Content, Home
+from twitch_coach.dialogue.events import End, Event
+from twitch_coach.dialogue.ids import Command, Expects
+from twitch_coach.dialogue.safety import spot
+from twitch_coach.dialogue.scoring import Answer
+from twitch_coach.intents.matcher import Expectation, Matcher
+from twitch_coach.intents.normalize import normalise
+from twitch_coach.skill.home import carried_answers, route_of
+from twitch_coach.skill.session import Session
+from twitch_coach.skill.textio import render
 
 _LOGGER = logging.getLogger(__name__)
 IDLE_SECONDS = 300.0  # Home Assistant's own chat session lifetime: an id unheard for this long is forgotten
@@ -47,7 +47,7 @@ class ServiceText:
 
 def load_text(path: Path | None = None) -> ServiceText:
     """Read content/wyoming/service.yaml; ValueError names a missing or empty line."""
-    source = path or Path(str(resources.files("content"))) / "wyoming" / "service.yaml"
+    source = path or Path(str(resources.files("twitch_coach.content"))) / "wyoming" / "service.yaml"
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     keys = ServiceText.__dataclass_fields__
     missing = [k for k in keys if not isinstance(data, dict) or not isinstance(data.get(k), str) or not data[k]]

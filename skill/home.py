@@ -9,17 +9,17 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TextIO
 
-from dialogue.ask import answer
-from dialogue.content import Content, Home
-from dialogue.events import Error, Event, Listening, Say, Wake
-from dialogue.scoring import Answer
-from intents.normalize import normalise
-from skill.session import Session
-from skill.speech import Ears, Heard, endpoint_for, hear_next, run_spoken, spoken_text
-from skill.textio import parse_line, read_lines
-from voice.devices import AudioDeviceError
-from voice.endpoint import DEFAULT, AudioSource, EndpointConfig
-from voice.recognizer import Vocabulary
+from twitch_coach.dialogue.ask import answer
+from twitch_coach.dialogue.content import Content, Home
+from twitch_coach.dialogue.events import Error, Event, Listening, Say, Wake
+from twitch_coach.dialogue.scoring import Answer
+from twitch_coach.intents.normalize import normalise
+from twitch_coach.skill.session import Session
+from twitch_coach.skill.speech import Ears, Heard, endpoint_for, hear_next, run_spoken, spoken_text
+from twitch_coach.skill.textio import parse_line, read_lines
+from twitch_coach.voice.devices import AudioDeviceError
+from twitch_coach.voice.endpoint import DEFAULT, AudioSource, EndpointConfig
+from twitch_coach.voice.recognizer import Vocabulary
 
 _LOGGER = logging.getLogger(__name__)
 # A wake must be heard clearly: waking for "hey, how are you" is worse than being asked twice.

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from models.userdata import private_dir
-from skill.paths import home
+from twitch_coach.models.userdata import private_dir
+from twitch_coach.skill.paths import home
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TextIO
 
-from skill.journal import FORMATS, Entry, Journal, JournalError, default_path, dumps
+from twitch_coach.skill.journal import FORMATS, Entry, Journal, JournalError, default_path, dumps
 
 CONFIRM = ("yes", "y")  # what `journal forget` accepts as a yes
 

@@ -21,9 +21,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def cmd_models(args: argparse.Namespace) -> int:
     """`models [list]`, `models download NAME`, `models remove NAME`."""
-    from models import store
-    from skill.app import hints
-    from voice.engines import detect_engine
+    from twitch_coach.models import store
+    from twitch_coach.skill.app import hints
+    from twitch_coach.voice.engines import detect_engine
 
     if args.action in ("download", "remove"):
         if not args.name:
@@ -53,7 +53,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 def _models_download(args: argparse.Namespace) -> int:
     """`models download NAME [--url X] [--if-missing]`: every failure is one plain line, never a traceback."""
-    from models import store
+    from twitch_coach.models import store
     try:
         if args.if_missing and any(m.name == args.name and m.ok for m in store.installed()):
             return 0
@@ -73,7 +73,7 @@ def _models_download(args: argparse.Namespace) -> int:
 
 def _models_remove(args: argparse.Namespace) -> int:
     """`models remove NAME [--yes]`: asks first unless --yes."""
-    from models import store
+    from twitch_coach.models import store
     try:
         path = store.locate(args.name)
     except store.ModelError as error:

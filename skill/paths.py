@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.userdata import data_dir
+from twitch_coach.models.userdata import data_dir
 
 
 def home() -> Path:

@@ -9,12 +9,12 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 
-from dialogue.content import Content, Node
-from dialogue.engine import Conversation
-from dialogue.events import Event, Notice, Say, Summary
-from dialogue.history import HistoryRules, carried_over, persistence, trends
-from dialogue.scoring import Answer
-from skill.journal import Journal, JournalError
+from twitch_coach.dialogue.content import Content, Node
+from twitch_coach.dialogue.engine import Conversation
+from twitch_coach.dialogue.events import Event, Notice, Say, Summary
+from twitch_coach.dialogue.history import HistoryRules, carried_over, persistence, trends
+from twitch_coach.dialogue.scoring import Answer
+from twitch_coach.skill.journal import Journal, JournalError
 
 _LOGGER = logging.getLogger(__name__)
 # Printed when a stop signal ends a session whose check-in is in the journal, perhaps before its summary was

@@ -10,19 +10,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from dialogue.content import Content, Node
-from dialogue.engine import COMMANDS, HARMLESS
-from dialogue.events import End, Event, Listening, Prompt, Say, Summary, Wake
-from dialogue.events import Heard as DialogueHeard
-from dialogue.ids import NONE, Expects
-from intents.matcher import Matcher
-from skill.session import Session
-from skill.textio import render
-from skill.vocabulary import vocabulary
-from voice.recognizer import Recognizer, Transcript, Vocabulary
+from twitch_coach.dialogue.content import Content, Node
+from twitch_coach.dialogue.engine import COMMANDS, HARMLESS
+from twitch_coach.dialogue.events import End, Event, Listening, Prompt, Say, Summary, Wake
+from twitch_coach.dialogue.events import Heard as DialogueHeard
+from twitch_coach.dialogue.ids import NONE, Expects
+from twitch_coach.intents.matcher import Matcher
+from twitch_coach.skill.session import Session
+from twitch_coach.skill.textio import render
+from twitch_coach.skill.vocabulary import vocabulary
+from twitch_coach.voice.recognizer import Recognizer, Transcript, Vocabulary
 
 if TYPE_CHECKING:
-    from voice.endpoint import AudioSource, EndpointConfig
+    from twitch_coach.voice.endpoint import AudioSource, EndpointConfig
 
 _LOGGER = logging.getLogger(__name__)
 # Engines whose confidence is a probability fitted on real speech (voice/calibration/); the others' is a score.
@@ -123,8 +123,8 @@ class Ears:
 def endpoint_for(content: Content, mode: str) -> EndpointConfig:
     """How long a pause ends a spoken answer in `mode`, as its policy in domain.yaml says: mid-workout the
     speaker is out of breath and gets longer pauses. The check-in and the home device both take it from here."""
-    from dialogue.ids import Endpoint
-    from voice.endpoint import DEFAULT, WORKOUT
+    from twitch_coach.dialogue.ids import Endpoint
+    from twitch_coach.voice.endpoint import DEFAULT, WORKOUT
 
     return {Endpoint.DEFAULT: DEFAULT, Endpoint.WORKOUT: WORKOUT}[Endpoint(content.policy(mode).endpoint)]
 
@@ -135,7 +135,7 @@ def hear_next(source: AudioSource, config: EndpointConfig, recognise: Callable[[
     Recognition starts at the speaker's pause, so it is usually done by the time the endpointer is sure
     they have finished: the reply can start at once.
     """
-    from voice.endpoint import EndReason, listen  # numpy: not at start-up, converse --json answers at once
+    from twitch_coach.voice.endpoint import EndReason, listen  # numpy: not at start-up, converse --json answers at once
 
     utterance = listen(source, config, early=recognise)
     if utterance.reason == EndReason.NO_SPEECH:
@@ -148,7 +148,7 @@ def transcriber(conversation: Session, ears_factory: Callable[[], Ears]) -> Call
     ears: list[Ears] = []
 
     def transcribe(path: str) -> tuple[str, float]:
-        from voice.wavfile import WavError, read_wav
+        from twitch_coach.voice.wavfile import WavError, read_wav
 
         try:
             audio = read_wav(path)
@@ -230,8 +230,8 @@ class Mouth:
     """Speaks lines through text-to-speech and the speaker, one at a time, waiting for each to finish."""
 
     def __init__(self, rate: int = 165, voice: str = "", speaking: threading.Event | None = None) -> None:
-        from voice.speaker import Speaker
-        from voice.tts import TextToSpeech, Voice
+        from twitch_coach.voice.speaker import Speaker
+        from twitch_coach.voice.tts import TextToSpeech, Voice
 
         self.speaking = speaking or threading.Event()  # set while sound plays: the microphone ignores it
         self.speaker = Speaker(speaking=self.speaking)

@@ -8,8 +8,8 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
-from dialogue.events import End, Error, Event, Notice, Prompt, Say, Summary
-from skill.session import Session
+from twitch_coach.dialogue.events import End, Error, Event, Notice, Prompt, Say, Summary
+from twitch_coach.skill.session import Session
 
 Transcribe = Callable[[str], tuple[str, float]]  # a WAV path -> (text heard, confidence); ValueError if unusable
 

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
-from dialogue.content import Content, Node
-from dialogue.ids import Expects
-from skill.vocabulary import vocabulary
-from voice.grammar import words
-from voice.recognizer import Recognizer
+from twitch_coach.dialogue.content import Content, Node
+from twitch_coach.dialogue.ids import Expects
+from twitch_coach.skill.vocabulary import vocabulary
+from twitch_coach.voice.grammar import words
+from twitch_coach.voice.recognizer import Recognizer
 
 SOUND_ALIKE = 1  # phone edits at or under which two answers' phrases are reported as sounding alike
 MIN_PHONES = 3  # phrases shorter than this are compared only when identical in sound

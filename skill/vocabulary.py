@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dialogue.content import Content, Node
-from dialogue.ids import Expects
-from intents.normalize import normalise
-from intents.numbers import spell
-from voice.grammar import words
-from voice.recognizer import Vocabulary
+from twitch_coach.dialogue.content import Content, Node
+from twitch_coach.dialogue.ids import Expects
+from twitch_coach.intents.normalize import normalise
+from twitch_coach.intents.numbers import spell
+from twitch_coach.voice.grammar import words
+from twitch_coach.voice.recognizer import Vocabulary
 
 _NUMBERS = [spell(n) for n in range(21)]  # "zero" .. "twenty": what people answer a number question with
 # How numbers are said; kept few because decoding time grows with the grammar.

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported when a command runs, so `--help` stays quick
-    from dialogue.scoring import Answer
-    from skill.session import Session
+    from twitch_coach.dialogue.scoring import Answer
+    from twitch_coach.skill.session import Session
 
 _LOGGER = logging.getLogger(__name__)
 DEFAULT_URI = "tcp://127.0.0.1:10700"  # loopback: Wyoming has no authentication, so nobody else can reach it
@@ -21,7 +21,7 @@ DEFAULT_URI = "tcp://127.0.0.1:10700"  # loopback: Wyoming has no authentication
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Register `wyoming` on the top-level subparsers."""
-    from skill.journal_cli import add_no_journal
+    from twitch_coach.skill.journal_cli import add_no_journal
 
     p = subparsers.add_parser(
         "wyoming",
@@ -40,11 +40,11 @@ def cmd_wyoming(args: argparse.Namespace) -> int:
     """Run the service until SIGTERM or SIGINT."""
     import yaml
 
-    from skill.app import App, Settings, content_folder, open_log
-    from skill.conversations import Conversations, load_text
-    from skill.paths import home
-    from skill.session import open_session
-    from skill.wyoming_server import Service, info, is_loopback, serve
+    from twitch_coach.skill.app import App, Settings, content_folder, open_log
+    from twitch_coach.skill.conversations import Conversations, load_text
+    from twitch_coach.skill.paths import home
+    from twitch_coach.skill.session import open_session
+    from twitch_coach.skill.wyoming_server import Service, info, is_loopback, serve
 
     log = Path(args.log) if args.log else home() / "wyoming.log"
     try:

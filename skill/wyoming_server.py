@@ -23,7 +23,7 @@ from wyoming.info import Attribution, Describe, HandleModel, HandleProgram, Info
 from wyoming.ping import Ping, Pong
 from wyoming.server import AsyncEventHandler, AsyncServer
 
-from skill.conversations import Conversations, Reply, ServiceText
+from twitch_coach.skill.conversations import Conversations, Reply, ServiceText
 
 _LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -9,7 +9,7 @@ import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from models.manifest import Manifest, ModelSpec
+from twitch_coach.models.manifest import Manifest, ModelSpec
 
 # Modes: "ok"; "broken" (promise the whole file, send a third, hang up); "hold" (send half, then wait);
 # "trickle" (headers, then one byte every `delay` seconds); "trickle-headers" (the status line itself

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from dialogue.ask import answer
-from dialogue.content import Content
-from dialogue.understand import understand
+from twitch_coach.dialogue.ask import answer
+from twitch_coach.dialogue.content import Content
+from twitch_coach.dialogue.understand import understand
 
 TABLE = Path(__file__).with_name("safety_set.yaml")
 ASK = "ask"

@@ -15,13 +15,13 @@ from typing import Protocol
 import numpy as np
 import realspeech as rs
 
-from dialogue.engine import Conversation
-from dialogue.ids import NONE
-from dialogue.loader import load
-from intents.matcher import Matcher
-from skill.vocabulary import vocabulary
-from voice.recognizer import RATE, Transcript, Vocabulary
-from voice.wavfile import resample
+from twitch_coach.dialogue.engine import Conversation
+from twitch_coach.dialogue.ids import NONE
+from twitch_coach.dialogue.loader import load
+from twitch_coach.intents.matcher import Matcher
+from twitch_coach.skill.vocabulary import vocabulary
+from twitch_coach.voice.recognizer import RATE, Transcript, Vocabulary
+from twitch_coach.voice.wavfile import resample
 
 YES_NO_NODE = "screen"  # "Have you noticed any of these ...?": a yes/no question
 NUMBER_NODE = "sleep"  # "How many hours did you sleep last night?"

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import realspeech as rs
 
-from dialogue.engine import COMMANDS, CONFIRM_BELOW, CONFIRM_COMMAND_BELOW, HARMLESS
-from dialogue.loader import load as load_content
-from intents.matcher import Expectation, Matcher
-from skill.bargein import BARGE_COMMANDS, BARGE_ENDPOINT, barge_vocabulary
-from skill.speech import Ears
-from voice import grammar
-from voice.endpoint import Endpointer, EndReason
-from voice.pocketsphinx_engine import PocketSphinxRecognizer, prepare
+from twitch_coach.dialogue.engine import COMMANDS, CONFIRM_BELOW, CONFIRM_COMMAND_BELOW, HARMLESS
+from twitch_coach.dialogue.loader import load as load_content
+from twitch_coach.intents.matcher import Expectation, Matcher
+from twitch_coach.skill.bargein import BARGE_COMMANDS, BARGE_ENDPOINT, barge_vocabulary
+from twitch_coach.skill.speech import Ears
+from twitch_coach.voice import grammar
+from twitch_coach.voice.endpoint import Endpointer, EndReason
+from twitch_coach.voice.pocketsphinx_engine import PocketSphinxRecognizer, prepare
 
 CONTENT = load_content()
 YES_NO_TOPIC, NUMBER_TOPIC = "weakness", "sleep"  # a red-flag yes/no question and a "how many hours" one

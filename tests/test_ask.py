@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.ask import answer
-from dialogue.loader import load
+from twitch_coach.dialogue.ask import answer
+from twitch_coach.dialogue.loader import load
 
 from synth import require_espeak
 
@@ -34,7 +34,7 @@ def test_red_flags_come_first_and_are_not_followed_by_reassurance() -> None:
 )
 def test_the_answer_is_short_when_spoken(question: str, limit: float) -> None:
     require_espeak()
-    from voice.tts import TextToSpeech, Voice
+    from twitch_coach.voice.tts import TextToSpeech, Voice
 
     speech = TextToSpeech(Voice(), on_notice=lambda _: None).render(answer(CONTENT, question).text, rate=None)
     assert speech is not None and 3.0 < speech.duration <= limit, speech and speech.duration

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from dialogue.loader import load
-from skill.bargein import BargeIn
-from skill.speech import Ears, Mouth
+from twitch_coach.dialogue.loader import load
+from twitch_coach.skill.bargein import BargeIn
+from twitch_coach.skill.speech import Ears, Mouth
 
 from synth import dithered, require_espeak, speak
 
@@ -29,8 +29,8 @@ CUT_WITHIN = 0.5  # seconds from the end of the word to the speech being cut
 
 def test_stop_said_over_the_speech_cuts_it_within_half_a_second(virtual_audio: VirtualAudio) -> None:
     require_espeak()
-    from voice.mic import Microphone
-    from voice.pocketsphinx_engine import PocketSphinxRecognizer
+    from twitch_coach.voice.mic import Microphone
+    from twitch_coach.voice.pocketsphinx_engine import PocketSphinxRecognizer
 
     content = load()
     stop_word = dithered(speak("stop", voice="en-us", pad=0.3))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-PROGRAM = [sys.executable, "-m", "skill"]
+PROGRAM = [sys.executable, "-m", "twitch_coach.skill"]
 
 
 def _run(
@@ -156,7 +156,7 @@ def test_the_console_script_and_module_work_from_any_folder(entry: list[str], tm
 def test_converse_reaches_its_first_prompt_without_loading_numpy(tmp_path: Path) -> None:
     """numpy is a third of the start-up time, and typed answers never need it (bench_text times the start)."""
     code = (
-        "import sys\nfrom skill.cli import main\nmain(['converse', '--json', '--no-journal'])\n"
+        "import sys\nfrom twitch_coach.skill.cli import main\nmain(['converse', '--json', '--no-journal'])\n"
         "print('numpy' in sys.modules, file=sys.stderr)"
     )
     result = subprocess.run([sys.executable, "-c", code], input="", capture_output=True, text=True, cwd=tmp_path)

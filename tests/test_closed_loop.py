@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from dialogue.content import Node
-from dialogue.engine import COMMANDS, CONFIRM_BELOW, CONFIRM_COMMAND_BELOW, HARMLESS
-from dialogue.ids import Expects
-from dialogue.loader import load
-from intents.matcher import Matcher
-from skill.speech import Ears
+from twitch_coach.dialogue.content import Node
+from twitch_coach.dialogue.engine import COMMANDS, CONFIRM_BELOW, CONFIRM_COMMAND_BELOW, HARMLESS
+from twitch_coach.dialogue.ids import Expects
+from twitch_coach.dialogue.loader import load
+from twitch_coach.intents.matcher import Matcher
+from twitch_coach.skill.speech import Ears
 
 from synth import SPEEDS, VOICES, cough, noise, require_espeak, speak, with_noise
 
@@ -58,7 +58,7 @@ def _cases() -> list[Case]:
 @pytest.fixture(scope="module")
 def ears() -> Ears:
     require_espeak()
-    from voice.pocketsphinx_engine import PocketSphinxRecognizer
+    from twitch_coach.voice.pocketsphinx_engine import PocketSphinxRecognizer
 
     return Ears(CONTENT, PocketSphinxRecognizer())
 

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from voice import confidence
-from voice.confidence import Calibration, CalibrationError
+from twitch_coach.voice import confidence
+from twitch_coach.voice.confidence import Calibration, CalibrationError
 
 
 def _one(weight: float = 1.0, bounds=((0.0, 1.0),), unsure=(0.0, 0.0)) -> Calibration:

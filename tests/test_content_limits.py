@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dialogue.engine import Conversation
-from dialogue.errors import ContentError
-from dialogue.events import Summary
-from dialogue.loader import content_dir, load
-from dialogue.scoring import Answer
-from dialogue.yamlfile import parse
+from twitch_coach.dialogue.engine import Conversation
+from twitch_coach.dialogue.errors import ContentError
+from twitch_coach.dialogue.events import Summary
+from twitch_coach.dialogue.loader import content_dir, load
+from twitch_coach.dialogue.scoring import Answer
+from twitch_coach.dialogue.yamlfile import parse
 
 SHIPPED = Path(__file__).resolve().parents[1] / "content"
 

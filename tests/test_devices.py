@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from skill.app import hints
-from voice import devices
-from voice.devices import NO_MICROPHONE, NO_PORTAUDIO, AudioDeviceError
-from voice.mic import Microphone
-from voice.speaker import Speaker
-from voice.tts import TextToSpeech, Voice
-from voice.wavfile import StreamResampler, resample, to_int16
+from twitch_coach.skill.app import hints
+from twitch_coach.voice import devices
+from twitch_coach.voice.devices import NO_MICROPHONE, NO_PORTAUDIO, AudioDeviceError
+from twitch_coach.voice.mic import Microphone
+from twitch_coach.voice.speaker import Speaker
+from twitch_coach.voice.tts import TextToSpeech, Voice
+from twitch_coach.voice.wavfile import StreamResampler, resample, to_int16
 
 from synth import speak
 
@@ -195,7 +195,7 @@ def test_missing_portaudio_names_the_package(tmp_path) -> None:
     # sounddevice raises OSError at import when libportaudio2 is missing; a stand-in module does the same.
     (tmp_path / "sounddevice.py").write_text("raise OSError('PortAudio library not found')\n")
     code = (
-        "from voice.devices import AudioDeviceError, list_devices\n"
+        "from twitch_coach.voice.devices import AudioDeviceError, list_devices\n"
         "try:\n    list_devices()\nexcept AudioDeviceError as exc:\n    print(exc)\n"
     )
     result = subprocess.run(
@@ -210,7 +210,7 @@ def test_missing_portaudio_names_the_package(tmp_path) -> None:
 
 
 def test_speaker_writes_a_wav_file_when_given_a_path(tmp_path) -> None:
-    from voice.wavfile import read_wav
+    from twitch_coach.voice.wavfile import read_wav
 
     path = tmp_path / "answers.wav"
     audio = (np.sin(np.arange(8000) / 5) * 8000).astype(np.int16)

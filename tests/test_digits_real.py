@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice.recognizer import Vocabulary
+from twitch_coach.voice.recognizer import Vocabulary
 
 FSDD = Path(__file__).resolve().parents[2] / "shared" / "speech" / "fsdd"
 DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -47,7 +47,7 @@ def accuracy(recognizer, paths: list[Path], vocabulary: Vocabulary = NUMBERS) ->
 @pytest.fixture(scope="module")
 def recognizer():
     """One decoder for the module."""
-    from voice.pocketsphinx_engine import PocketSphinxRecognizer
+    from twitch_coach.voice.pocketsphinx_engine import PocketSphinxRecognizer
 
     return PocketSphinxRecognizer()
 

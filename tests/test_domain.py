@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from dialogue.engine import Conversation
-from dialogue.errors import ContentError
-from dialogue.loader import content_dir, load
+from twitch_coach.dialogue.engine import Conversation
+from twitch_coach.dialogue.errors import ContentError
+from twitch_coach.dialogue.loader import content_dir, load
 
-PROGRAM = [sys.executable, "-m", "skill"]
+PROGRAM = [sys.executable, "-m", "twitch_coach.skill"]
 
 
 def _pack(tmp_path: Path) -> Path:

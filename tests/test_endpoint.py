@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from voice.endpoint import (
+from twitch_coach.voice.endpoint import (
     DEFAULT,
     FRAME_BYTES,
     WORKOUT,
@@ -16,7 +16,7 @@ from voice.endpoint import (
     level_db,
     listen,
 )
-from voice.wavfile import WavSource
+from twitch_coach.voice.wavfile import WavSource
 
 from synth import cough, noise, speak, with_noise
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.engine import Conversation
-from dialogue.events import End, Event, Heard, Prompt, Say, Summary
-from dialogue.loader import load
-from dialogue.scoring import Answer
+from twitch_coach.dialogue.engine import Conversation
+from twitch_coach.dialogue.events import End, Event, Heard, Prompt, Say, Summary
+from twitch_coach.dialogue.loader import load
+from twitch_coach.dialogue.scoring import Answer
 
 CONTENT = load()
 

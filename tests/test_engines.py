@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from voice.engines import (
+from twitch_coach.voice.engines import (
     VOSK_MODEL_ENV,
     WHISPER_MODEL_ENV,
     EngineChoice,
@@ -18,8 +18,8 @@ from voice.engines import (
     resolve_vosk_model,
     resolve_whisper_model,
 )
-from voice.hints import Hints
-from voice.recognizer import RecognizerError
+from twitch_coach.voice.hints import Hints
+from twitch_coach.voice.recognizer import RecognizerError
 
 MODEL = Path("/models/vosk-small-en-us")
 HINTS = Hints(whisper="twitch-coach models download whisper-tiny-en", vosk="twitch-coach models download vosk-small-en-us")
@@ -45,7 +45,7 @@ def test_auto_falls_back_to_pocketsphinx_without_a_model() -> None:
 
 
 def test_the_app_gives_voice_its_own_commands() -> None:
-    from skill.app import hints
+    from twitch_coach.skill.app import hints
 
     assert (hints().whisper, hints().vosk) == (HINTS.whisper, HINTS.vosk)
 
@@ -163,7 +163,7 @@ def test_detect_reports_a_bad_explicit_model(tmp_path: Path) -> None:
 
 
 def test_detect_uses_the_home_store(tmp_path: Path) -> None:
-    from models.store import store_dir
+    from twitch_coach.models.store import store_dir
 
     model = tmp_path / "models" / "vosk-small-en-us"
     for name in ("am/final.mdl", "conf/model.conf", "conf/mfcc.conf", "graph/HCLr.fst", "graph/Gr.fst"):
@@ -174,13 +174,13 @@ def test_detect_uses_the_home_store(tmp_path: Path) -> None:
 
 
 def test_create_recognizer_imports_the_engine_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = types.ModuleType("voice.pocketsphinx_engine")
+    fake = types.ModuleType("twitch_coach.voice.pocketsphinx_engine")
 
     class PocketSphinxRecognizer:
         name = "pocketsphinx"
 
     fake.PocketSphinxRecognizer = PocketSphinxRecognizer  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "voice.pocketsphinx_engine", fake)
+    monkeypatch.setitem(sys.modules, "twitch_coach.voice.pocketsphinx_engine", fake)
     recognizer = create_recognizer(EngineChoice("pocketsphinx", "test"))
     assert isinstance(recognizer, PocketSphinxRecognizer)
 
@@ -188,8 +188,8 @@ def test_create_recognizer_imports_the_engine_lazily(monkeypatch: pytest.MonkeyP
 def test_create_recognizer_turns_a_missing_module_into_a_recognizer_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setitem(sys.modules, "voice.pocketsphinx_engine", None)  # import now raises ImportError
-    with pytest.raises(RecognizerError, match="voice.pocketsphinx_engine"):
+    monkeypatch.setitem(sys.modules, "twitch_coach.voice.pocketsphinx_engine", None)  # import now raises ImportError
+    with pytest.raises(RecognizerError, match="twitch_coach.voice.pocketsphinx_engine"):
         create_recognizer(EngineChoice("pocketsphinx", "test"))
 
 

@@ -17,13 +17,11 @@ from typing import Any
 
 import pytest
 
-import dialogue
-import intents
-import skill
-from dialogue.engine import Conversation
-from dialogue.events import EVENT_TYPES, Event, Summary
-from dialogue.loader import load
-from dialogue.scoring import CauseScore
+from twitch_coach import dialogue, intents, skill
+from twitch_coach.dialogue.engine import Conversation
+from twitch_coach.dialogue.events import EVENT_TYPES, Event, Summary
+from twitch_coach.dialogue.loader import load
+from twitch_coach.dialogue.scoring import CauseScore
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 PACK = Path(__file__).resolve().parent / "packs" / "cramp"

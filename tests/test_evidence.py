@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from dialogue.engine import Conversation
-from dialogue.events import Summary
-from dialogue.loader import load
+from twitch_coach.dialogue.engine import Conversation
+from twitch_coach.dialogue.events import Summary
+from twitch_coach.dialogue.loader import load
 
 CONTENT = load()
 

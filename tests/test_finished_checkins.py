@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from dialogue.events import End, Event, Prompt, Summary
-from dialogue.loader import load
-from skill.journal import Journal
-from skill.session import Session, open_session
-from skill.speech import Ears, run_spoken
-from skill.textio import chat, converse_json
-from voice.recognizer import Recognizer, Transcript, Vocabulary
+from twitch_coach.dialogue.events import End, Event, Prompt, Summary
+from twitch_coach.dialogue.loader import load
+from twitch_coach.skill.journal import Journal
+from twitch_coach.skill.session import Session, open_session
+from twitch_coach.skill.speech import Ears, run_spoken
+from twitch_coach.skill.textio import chat, converse_json
+from twitch_coach.voice.recognizer import Recognizer, Transcript, Vocabulary
 
 CONTENT = load()
 ANSWERS = {"red_flags": "no", "duration": "a few days", "intensity": "hard", "training_load": "2",
@@ -180,8 +180,8 @@ def test_a_lost_device_carries_on_typed_from_the_same_question(
     """skill/cli.py (now skill/app.py) restarted the check-in from the first question when the microphone went away."""
     import builtins
 
-    from skill import app, cli, speech
-    from voice.devices import AudioDeviceError
+    from twitch_coach.skill import app, cli, speech
+    from twitch_coach.voice.devices import AudioDeviceError
 
     monkeypatch.setenv("TWITCH_COACH_HOME", str(tmp_path))
     spoken = ["no", "a few days"]
@@ -211,7 +211,7 @@ def test_a_lost_device_carries_on_typed_from_the_same_question(
     monkeypatch.setattr(app.App, "ears", lambda self, say=None: Ears(self.content, Scripted(spoken)))
     monkeypatch.setattr(speech, "Mouth", Fake)
     monkeypatch.setattr(speech, "hear_next", hear_next)
-    monkeypatch.setattr("voice.mic.Microphone", Fake)
+    monkeypatch.setattr("twitch_coach.voice.mic.Microphone", Fake)
     typed = ["hard", "2", "plenty", "yes", "five", "one", "low", "no", "stop"]
     monkeypatch.setattr(builtins, "input", lambda prompt="": typed.pop(0) if typed else "stop")
     assert cli.main(["checkin", "--no-barge-in"]) == 0

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from dialogue.errors import ContentError
-from dialogue.history import HistoryRules, carried_over, persistence, persistent, trends
-from dialogue.loader import load_rules
-from dialogue.scoring import Answer
+from twitch_coach.dialogue.errors import ContentError
+from twitch_coach.dialogue.history import HistoryRules, carried_over, persistence, persistent, trends
+from twitch_coach.dialogue.loader import load_rules
+from twitch_coach.dialogue.scoring import Answer
 
 NOW = datetime(2024, 5, 20, 18, 0, tzinfo=UTC)  # a Monday evening
 

@@ -6,14 +6,14 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterator
 
-from dialogue.events import Event, Listening, Prompt, Say, Summary, Wake
-from dialogue.loader import load
-from skill.home import Backoff, HomeDevice
-from skill.session import Session, open_session
-from skill.speech import Ears
-from voice.devices import AudioDeviceError
-from voice.recognizer import Recognizer, Transcript, Vocabulary
-from voice.wavfile import WavSource
+from twitch_coach.dialogue.events import Event, Listening, Prompt, Say, Summary, Wake
+from twitch_coach.dialogue.loader import load
+from twitch_coach.skill.home import Backoff, HomeDevice
+from twitch_coach.skill.session import Session, open_session
+from twitch_coach.skill.speech import Ears
+from twitch_coach.voice.devices import AudioDeviceError
+from twitch_coach.voice.recognizer import Recognizer, Transcript, Vocabulary
+from twitch_coach.voice.wavfile import WavSource
 
 from synth import speak
 
@@ -141,7 +141,7 @@ def test_stop_ends_the_loop_while_it_waits() -> None:
 
 
 def test_barge_in_cuts_the_speech_on_a_command_and_ignores_other_talk() -> None:
-    from skill.bargein import BargeIn
+    from twitch_coach.skill.bargein import BargeIn
 
     ears = Ears(CONTENT, ScriptedRecognizer(["the weather is nice", "stop"]))
     audio = SILENCE + speak("the weather is nice") + SILENCE + speak("stop") + SILENCE * 3
@@ -155,7 +155,7 @@ def test_barge_in_cuts_the_speech_on_a_command_and_ignores_other_talk() -> None:
 
 def test_barge_in_does_not_take_a_word_the_skill_is_saying_itself() -> None:
     """No echo cancellation: the loudspeaker's own "say stop to finish" must not stop the skill."""
-    from skill.bargein import BargeIn
+    from twitch_coach.skill.bargein import BargeIn
 
     audio = SILENCE + speak("stop") + SILENCE * 3
     line = CONTENT.message("offer_repeat")
@@ -167,7 +167,7 @@ def test_barge_in_does_not_take_a_word_the_skill_is_saying_itself() -> None:
 
 
 def test_barge_in_stops_watching_when_the_speech_ends() -> None:
-    from skill.bargein import BargeIn
+    from twitch_coach.skill.bargein import BargeIn
 
     ears = Ears(CONTENT, ScriptedRecognizer(["stop"]))
     barge = BargeIn(CONTENT, ears, WavSource.from_pcm(speak("stop") + SILENCE))
@@ -187,7 +187,7 @@ def test_the_wake_phrase_is_listened_for_by_the_listener_and_requests_by_the_ans
 
 
 def test_the_always_on_listener_is_pocketsphinx_whatever_hears_the_answers() -> None:
-    from skill.app import App, Settings
+    from twitch_coach.skill.app import App, Settings
 
     app = App(Settings())
     app.content = CONTENT  # the cached content, as the run compiled it

@@ -26,7 +26,7 @@ class Home:
     """The home command in --json mode, its events read on a thread so waits can time out."""
 
     def __init__(self, audio: VirtualAudio, tmp: str) -> None:
-        command = [sys.executable, "-m", "skill", "home", "--json", "--engine", "pocketsphinx", "--voice", "en-us",
+        command = [sys.executable, "-m", "twitch_coach.skill", "home", "--json", "--engine", "pocketsphinx", "--voice", "en-us",
                    "--no-journal", "--log", f"{tmp}/home.log"]  # fmt: skip
         self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True, env=audio.env)  # fmt: skip

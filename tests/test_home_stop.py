@@ -10,15 +10,15 @@ from pathlib import Path
 
 from test_home import SILENCE, ScriptedRecognizer
 
-from dialogue.events import End, Event, Prompt, Summary
-from dialogue.loader import load
-from skill import home as home_module
-from skill.home import Backoff, HomeDevice
-from skill.journal import Journal
-from skill.session import Session, open_session
-from skill.speech import Ears
-from voice.endpoint import DEFAULT, WORKOUT
-from voice.wavfile import WavSource
+from twitch_coach.dialogue.events import End, Event, Prompt, Summary
+from twitch_coach.dialogue.loader import load
+from twitch_coach.skill import home as home_module
+from twitch_coach.skill.home import Backoff, HomeDevice
+from twitch_coach.skill.journal import Journal
+from twitch_coach.skill.session import Session, open_session
+from twitch_coach.skill.speech import Ears
+from twitch_coach.voice.endpoint import DEFAULT, WORKOUT
+from twitch_coach.voice.wavfile import WavSource
 
 from synth import speak
 

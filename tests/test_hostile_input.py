@@ -16,13 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dialogue.loader import load
-from skill.session import open_session
-from skill.textio import MAX_LINE, chat, converse_json, read_lines
-from voice.wavfile import WavError, read_wav
+from twitch_coach.dialogue.loader import load
+from twitch_coach.skill.session import open_session
+from twitch_coach.skill.textio import MAX_LINE, chat, converse_json, read_lines
+from twitch_coach.voice.wavfile import WavError, read_wav
 
 CONTENT = load()
-PROGRAM = [sys.executable, "-m", "skill"]
+PROGRAM = [sys.executable, "-m", "twitch_coach.skill"]
 QUICK = ['{"text": "no"}', '{"text": "very hard"}', '{"text": "a little"}']  # the quick check to its summary
 HOSTILE = [
     "[" * 10_000,  # RecursionError

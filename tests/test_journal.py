@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from dialogue.scoring import Answer
-from skill import journal_cli
-from skill.journal import SCHEMA_VERSION, Journal, JournalError, default_path, dumps, loads
+from twitch_coach.dialogue.scoring import Answer
+from twitch_coach.skill import journal_cli
+from twitch_coach.skill.journal import SCHEMA_VERSION, Journal, JournalError, default_path, dumps, loads
 
 T0 = datetime(2024, 5, 20, 18, 0, tzinfo=UTC)
 ANSWERS = {
@@ -134,7 +134,7 @@ def test_a_journal_from_a_newer_version_is_not_touched(tmp_path: Path) -> None:
 WRITER = textwrap.dedent(
     """
     import sys
-    from skill.journal import Journal
+    from twitch_coach.skill.journal import Journal
 
     journal = Journal(sys.argv[1])
     answers = {"sleep": {"intent": "number", "value": 5.0, "tags": []}}
@@ -288,8 +288,8 @@ def test_a_broken_journal_is_reported_not_raised(tmp_path: Path) -> None:
 
 
 def test_no_journal_turns_recording_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from skill.app import App
-    from skill.cli import settings
+    from twitch_coach.skill.app import App
+    from twitch_coach.skill.cli import settings
 
     monkeypatch.setenv("TWITCH_COACH_HOME", str(tmp_path))
     top = argparse.ArgumentParser()

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from skill.journal import Journal
+from twitch_coach.skill.journal import Journal
 
-PROGRAM = [sys.executable, "-m", "skill"]
+PROGRAM = [sys.executable, "-m", "twitch_coach.skill"]
 QUICK = "".join(json.dumps({"text": t}) + "\n" for t in ["no", "very hard", "a little"])
 
 
@@ -147,9 +147,9 @@ def test_a_journal_that_refuses_writes_gives_not_saved(tmp_path: Path, monkeypat
     """As on a read-only mount (root ignores file modes, so the refusal is SQLite's own query_only)."""
     import io
 
-    from dialogue.loader import load
-    from skill.session import open_session
-    from skill.textio import converse_json
+    from twitch_coach.dialogue.loader import load
+    from twitch_coach.skill.session import open_session
+    from twitch_coach.skill.textio import converse_json
 
     path = _journal(tmp_path)
     opened = Journal._connect

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dialogue.errors import ContentError
-from dialogue.loader import load
+from twitch_coach.dialogue.errors import ContentError
+from twitch_coach.dialogue.loader import load
 
 GOOD_TREE = """\
 mode: quick

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dialogue.content import Content
-from dialogue.loader import load
-from intents.matcher import Expectation, Match, Matcher
+from twitch_coach.dialogue.content import Content
+from twitch_coach.dialogue.loader import load
+from twitch_coach.intents.matcher import Expectation, Match, Matcher
 
 TABLE = Path(__file__).with_name("utterances.yaml")
 

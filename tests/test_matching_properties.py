@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_matching import content, matcher  # one cached Content and Matcher for both matching test files
 
-from dialogue.content import Node
-from intents.matcher import Expectation, Match
-from intents.normalize import normalise
-from intents.numbers import SLIPS, find_numbers, parse_number
+from twitch_coach.dialogue.content import Node
+from twitch_coach.intents.matcher import Expectation, Match
+from twitch_coach.intents.normalize import normalise
+from twitch_coach.intents.numbers import SLIPS, find_numbers, parse_number
 
 
 def _nodes() -> list[tuple[str, Node]]:

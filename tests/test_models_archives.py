@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.store import ArchiveError, HostileArchiveError, download, extract_zip
+from twitch_coach.models.store import ArchiveError, HostileArchiveError, download, extract_zip
 
 from modelserver import TOP, assert_empty, manifest_of, spec_for, zip_of
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from models.store import (
+from twitch_coach.models.store import (
     MANIFEST_PATH,
     AlreadyInstalledError,
     ArchiveError,

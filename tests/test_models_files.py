@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from models.store import (
+from twitch_coach.models.store import (
     ChecksumError,
     ConnectionBrokenError,
     DownloadError,
@@ -23,7 +23,7 @@ from models.store import (
     installed,
     load_manifest,
 )
-from skill.cli import main
+from twitch_coach.skill.cli import main
 
 from modelserver import Server, manifest_of
 

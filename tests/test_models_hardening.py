@@ -23,15 +23,15 @@ from pathlib import Path
 
 import pytest
 
-from models.fetch import Limits, fetch
-from models.store import (
+from twitch_coach.models.fetch import Limits, fetch
+from twitch_coach.models.store import (
     DownloadError,
     FileSpec,
     ModelSpec,
     StalledError,
     download,
 )
-from skill.cli import main
+from twitch_coach.skill.cli import main
 
 from modelserver import HOSTILE_TEXT, TOP, Server, assert_empty, manifest_of, spec_for, zip_of
 
@@ -90,7 +90,8 @@ def test_no_connection_mentions_url_for_a_file_fetched_by_hand(server: Server, t
 
 
 def test_no_connection_for_whisper_lists_its_files_and_the_folder_form(tmp_path: Path, monkeypatch, capsys) -> None:
-    import models.store
+    import twitch_coach.models.store  # noqa: F401 (loads models.store for the name below)
+    from twitch_coach import models
 
     real = models.store.load_manifest().get("whisper-tiny-en")
     closed = Server()
@@ -111,7 +112,7 @@ def test_no_connection_for_whisper_lists_its_files_and_the_folder_form(tmp_path:
 
 SCRIPT = textwrap.dedent("""
     import sys
-    from models.store import FileSpec, Manifest, ModelError, ModelSpec, download
+    from twitch_coach.models.store import FileSpec, Manifest, ModelError, ModelSpec, download
     kind, url, size, digest, store = sys.argv[1:]
     if kind == "zip":
         spec = ModelSpec("fake-model", url, int(size), digest)

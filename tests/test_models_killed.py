@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from models.store import DownloadError, FileSpec, Manifest, ModelSpec, download
+from twitch_coach.models.store import DownloadError, FileSpec, Manifest, ModelSpec, download
 
 from modelserver import Server, zip_of
 
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 KILLED = textwrap.dedent("""
     import sys
-    from models.store import FileSpec, Manifest, ModelSpec, download
+    from twitch_coach.models.store import FileSpec, Manifest, ModelSpec, download
     kind, url, size, digest, store = sys.argv[1:]
     if kind == "zip":
         spec = ModelSpec("fake-model", url, int(size), digest)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from skill.speech import Mouth
-from voice.speaker import Speaker
-from voice.wavfile import read_wav
+from twitch_coach.skill.speech import Mouth
+from twitch_coach.voice.speaker import Speaker
+from twitch_coach.voice.wavfile import read_wav
 
 from synth import require_espeak
 
@@ -20,8 +20,8 @@ SENTENCES = ("Drink some water.", "Rest the muscle.", "Check in again tomorrow."
 
 def test_every_sentence_is_spoken_in_order(tmp_path: Path) -> None:
     require_espeak()
-    from voice.pocketsphinx_engine import PocketSphinxRecognizer
-    from voice.recognizer import Vocabulary
+    from twitch_coach.voice.pocketsphinx_engine import PocketSphinxRecognizer
+    from twitch_coach.voice.recognizer import Vocabulary
 
     out = tmp_path / "said.wav"
     mouth = Mouth(voice="en-us")

@@ -7,10 +7,10 @@ import threading
 
 import pytest
 
-from dialogue.engine import Conversation
-from dialogue.events import Prompt
-from dialogue.loader import load
-from voice.tts import TextToSpeech
+from twitch_coach.dialogue.engine import Conversation
+from twitch_coach.dialogue.events import Prompt
+from twitch_coach.dialogue.loader import load
+from twitch_coach.voice.tts import TextToSpeech
 
 CONTENT = load()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.loader import load
-from dialogue.understand import topics, understand
+from twitch_coach.dialogue.loader import load
+from twitch_coach.dialogue.understand import topics, understand
 
 CONTENT = load()
 

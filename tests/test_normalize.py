@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from intents.normalize import normalise
+from twitch_coach.intents.normalize import normalise
 
 CASES = [
     # case, punctuation and spaces

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from intents.normalize import normalise
-from intents.numbers import find_numbers, parse_number
+from twitch_coach.intents.normalize import normalise
+from twitch_coach.intents.numbers import find_numbers, parse_number
 
 NUMBERS = [
     # digits and words

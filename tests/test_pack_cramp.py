@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 PACK = Path(__file__).resolve().parent / "packs" / "cramp"
-PROGRAM = [sys.executable, "-m", "skill"]
+PROGRAM = [sys.executable, "-m", "twitch_coach.skill"]
 DOMAIN = yaml.safe_load((PACK / "domain.yaml").read_text())["ids"]
 
 # A runner who ran further than usual on a hot day, drank little and skipped the stretch.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from voice.wavfile import write_wav
+from twitch_coach.voice.wavfile import write_wav
 
 from synth import require_espeak, speak
 
@@ -27,7 +27,7 @@ SPOKEN = {
 def test_a_whole_spoken_check_of_the_cramp_pack_over_json_lines(tmp_path: Path) -> None:
     require_espeak()
     env = {**os.environ, "TWITCH_COACH_HOME": str(tmp_path)}
-    command = [sys.executable, "-m", "skill", "--content", str(PACK), "converse", "--json", "--engine", "pocketsphinx"]
+    command = [sys.executable, "-m", "twitch_coach.skill", "--content", str(PACK), "converse", "--json", "--engine", "pocketsphinx"]
     proc = subprocess.Popen(
         [*command, "--no-journal"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, env=env,

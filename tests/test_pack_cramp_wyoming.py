@@ -6,9 +6,9 @@ from pathlib import Path
 
 from wyoming.handle import NotHandled
 
-from dialogue.loader import load
-from skill.conversations import Conversations, load_text
-from skill.session import open_session
+from twitch_coach.dialogue.loader import load
+from twitch_coach.skill.conversations import Conversations, load_text
+from twitch_coach.skill.session import open_session
 
 from wyoming_harness import Running, command, reply_text, run
 

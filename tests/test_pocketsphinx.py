@@ -7,9 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from dialogue.engine import CONFIRM_BELOW
-from voice import grammar
-from voice.recognizer import RecognizerError, Vocabulary
+from twitch_coach.dialogue.engine import CONFIRM_BELOW
+from twitch_coach.voice import grammar
+from twitch_coach.voice.recognizer import RecognizerError, Vocabulary
 
 import synth
 
@@ -70,7 +70,7 @@ def test_phrase_words_sorted_and_unique() -> None:
 
 
 def test_resample_keeps_a_tone_and_doubles_the_length() -> None:
-    from voice.wavfile import resample  # the one resampler every audio path uses
+    from twitch_coach.voice.wavfile import resample  # the one resampler every audio path uses
 
     t = np.arange(8000) / 8000
     tone = 10000 * np.sin(2 * np.pi * 1000 * t)
@@ -82,7 +82,7 @@ def test_resample_keeps_a_tone_and_doubles_the_length() -> None:
 
 
 def test_resample_removes_what_the_new_rate_cannot_carry() -> None:
-    from voice.wavfile import resample  # the one resampler every audio path uses
+    from twitch_coach.voice.wavfile import resample  # the one resampler every audio path uses
 
     t = np.arange(22050) / 22050
     tone = 10000 * np.sin(2 * np.pi * 9000 * t)  # above 8 kHz, the Nyquist frequency at 16 kHz
@@ -90,7 +90,7 @@ def test_resample_removes_what_the_new_rate_cannot_carry() -> None:
 
 
 def test_edit_distance() -> None:
-    from voice.pocketsphinx_engine import edit_distance
+    from twitch_coach.voice.pocketsphinx_engine import edit_distance
 
     assert edit_distance(["Y", "EH", "S"], ["Y", "EH", "S"]) == 0
     assert edit_distance(["Y", "EH", "S"], ["N", "OW"]) == 3
@@ -103,7 +103,7 @@ def test_edit_distance() -> None:
 @pytest.fixture(scope="module")
 def engine():
     """One decoder for the module (loading it takes about 0.15 s)."""
-    from voice.pocketsphinx_engine import PocketSphinxRecognizer
+    from twitch_coach.voice.pocketsphinx_engine import PocketSphinxRecognizer
 
     return PocketSphinxRecognizer()
 
@@ -119,7 +119,7 @@ def test_start_refuses_unknown_words(engine) -> None:
 
 
 def test_added_words_are_known_and_heard() -> None:
-    from voice.pocketsphinx_engine import PocketSphinxRecognizer
+    from twitch_coach.voice.pocketsphinx_engine import PocketSphinxRecognizer
 
     engine = PocketSphinxRecognizer()  # its own: the added word must not leak into other tests
     assert engine.unknown_words(("i am knackered",)) == ["knackered"]

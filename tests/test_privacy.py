@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from models.store import FileSpec, Manifest, ModelSpec, download, store_dir
-from models.userdata import data_dir, private_dir, private_file
-from skill import paths
-from skill.journal import Journal
+from twitch_coach.models.store import FileSpec, Manifest, ModelSpec, download, store_dir
+from twitch_coach.models.userdata import data_dir, private_dir, private_file
+from twitch_coach.skill import paths
+from twitch_coach.skill.journal import Journal
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,7 +105,7 @@ def test_home_creates_the_data_folder_and_its_log_private(tmp_path: Path) -> Non
     env = dict(os.environ, TWITCH_COACH_HOME=str(home))
     # umask 0 in the child, so only explicit modes can make the result private.
     result = subprocess.run(
-        [sys.executable, "-c", "import os, sys; os.umask(0); from skill.cli import main; sys.exit(main())",
+        [sys.executable, "-c", "import os, sys; os.umask(0); from twitch_coach.skill.cli import main; sys.exit(main())",
          "home", "--json"],
         cwd=ROOT, env=env, input='{"command": "stop"}\n', capture_output=True, text=True, timeout=60,
     )

@@ -29,7 +29,7 @@ def heard():
         pytest.skip(rs.missing())
     import sphinx_real
 
-    from voice.pocketsphinx_engine import PocketSphinxRecognizer
+    from twitch_coach.voice.pocketsphinx_engine import PocketSphinxRecognizer
 
     listener = sphinx_real.Listener(PocketSphinxRecognizer())
     sets = sphinx_real.clips(rs.held_out)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dialogue.engine import MAX_REPEATS, Conversation
-from dialogue.events import End, Event, Prompt, Say, Summary
-from dialogue.loader import load
-from skill.session import open_session
-from skill.speech import Ears, Heard, run_spoken
-from voice.recognizer import Recognizer, Transcript, Vocabulary
+from twitch_coach.dialogue.engine import MAX_REPEATS, Conversation
+from twitch_coach.dialogue.events import End, Event, Prompt, Say, Summary
+from twitch_coach.dialogue.loader import load
+from twitch_coach.skill.session import open_session
+from twitch_coach.skill.speech import Ears, Heard, run_spoken
+from twitch_coach.voice.recognizer import Recognizer, Transcript, Vocabulary
 
 CONTENT = load()
 

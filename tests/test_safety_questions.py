@@ -7,12 +7,12 @@ import re
 
 import pytest
 
-from dialogue.engine import Conversation
-from dialogue.events import Prompt, Say
-from dialogue.loader import load
-from dialogue.understand import conversation_at, understand
-from intents.matcher import Expectation, Matcher
-from intents.normalize import normalise
+from twitch_coach.dialogue.engine import Conversation
+from twitch_coach.dialogue.events import Prompt, Say
+from twitch_coach.dialogue.loader import load
+from twitch_coach.dialogue.understand import conversation_at, understand
+from twitch_coach.intents.matcher import Expectation, Matcher
+from twitch_coach.intents.normalize import normalise
 
 CONTENT = load()
 SAFETY_TOPICS = CONTENT.domain.safety_topics

@@ -13,8 +13,8 @@ from functools import cache
 import pytest
 from safetyset import ASK, KINDS, Case, Figures, load_set, run, score
 
-from dialogue.content import Content
-from dialogue.loader import load
+from twitch_coach.dialogue.content import Content
+from twitch_coach.dialogue.loader import load
 
 SIGNS = {"rhabdomyolysis", "chest_pain", "fainting", "breathing", "stroke_signs"}  # domain.md's urgent signs
 

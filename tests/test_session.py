@@ -9,11 +9,11 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from dialogue.engine import Conversation
-from dialogue.events import End, Say, Summary
-from dialogue.loader import load
-from skill.journal import Journal
-from skill.session import Session, open_session
+from twitch_coach.dialogue.engine import Conversation
+from twitch_coach.dialogue.events import End, Say, Summary
+from twitch_coach.dialogue.loader import load
+from twitch_coach.skill.journal import Journal
+from twitch_coach.skill.session import Session, open_session
 
 CONTENT = load()
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
@@ -81,7 +81,7 @@ def test_a_stopped_check_in_is_not_saved(tmp_path: Path) -> None:
 def test_the_command_saves_a_check_in_privately_and_exports_it(tmp_path: Path) -> None:
     env = {**os.environ, "TWITCH_COACH_HOME": str(tmp_path)}
     answers = "".join(json.dumps({"text": t}) + "\n" for t in ["no", "very hard", "nothing"])
-    run = [sys.executable, "-m", "skill"]
+    run = [sys.executable, "-m", "twitch_coach.skill"]
     subprocess.run(run + ["converse", "--json", "--mode", "quick"], input=answers, text=True, env=env, check=True,
                    capture_output=True)  # fmt: skip
     db = next(tmp_path.rglob("journal.sqlite3"))
@@ -149,7 +149,7 @@ def test_a_quick_check_does_not_carry_into_another_quick_check(tmp_path: Path) -
 
 def test_the_check_in_command_carries_on_from_the_quick_check_command(tmp_path: Path) -> None:
     env = {**os.environ, "TWITCH_COACH_HOME": str(tmp_path)}
-    run = [sys.executable, "-m", "skill", "converse", "--json"]
+    run = [sys.executable, "-m", "twitch_coach.skill", "converse", "--json"]
     quick = "".join(json.dumps({"text": t}) + "\n" for t in ["no", "very hard", "nothing"])
     subprocess.run(run + ["--mode", "quick"], input=quick, text=True, env=env, check=True, capture_output=True)
     topics: list[str] = []
@@ -166,7 +166,7 @@ def test_the_check_in_command_carries_on_from_the_quick_check_command(tmp_path: 
             process.stdin.flush()
     assert process.wait(timeout=30) == 0
     assert topics[0] == "red_flags" and "intensity" not in topics and "hydration" not in topics
-    exported = subprocess.run([sys.executable, "-m", "skill", "journal", "export", "--format", "json"], text=True,
+    exported = subprocess.run([sys.executable, "-m", "twitch_coach.skill", "journal", "export", "--format", "json"], text=True,
                               env=env, check=True, capture_output=True).stdout  # fmt: skip
     (entry,) = json.loads(exported)["entries"]
     assert entry["mode"] == "checkin" and entry["answers"]["intensity"]["intent"] == "very_hard"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 from test_home_devices import Home
 
-from skill.journal import Journal
+from twitch_coach.skill.journal import Journal
 
 from synth import dithered, require_espeak, speak
 
@@ -31,7 +31,7 @@ class JournaledHome(Home):
 
     def __init__(self, audio: VirtualAudio, tmp: Path) -> None:
         env = {**audio.env, "TWITCH_COACH_HOME": str(tmp)}
-        command = [sys.executable, "-m", "skill", "home", "--json", "--engine", "pocketsphinx", "--voice", "en-us"]
+        command = [sys.executable, "-m", "twitch_coach.skill", "home", "--json", "--engine", "pocketsphinx", "--voice", "en-us"]
         self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True, env=env)  # fmt: skip
         self.events: queue.Queue[dict] = queue.Queue()
@@ -74,7 +74,7 @@ def test_sigterm_mid_spoken_checkin_ends_it_at_once_and_saves_nothing(
     virtual_audio: VirtualAudio, tmp_path: Path
 ) -> None:
     require_espeak()
-    command = [sys.executable, "-m", "skill", "checkin", "--engine", "pocketsphinx", "--voice", "en-us"]
+    command = [sys.executable, "-m", "twitch_coach.skill", "checkin", "--engine", "pocketsphinx", "--voice", "en-us"]
     env = {**virtual_audio.env, "TWITCH_COACH_HOME": str(tmp_path)}
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
                             text=True, env=env)  # fmt: skip

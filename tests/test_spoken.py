@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from voice.wavfile import write_wav
+from twitch_coach.voice.wavfile import write_wav
 
 from synth import require_espeak, speak
 
@@ -34,7 +34,7 @@ def test_a_whole_spoken_check_in_over_json_lines(tmp_path: Path) -> None:
     require_espeak()
     env = {**os.environ, "TWITCH_COACH_HOME": str(tmp_path)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "skill", "converse", "--json", "--engine", "pocketsphinx", "--no-journal"],
+        [sys.executable, "-m", "twitch_coach.skill", "converse", "--json", "--engine", "pocketsphinx", "--no-journal"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     assert proc.stdin is not None and proc.stdout is not None
@@ -67,7 +67,7 @@ def test_an_audio_answer_that_is_not_a_wav_gets_an_error_and_the_dialogue_waits(
     bogus.write_text("not audio")
     lines = json.dumps({"audio": str(bogus)}) + "\n" + json.dumps({"text": "stop"}) + "\n"
     result = subprocess.run(
-        [sys.executable, "-m", "skill", "converse", "--json", "--no-journal"], input=lines, text=True,
+        [sys.executable, "-m", "twitch_coach.skill", "converse", "--json", "--no-journal"], input=lines, text=True,
         capture_output=True, timeout=60, env={**os.environ, "TWITCH_COACH_HOME": str(tmp_path)},
     )  # fmt: skip
     events = [json.loads(line) for line in result.stdout.splitlines()]
@@ -81,7 +81,7 @@ def test_an_audio_answer_that_is_not_a_wav_gets_an_error_and_the_dialogue_waits(
 def test_hear_prints_one_json_object_per_file(tmp_path: Path, voice: str, no: str) -> None:
     files = [_wav(tmp_path, "yes", voice), _wav(tmp_path, no, voice)]
     result = subprocess.run(
-        [sys.executable, "-m", "skill", "hear", "--topic", "red_flags", "--engine", "pocketsphinx", *files],
+        [sys.executable, "-m", "twitch_coach.skill", "hear", "--topic", "red_flags", "--engine", "pocketsphinx", *files],
         text=True, capture_output=True, timeout=120,
     )  # fmt: skip
     rows = [json.loads(line) for line in result.stdout.splitlines()]

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from dialogue.loader import load
-from intents.matcher import Expectation, Matcher
+from twitch_coach.dialogue.loader import load
+from twitch_coach.intents.matcher import Expectation, Matcher
 
 from synth import dithered, require_espeak, speak
 
@@ -34,7 +34,7 @@ def _topic_of(line: str) -> str | None:
 
 def test_spoken_quick_check_in_on_virtual_devices(virtual_audio: VirtualAudio) -> None:
     require_espeak()
-    command = [sys.executable, "-m", "skill", "checkin", "--mode", "quick", "--engine", "pocketsphinx",
+    command = [sys.executable, "-m", "twitch_coach.skill", "checkin", "--mode", "quick", "--engine", "pocketsphinx",
                "--voice", "en-us", "--no-journal"]  # fmt: skip
     lines: list[str] = []
     topic, confirming = None, False
@@ -69,8 +69,8 @@ def test_spoken_quick_check_in_on_virtual_devices(virtual_audio: VirtualAudio) -
     assert "Likely tired muscles and low fluids." in transcript
 
     # What the skill said really came out of the speaker: recognise its first line back.
-    from voice.pocketsphinx_engine import PocketSphinxRecognizer
-    from voice.recognizer import Vocabulary
+    from twitch_coach.voice.pocketsphinx_engine import PocketSphinxRecognizer
+    from twitch_coach.voice.recognizer import Vocabulary
 
     captured = np.frombuffer(recording.samples, dtype=np.int16)
     voiced = np.flatnonzero(np.abs(captured) > 500)

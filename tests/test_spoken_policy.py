@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.engine import CONFIRM_BELOW, GUESS_BELOW, Conversation
-from dialogue.events import Event, Prompt, Say, Summary
-from dialogue.loader import load
-from skill.session import open_session
-from skill.speech import Ears, run_spoken
-from skill.vocabulary import vocabulary
-from voice.recognizer import Recognizer, Transcript, Vocabulary
+from twitch_coach.dialogue.engine import CONFIRM_BELOW, GUESS_BELOW, Conversation
+from twitch_coach.dialogue.events import Event, Prompt, Say, Summary
+from twitch_coach.dialogue.loader import load
+from twitch_coach.skill.session import open_session
+from twitch_coach.skill.speech import Ears, run_spoken
+from twitch_coach.skill.vocabulary import vocabulary
+from twitch_coach.voice.recognizer import Recognizer, Transcript, Vocabulary
 
 CONTENT = load()
 SAID_BACK = "I heard a little; say go back if that's wrong."

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from dialogue.ask import answer
-from dialogue.errors import ContentError
-from dialogue.loader import content_dir, load
-from dialogue.safety import spot
-from dialogue.understand import understand
-from dialogue.words import WordIndex, forms, sound
+from twitch_coach.dialogue.ask import answer
+from twitch_coach.dialogue.errors import ContentError
+from twitch_coach.dialogue.loader import content_dir, load
+from twitch_coach.dialogue.safety import spot
+from twitch_coach.dialogue.understand import understand
+from twitch_coach.dialogue.words import WordIndex, forms, sound
 
 CONTENT = load()
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from skill.journal import Journal
-from skill.session import KEPT_ON_STOP
+from twitch_coach.skill.journal import Journal
+from twitch_coach.skill.session import KEPT_ON_STOP
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKIN = ["no", "just today", "hard", "3", "a little", "no", "5", "2", "low", "no"]
@@ -21,7 +21,7 @@ CHECKIN = ["no", "just today", "hard", "3", "a little", "no", "5", "2", "low", "
 # signal lands after the save and before the summary is printed.
 SCRIPT = textwrap.dedent("""
     import sys, time
-    from skill.journal import Journal
+    from twitch_coach.skill.journal import Journal
     real = Journal.record
     def record(self, *args, **kwargs):
         entry = real(self, *args, **kwargs)
@@ -29,7 +29,7 @@ SCRIPT = textwrap.dedent("""
         time.sleep(2)
         return entry
     Journal.record = record
-    from skill.cli import main
+    from twitch_coach.skill.cli import main
     sys.exit(main(sys.argv[1:]))
 """)
 
@@ -74,7 +74,7 @@ def test_json_lines_stopped_after_the_save_end_with_a_notice(tmp_path: Path) -> 
 
 def test_a_stop_before_the_summary_says_nothing_of_a_journal(tmp_path: Path) -> None:
     env = {**os.environ, "TWITCH_COACH_HOME": str(tmp_path / "data")}
-    proc = subprocess.Popen([sys.executable, "-m", "skill", "chat"], cwd=ROOT, env=env, text=True,
+    proc = subprocess.Popen([sys.executable, "-m", "twitch_coach.skill", "chat"], cwd=ROOT, env=env, text=True,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
     assert proc.stdin is not None and proc.stdout is not None
     try:

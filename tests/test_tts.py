@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice.tts import RATE, TextToSpeech, Voice
+from twitch_coach.voice.tts import RATE, TextToSpeech, Voice
 
 SENTENCE = "Why does my calf muscle keep twitching after a long run"  # 11 words
 
@@ -142,7 +142,7 @@ _HIDDEN_SYSTEM_ESPEAK = """
 import ctypes.util, json, sys
 real_find_library = ctypes.util.find_library
 ctypes.util.find_library = lambda name: None if "espeak" in name else real_find_library(name)
-from voice.tts import TextToSpeech
+from twitch_coach.voice.tts import TextToSpeech
 ok = TextToSpeech(on_notice=lambda message: print(message, file=sys.stderr)).render_to_wav(sys.argv[1], sys.argv[2])
 with open("/proc/self/maps") as maps:
     libraries = sorted({line.split()[-1] for line in maps if "libespeak" in line})
@@ -183,7 +183,7 @@ def load(name):
     return real_load(name)
 ctypes.cdll.LoadLibrary = load
 sys.modules["espeakng_loader"] = None  # import fails
-from voice.tts import TextToSpeech
+from twitch_coach.voice.tts import TextToSpeech
 shown, notices = [], []
 tts = TextToSpeech(on_text=shown.append, on_notice=notices.append)
 print(tts.render("drink some water"), tts.render("and rest"), shown, notices, sep="\\n")

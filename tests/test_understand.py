@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from dialogue.loader import load
-from dialogue.understand import conversation_at, topics, understand
+from twitch_coach.dialogue.loader import load
+from twitch_coach.dialogue.understand import conversation_at, topics, understand
 
 CONTENT = load()
 
@@ -19,7 +19,7 @@ CONTENT = load()
 def _run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TWITCH_COACH_HOME": str(home)}
     return subprocess.run(
-        [sys.executable, "-m", "skill", "understand", *args], capture_output=True, text=True, timeout=60, env=env
+        [sys.executable, "-m", "twitch_coach.skill", "understand", *args], capture_output=True, text=True, timeout=60, env=env
     )
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from dialogue.loader import load
-from skill.vocabcheck import check_node
-from voice.recognizer import Recognizer, Transcript, Vocabulary
+from twitch_coach.dialogue.loader import load
+from twitch_coach.skill.vocabcheck import check_node
+from twitch_coach.voice.recognizer import Recognizer, Transcript, Vocabulary
 
 CONTENT = load()
 
@@ -69,7 +69,7 @@ class NoPronunciations(DictionaryOnly):
 
 
 def test_an_engine_without_pronunciations_is_not_45_unhearable_answers() -> None:
-    from skill.vocabcheck import check
+    from twitch_coach.skill.vocabcheck import check
 
     words = {w: "" for node in CONTENT.trees["checkin"].nodes.values() for p in _vocab(node) for w in p.split()}
     findings = check(NoPronunciations(words), CONTENT)
@@ -77,6 +77,6 @@ def test_an_engine_without_pronunciations_is_not_45_unhearable_answers() -> None
 
 
 def _vocab(node):
-    from skill.vocabulary import vocabulary
+    from twitch_coach.skill.vocabulary import vocabulary
 
     return vocabulary(CONTENT, node).phrases

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from voice.recognizer import RecognizerError, Vocabulary
-from voice.vosk_engine import (
+from twitch_coach.voice.recognizer import RecognizerError, Vocabulary
+from twitch_coach.voice.vosk_engine import (
     ModelCheck,
     VoskRecognizer,
     check_model_folder,
@@ -213,7 +213,7 @@ def test_model_check_is_a_frozen_value(tmp_path: Path) -> None:
 
 def test_recognizer_with_a_fake_vosk_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The glue between the pure helpers and vosk, with a fake standing in for the library."""
-    import voice.vosk_engine as engine
+    import twitch_coach.voice.vosk_engine as engine
 
     made: list[FakeKaldi] = []
 
@@ -279,7 +279,7 @@ def test_recognizer_with_a_fake_vosk_module(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_closed_vocabulary_needs_a_runtime_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import voice.vosk_engine as engine
+    import twitch_coach.voice.vosk_engine as engine
 
     class FakeVosk:
         @staticmethod

@@ -7,12 +7,12 @@ import threading
 
 import pytest
 
-from dialogue.events import Event, Wake
-from dialogue.loader import load
-from skill.home import HomeDevice
-from skill.session import Session, open_session
-from skill.speech import Ears
-from voice.wavfile import WavSource
+from twitch_coach.dialogue.events import Event, Wake
+from twitch_coach.dialogue.loader import load
+from twitch_coach.skill.home import HomeDevice
+from twitch_coach.skill.session import Session, open_session
+from twitch_coach.skill.speech import Ears
+from twitch_coach.voice.wavfile import WavSource
 
 from synth import noise, require_espeak, speak, with_noise
 
@@ -41,7 +41,7 @@ def _stretch() -> bytes:
 
 def test_wake_phrase_in_noise_and_other_talk(capsys: pytest.CaptureFixture[str]) -> None:
     require_espeak()
-    from voice.pocketsphinx_engine import PocketSphinxRecognizer
+    from twitch_coach.voice.pocketsphinx_engine import PocketSphinxRecognizer
 
     stretch = _stretch()
     events: list[Event] = []

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice.wavfile import WavError, WavSource, decode_wav, read_wav, resample, write_wav
+from twitch_coach.voice.wavfile import WavError, WavSource, decode_wav, read_wav, resample, write_wav
 
 
 def _tone(freq: float, rate: int, seconds: float = 1.0, amplitude: float = 0.5) -> np.ndarray:

@@ -18,10 +18,10 @@ import pytest
 import realspeech as rs
 import speechsets
 
-from skill.app import hints
-from skill.speech import Ears
-from voice.recognizer import Recognizer, RecognizerError, Transcript, Vocabulary
-from voice.whisper_engine import WhisperRecognizer, check_model_folder, normalise
+from twitch_coach.skill.app import hints
+from twitch_coach.skill.speech import Ears
+from twitch_coach.voice.recognizer import Recognizer, RecognizerError, Transcript, Vocabulary
+from twitch_coach.voice.whisper_engine import WhisperRecognizer, check_model_folder, normalise
 
 MODEL = Path(__file__).resolve().parents[2] / "shared" / "models" / "faster-whisper-tiny.en"
 YES_NO = Vocabulary(("yes", "yeah", "no", "nope", "not really", "a little", "stop", "repeat", "skip"))
@@ -245,7 +245,7 @@ def test_real_held_out_non_answers_are_not_taken(measured, name: str) -> None:
 
 def _cli(args: list[str], home: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TWITCH_COACH_HOME": str(home)}
-    command = [sys.executable, "-m", "skill", *args, "--engine", "whisper", "--model", str(MODEL)]
+    command = [sys.executable, "-m", "twitch_coach.skill", *args, "--engine", "whisper", "--model", str(MODEL)]
     return subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=120, env=env)
 
 

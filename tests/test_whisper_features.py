@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from voice.whisper_features import N_MELS, _mel, log_mel, mel_filters
+from twitch_coach.voice.whisper_features import N_MELS, _mel, log_mel, mel_filters
 
 
 def test_the_sparse_mel_projection_is_the_filter_bank_product() -> None:

@@ -18,8 +18,8 @@ from wyoming.event import async_read_event
 from wyoming.handle import Handled
 from wyoming.info import Describe, Info
 
-from dialogue.engine import Conversation
-from skill.journal import Journal
+from twitch_coach.dialogue.engine import Conversation
+from twitch_coach.skill.journal import Journal
 
 from wyoming_harness import (
     CHECKIN,
@@ -210,7 +210,7 @@ def test_sigterm_saves_a_checkin_whose_summary_was_given(tmp_path):
 
 
 def test_only_loopback_addresses_and_sockets_count_as_private():
-    from skill.wyoming_server import is_loopback
+    from twitch_coach.skill.wyoming_server import is_loopback
 
     assert is_loopback("tcp://127.0.0.1:10700") and is_loopback("tcp://localhost:10700")
     assert is_loopback("tcp://[::1]:10700") and is_loopback("unix:///run/coach.sock")
@@ -221,14 +221,14 @@ def test_a_lan_address_is_warned_about_and_an_unusable_one_is_a_clear_error(tmp_
     env = {**os.environ, "TWITCH_COACH_HOME": str(tmp_path / "data")}
     # 192.0.2.1 is a documentation address no machine has: the warning comes, then listening fails.
     done = subprocess.run(
-        [sys.executable, "-m", "skill", "wyoming", "--uri", "tcp://192.0.2.1:10700"],
+        [sys.executable, "-m", "twitch_coach.skill", "wyoming", "--uri", "tcp://192.0.2.1:10700"],
         env=env, capture_output=True, text=True, timeout=30,
     )  # fmt: skip
     assert done.returncode == 1
     assert "Wyoming has no authentication" in done.stderr
     assert "cannot listen on tcp://192.0.2.1:10700" in done.stderr and "Traceback" not in done.stderr
     bad = subprocess.run(
-        [sys.executable, "-m", "skill", "wyoming", "--uri", "http://127.0.0.1:10700"],
+        [sys.executable, "-m", "twitch_coach.skill", "wyoming", "--uri", "http://127.0.0.1:10700"],
         env=env, capture_output=True, text=True, timeout=30,
     )  # fmt: skip
     assert bad.returncode == 1 and "cannot listen" in bad.stderr and "Traceback" not in bad.stderr

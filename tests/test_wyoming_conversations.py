@@ -6,10 +6,10 @@ import asyncio
 
 from wyoming.handle import Handled, NotHandled
 
-from dialogue.engine import Conversation
-from dialogue.summary import safety_lines
-from skill.conversations import MAX_TEXT, Conversations
-from skill.session import open_session
+from twitch_coach.dialogue.engine import Conversation
+from twitch_coach.dialogue.summary import safety_lines
+from twitch_coach.skill.conversations import MAX_TEXT, Conversations
+from twitch_coach.skill.session import open_session
 
 from wyoming_harness import (
     CHECKIN,

@@ -10,10 +10,10 @@ import time
 from wyoming.client import AsyncTcpClient
 from wyoming.ping import Ping, Pong
 
-from skill.conversations import Conversations
-from skill.journal import Journal
-from skill.session import open_session
-from skill.wyoming_server import Service, info, serve
+from twitch_coach.skill.conversations import Conversations
+from twitch_coach.skill.journal import Journal
+from twitch_coach.skill.session import open_session
+from twitch_coach.skill.wyoming_server import Service, info, serve
 
 from wyoming_harness import CHECKIN, CONTENT, TEXT, Running, free_port, reply_text, run
 

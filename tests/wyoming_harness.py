@@ -21,11 +21,11 @@ from wyoming.client import AsyncTcpClient
 from wyoming.event import Event, async_read_event
 from wyoming.handle import Handled, NotHandled
 
-from dialogue.loader import load
-from skill.conversations import Conversations, load_text
-from skill.journal import Journal
-from skill.session import open_session
-from skill.wyoming_server import Service, info, serve
+from twitch_coach.dialogue.loader import load
+from twitch_coach.skill.conversations import Conversations, load_text
+from twitch_coach.skill.journal import Journal
+from twitch_coach.skill.session import open_session
+from twitch_coach.skill.wyoming_server import Service, info, serve
 
 CONTENT = load()
 TEXT = load_text()
@@ -132,7 +132,7 @@ def command(tmp_path: Path, *options: str):
     port = free_port()
     env = {**os.environ, "TWITCH_COACH_HOME": str(tmp_path / "data")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "skill", "wyoming", "--uri", f"tcp://127.0.0.1:{port}", *options],
+        [sys.executable, "-m", "twitch_coach.skill", "wyoming", "--uri", f"tcp://127.0.0.1:{port}", *options],
         env=env, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:

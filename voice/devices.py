@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from types import ModuleType
 
-from voice.hints import NO_HINTS, Hints
+from twitch_coach.voice.hints import NO_HINTS, Hints
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from voice.hints import NO_HINTS, Hints
-from voice.recognizer import Recognizer, RecognizerError
+from twitch_coach.voice.hints import NO_HINTS, Hints
+from twitch_coach.voice.recognizer import Recognizer, RecognizerError
 
 ENGINES = ("auto", "whisper", "vosk", "pocketsphinx")  # what --engine accepts
 WHISPER_MODEL_ENV = "TWITCH_COACH_WHISPER_MODEL"  # environment variable naming a Whisper model folder
@@ -124,8 +124,8 @@ def detect_engine(
     """Look at this machine (model folders under `store_dir`, the engine packages) and choose with `choose_engine`.
 
     The caller says where downloaded models live and how to install one: voice knows nothing of the app."""
-    from voice.vosk_engine import check_model_folder
-    from voice.whisper_engine import check_model_folder as check_whisper_folder
+    from twitch_coach.voice.vosk_engine import check_model_folder
+    from twitch_coach.voice.whisper_engine import check_model_folder as check_whisper_folder
 
     env = env if env is not None else os.environ
     whisper = resolve_whisper_model(cli_path, env, store_dir, requested)
@@ -152,15 +152,15 @@ def create_recognizer(choice: EngineChoice, hints: Hints = NO_HINTS) -> Recogniz
     if choice.name == "whisper":
         if choice.model_path is None:
             raise RecognizerError("Whisper needs a model folder" + (f"; run: {hints.whisper}" if hints.whisper else ""))
-        module = _engine_module("voice.whisper_engine")
+        module = _engine_module("twitch_coach.voice.whisper_engine")
         return module.WhisperRecognizer(choice.model_path, fix=hints.whisper)
     if choice.name == "vosk":
         if choice.model_path is None:
             raise RecognizerError("Vosk needs a model folder" + (f"; run: {hints.vosk}" if hints.vosk else ""))
-        module = _engine_module("voice.vosk_engine")
+        module = _engine_module("twitch_coach.voice.vosk_engine")
         return module.VoskRecognizer(choice.model_path, fix=hints.vosk)
     if choice.name == "pocketsphinx":
-        module = _engine_module("voice.pocketsphinx_engine")
+        module = _engine_module("twitch_coach.voice.pocketsphinx_engine")
         return module.PocketSphinxRecognizer()
     raise RecognizerError(f"unknown speech engine {choice.name!r}; choose one of {', '.join(ENGINES[1:])}")
 

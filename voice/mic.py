@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from voice.devices import AudioDeviceError, find_device, import_sounddevice, no_microphone
-from voice.hints import NO_HINTS, Hints
-from voice.wavfile import StreamResampler
+from twitch_coach.voice.devices import AudioDeviceError, find_device, import_sounddevice, no_microphone
+from twitch_coach.voice.hints import NO_HINTS, Hints
+from twitch_coach.voice.wavfile import StreamResampler
 
 _LOGGER = logging.getLogger(__name__)
 

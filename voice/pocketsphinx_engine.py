@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voice import confidence, grammar
-from voice.activity import Activity, detect
-from voice.confidence import Calibration
-from voice.recognizer import RATE, Recognizer, RecognizerError, Transcript, Vocabulary
-from voice.wavfile import resample
+from twitch_coach.voice import confidence, grammar
+from twitch_coach.voice.activity import Activity, detect
+from twitch_coach.voice.confidence import Calibration
+from twitch_coach.voice.recognizer import RATE, Recognizer, RecognizerError, Transcript, Vocabulary
+from twitch_coach.voice.wavfile import resample
 
 _LOGGER = logging.getLogger(__name__)
 

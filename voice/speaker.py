@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from voice.devices import NO_SPEAKER, AudioDeviceError, find_device, import_sounddevice
-from voice.wavfile import WavWriter, resample_int16
+from twitch_coach.voice.devices import NO_SPEAKER, AudioDeviceError, find_device, import_sounddevice
+from twitch_coach.voice.wavfile import WavWriter, resample_int16
 
 _LOGGER = logging.getLogger(__name__)
 

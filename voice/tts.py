@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from voice.wavfile import read_samples, resample_int16, wav_seconds
+from twitch_coach.voice.wavfile import read_samples, resample_int16, wav_seconds
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from voice import grammar
-from voice.recognizer import RATE, Recognizer, RecognizerError, Transcript, Vocabulary
+from twitch_coach.voice import grammar
+from twitch_coach.voice.recognizer import RATE, Recognizer, RecognizerError, Transcript, Vocabulary
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from voice.recognizer import RATE, Recognizer, RecognizerError, Transcript, Vocabulary
-from voice.whisper_features import MAX_SECONDS, log_mel
+from twitch_coach.voice.recognizer import RATE, Recognizer, RecognizerError, Transcript, Vocabulary
+from twitch_coach.voice.whisper_features import MAX_SECONDS, log_mel
 
 MODEL_FILES = ("config.json", "model.bin", "tokenizer.json", "vocabulary.txt")
 CALIBRATION = Path(__file__).with_name("calibration") / "whisper.yaml"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dialogue.content import CauseInfo, Domain
-from dialogue.domain import check_ids
-from dialogue.fields import Reader
-from dialogue.yamlfile import KeyPath
+from twitch_coach.dialogue.content import CauseInfo, Domain
+from twitch_coach.dialogue.domain import check_ids
+from twitch_coach.dialogue.fields import Reader
+from twitch_coach.dialogue.yamlfile import KeyPath
 
 
 def read_causes(reader: Reader, root: KeyPath, domain: Domain | None) -> dict[str, CauseInfo]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dialogue.content import Domain, Home
-from dialogue.fields import Reader
-from dialogue.ids import HOME_ACTIONS
-from dialogue.yamlfile import KeyPath
+from twitch_coach.dialogue.content import Domain, Home
+from twitch_coach.dialogue.fields import Reader
+from twitch_coach.dialogue.ids import HOME_ACTIONS
+from twitch_coach.dialogue.yamlfile import KeyPath
 
 
 def read_home(reader: Reader, root: KeyPath, domain: Domain | None) -> Home | None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogue.content import Domain, HistoryRules, Persistence, Trend
-from dialogue.domain import read_topic
-from dialogue.fields import Reader
-from dialogue.readers.scoring import read_condition
-from dialogue.yamlfile import KeyPath
+from twitch_coach.dialogue.content import Domain, HistoryRules, Persistence, Trend
+from twitch_coach.dialogue.domain import read_topic
+from twitch_coach.dialogue.fields import Reader
+from twitch_coach.dialogue.readers.scoring import read_condition
+from twitch_coach.dialogue.yamlfile import KeyPath
 
 _TREND_FIELDS = ("topic", "is", "below", "at_least", "tag", "within_days", "times", "say", "say_many")
 

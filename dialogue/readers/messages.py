@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dialogue.content import Messages
-from dialogue.fields import Reader, kind
-from dialogue.yamlfile import KeyPath
+from twitch_coach.dialogue.content import Messages
+from twitch_coach.dialogue.fields import Reader, kind
+from twitch_coach.dialogue.yamlfile import KeyPath
 
 # Every message the dialogue speaks, with the placeholders it fills in: a line using any other
 # placeholder would fail the first time it is spoken, so it is a problem when the content is checked.

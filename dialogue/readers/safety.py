@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dialogue.content import Domain, RedFlagInfo, Safety, Urgent
-from dialogue.domain import check_ids
-from dialogue.fields import Reader
-from dialogue.readers.spotting import check_group, check_used, read_groups, read_patterns, read_spotting
-from dialogue.yamlfile import KeyPath
+from twitch_coach.dialogue.content import Domain, RedFlagInfo, Safety, Urgent
+from twitch_coach.dialogue.domain import check_ids
+from twitch_coach.dialogue.fields import Reader
+from twitch_coach.dialogue.readers.spotting import check_group, check_used, read_groups, read_patterns, read_spotting
+from twitch_coach.dialogue.yamlfile import KeyPath
 
 _LINES = ("professional", "safe_prefix", "emergency_intro", "reassurance", "reassurance_with_flags")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogue.content import DialogueTree, Domain, Rule
-from dialogue.domain import check_id, read_topic
-from dialogue.fields import Reader, kind
-from dialogue.ids import UNSURE
-from dialogue.yamlfile import KeyPath
+from twitch_coach.dialogue.content import DialogueTree, Domain, Rule
+from twitch_coach.dialogue.domain import check_id, read_topic
+from twitch_coach.dialogue.fields import Reader, kind
+from twitch_coach.dialogue.ids import UNSURE
+from twitch_coach.dialogue.yamlfile import KeyPath
 
 _RULE_FIELDS = ("cause", "topic", "weight", "why", "is", "below", "at_least", "tag")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dialogue.content import Patterns, Spotting
-from dialogue.fields import Reader, kind
-from dialogue.yamlfile import KeyPath
-from intents.normalize import normalise
+from twitch_coach.dialogue.content import Patterns, Spotting
+from twitch_coach.dialogue.fields import Reader, kind
+from twitch_coach.dialogue.yamlfile import KeyPath
+from twitch_coach.intents.normalize import normalise
 
 _REFERENCE = re.compile(r"\{(\w+)\}")  # "{many} places": each phrase of the group `many`, then "places"
 Phrases = tuple[tuple[str, ...], ...]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from dialogue.content import DialogueTree, Domain, Node, Vocab
-from dialogue.domain import check_id, read_topic
-from dialogue.fields import Reader, kind
-from dialogue.graph import check_graph
-from dialogue.ids import DEFAULT, UNSURE, Expects
-from dialogue.yamlfile import KeyPath
+from twitch_coach.dialogue.content import DialogueTree, Domain, Node, Vocab
+from twitch_coach.dialogue.domain import check_id, read_topic
+from twitch_coach.dialogue.fields import Reader, kind
+from twitch_coach.dialogue.graph import check_graph
+from twitch_coach.dialogue.ids import DEFAULT, UNSURE, Expects
+from twitch_coach.dialogue.yamlfile import KeyPath
 
 _NODE_FIELDS = (
     "topic",

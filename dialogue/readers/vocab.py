@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dialogue.content import Vocab
-from dialogue.domain import check_ids
-from dialogue.fields import Reader
-from dialogue.ids import UNSURE, Command, Expects
-from dialogue.yamlfile import KeyPath
-from intents.normalize import normalise
+from twitch_coach.dialogue.content import Vocab
+from twitch_coach.dialogue.domain import check_ids
+from twitch_coach.dialogue.fields import Reader
+from twitch_coach.dialogue.ids import UNSURE, Command, Expects
+from twitch_coach.dialogue.yamlfile import KeyPath
+from twitch_coach.intents.normalize import normalise
 
 # The 39 phones of the CMU US English dictionary (ARPAbet, no stress marks), as recognisers spell them.
 ARPABET = frozenset(
