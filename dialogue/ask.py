@@ -44,7 +44,7 @@ def answer(content: Content, question: str) -> Summary:
             common = spoken_list(most_common(content, ranking, QUICK_CAUSES))
             lines.append(content.message("common_answer").format(names=common, now=one_thing_now(content, ranking)))
         lines.append(content.message("quick_offer"))
-    return Summary([c.to_dict() for c in ranking], flags, urgent, " ".join(lines))
+    return Summary(list(ranking), flags, urgent, " ".join(lines))
 
 
 def _about(content: Content, text: str) -> bool:

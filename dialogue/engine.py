@@ -318,7 +318,7 @@ class Conversation:
         ranking = rank(self.answers, self.content.rules, self.content.causes)
         quick = self.policy.summary == SummaryStyle.SHORT
         text = compose(self.content, ranking, self.red_flags, self.urgent, quick, self.policy.summary_causes)
-        return Summary([c.to_dict() for c in ranking], list(self.red_flags), self.urgent, text)
+        return Summary(list(ranking), list(self.red_flags), self.urgent, text)
 
     def _finish(self) -> list[Event]:
         self.node = None

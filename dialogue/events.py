@@ -5,7 +5,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -83,6 +83,12 @@ def _read(value: Any, hint: Any, where: str) -> Any:
         return [_read(item, args[0], f"{where}[{i}]") for i, item in enumerate(value)]
     elif origin is dict and isinstance(value, dict) and all(isinstance(k, str) for k in value):
         return {k: _read(v, args[1], f"{where}.{k}") for k, v in value.items()}
+    elif isinstance(hint, type) and is_dataclass(hint) and isinstance(value, dict):
+        # A record inside an event (a summary's CauseScore): every field, read as its own type.
+        hints = typing.get_type_hints(hint)
+        if set(value) != set(hints):
+            raise ValueError(f"{where}: expected the fields {', '.join(hints)}, not {', '.join(value) or 'none'}")
+        return hint(**{name: _read(value[name], kind, f"{where}.{name}") for name, kind in hints.items()})
     raise ValueError(f"{where}: expected {_name(hint)}, not {type(value).__name__} {value!r}"[:200])
 
 
@@ -132,21 +138,10 @@ class Summary(Event):
     """The likely causes, the red flags and the advice, spoken and as data."""
 
     type: ClassVar[str] = "summary"
-    causes: list[dict[str, Any]]  # every cause, best first: CauseScore.to_dict(), {"id","score","why","advice"}
+    causes: list[CauseScore]  # every cause, best first; on the wire {"id", "score", "why", "advice"} each
     red_flags: list[str]
     urgent: bool
     text: str
-
-    def _checked(self) -> Event:
-        hints = typing.get_type_hints(CauseScore)
-        for index, cause in enumerate(self.causes):
-            where = f"summary.causes[{index}]"
-            if set(cause) != set(hints):
-                raise ValueError(f"{where}: expected the fields {', '.join(hints)}, not {', '.join(cause) or 'none'}")
-            # Each cause is read as a CauseScore and written back, so its numbers are floats as the engine's are.
-            read = CauseScore(**{name: _read(cause[name], hint, f"{where}.{name}") for name, hint in hints.items()})
-            cause.update(read.to_dict())
-        return self
 
 
 @dataclass(frozen=True)

@@ -34,10 +34,7 @@ class CauseScore:
     id: str
     score: float  # sum of the weights of the rules that fired: above 0 the answers point here, below 0 away
     why: str  # the reasons from this person's answers that the score leans on, strongest first ("" when none)
-    advice: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {"id": self.id, "score": self.score, "why": self.why, "advice": self.advice}
+    advice: str  # on the wire (a summary event) the four fields in this order: {"id", "score", "why", "advice"}
 
 
 def spoken_number(value: float) -> str:

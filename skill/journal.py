@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from twitch_coach.dialogue.scoring import CauseScore
 from twitch_coach.models.userdata import private_dir
 from twitch_coach.skill.paths import home
 
@@ -213,21 +214,21 @@ class Journal:
         self,
         mode: str,
         answers: Mapping[str, Any],
-        causes: Iterable[Mapping[str, Any]],
+        causes: Iterable[CauseScore],
         red_flags: Iterable[str],
         at: datetime | None = None,
         replaces: int | None = None,
     ) -> Entry:
         """Store one finished check-in in its own transaction and return it as stored.
 
-        answers: topic -> Answer (or a mapping with intent, value, tags); causes: the summary's cause dicts
+        answers: topic -> Answer (or a mapping with intent, value, tags); causes: the summary's causes
         (only id and score are kept); at: when it finished (default: the journal's clock); replaces: the id
         of an entry this one takes the place of (a quick check it carried on from), deleted in the same
         transaction.
         """
         when = (at or self.clock()).astimezone(UTC)
         stored_answers = {str(topic): _answer_dict(a) for topic, a in answers.items()}
-        stored_causes = [{"id": str(c["id"]), "score": float(c["score"])} for c in causes]
+        stored_causes = [{"id": c.id, "score": float(c.score)} for c in causes]
         flags = [str(f) for f in red_flags]
         db = self._connect()
         try:

@@ -231,7 +231,7 @@ def test_quick_mode_asks_at_most_three_questions_then_answers_and_ends() -> None
     events = conversation.hear("nothing at all")
     assert asked == ["screen", "intensity", "hydration"]
     summary = next(e for e in events if isinstance(e, Summary))
-    assert [c["id"] for c in summary.causes[:2]] == ["fatigue", "dehydration"]
+    assert [c.id for c in summary.causes[:2]] == ["fatigue", "dehydration"]
     assert summary.text.endswith(CONTENT.message("quick_offer"))
     assert events[-1] == End("done")
 
@@ -287,18 +287,18 @@ def test_simulated_users_get_the_right_top_causes_and_flags(
     persona: str, answers: dict[str, str], top: list[str], flags: list[str]
 ) -> None:
     summary = _finish(_started(), answers)
-    ranked = [c["id"] for c in summary.causes if c["score"] > 0]
+    ranked = [c.id for c in summary.causes if c.score > 0]
     assert set(ranked[: len(top)]) == set(top), (persona, summary.causes)
     assert summary.red_flags == flags
-    scores = [c["score"] for c in summary.causes]
+    scores = [c.score for c in summary.causes]
     assert scores == sorted(scores, reverse=True)
     assert len(summary.causes) == 8
 
 
 def test_a_calm_user_hears_that_nothing_stands_out_and_the_reassurance() -> None:
     summary = _finish(_started())
-    assert all(c["score"] <= 0 for c in summary.causes)  # a calm user's answers speak against causes
-    against = {CONTENT.causes[c["id"]].name for c in summary.causes if c["score"] < 0}
+    assert all(c.score <= 0 for c in summary.causes)  # a calm user's answers speak against causes
+    against = {CONTENT.causes[c.id].name for c in summary.causes if c.score < 0}
     assert "Nothing you told me stands out; most often it's " in summary.text
     assert "Most likely" not in summary.text and not any(name in summary.text for name in against)
     assert summary.text.endswith(CONTENT.safety.reassurance)
@@ -309,7 +309,7 @@ def test_the_summary_speaks_at_most_three_causes_with_reasons_from_the_answers()
     assert summary.text.count("Most likely:") == 1
     assert summary.text.count("Also possible:") == 2
     assert "Most likely: short sleep. You slept only about 4 hours." in summary.text
-    scores = [c["score"] for c in summary.causes]
+    scores = [c.score for c in summary.causes]
     assert scores == sorted(scores, reverse=True)
 
 

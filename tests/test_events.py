@@ -58,7 +58,7 @@ def _sample(hint: Any, metadata: typing.Mapping[str, Any]) -> Any:
     if origin is list and args[0] is str:
         return ["first", "second"]
     if origin is list:  # the summary's causes
-        return [CauseScore("a_cause", 3.0, "a reason", "some advice").to_dict()]
+        return [CauseScore("a_cause", 3.0, "a reason", "some advice")]
     if origin in (typing.Union, types.UnionType):  # Heard.value: its first type
         return _sample(args[0], {})
     raise AssertionError(f"no sample value for {hint}: teach _sample (and dialogue.events._read) this type")
@@ -98,7 +98,8 @@ def test_numbers_written_without_a_point_read_back_as_floats() -> None:
     assert heard.to_dict()["value"] == 1.0 and isinstance(heard.to_dict()["confidence"], float)
     cause = {"id": "x", "score": 2, "why": "", "advice": "rest"}
     summary = Event.from_dict({"type": "summary", "causes": [cause], "red_flags": [], "urgent": False, "text": ""})
-    assert isinstance(summary, Summary) and isinstance(summary.causes[0]["score"], float)
+    assert isinstance(summary, Summary) and summary.causes == [CauseScore("x", 2.0, "", "rest")]
+    assert isinstance(summary.causes[0].score, float)
 
 
 BAD = [

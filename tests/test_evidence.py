@@ -84,9 +84,9 @@ def test_no_cause_is_named_as_likely_against_the_persons_answers(cause: str) -> 
         spoken_against = {c for c, (topic, options) in AGAINST.items() if answers.get(topic) in options}
         named = _named_as_likely(summary)
         assert not named & spoken_against, (answers, summary.text)
-        scores = {c["id"]: c["score"] for c in summary.causes}
+        scores = {c.id: c.score for c in summary.causes}
         assert scores[cause] > 0, (answers, summary.causes)  # what the answers point to counts for it
-        assert named == {c["id"] for c in summary.causes[:3] if c["score"] > 0}, (answers, summary.text)
+        assert named == {c.id for c in summary.causes[:3] if c.score > 0}, (answers, summary.text)
 
 
 def test_two_litres_and_a_sports_drink_never_hear_low_fluids() -> None:
@@ -96,7 +96,7 @@ def test_two_litres_and_a_sports_drink_never_hear_low_fluids() -> None:
     for mode in ("checkin", "quick"):
         summary = _check_in(answers, mode)
         assert "low fluids" not in summary.text and "low electrolytes" not in summary.text, summary.text
-        scores = {c["id"]: c["score"] for c in summary.causes}
+        scores = {c.id: c.score for c in summary.causes}
         assert scores["dehydration"] < 0 and scores["fatigue"] > 0
 
 
@@ -107,10 +107,10 @@ def test_when_nothing_stands_out_it_says_so_and_names_only_causes_left_open() ->
     summary = _check_in({**answers, "intensity": "moderate"})
     assert "Nothing you told me stands out; most often it's tired muscles." in summary.text
     assert not _named_as_likely(summary)
-    against = [CONTENT.causes[c["id"]].name for c in summary.causes if c["score"] < 0]
+    against = [CONTENT.causes[c.id].name for c in summary.causes if c.score < 0]
     assert against and not any(name in summary.text for name in against), summary.text
     everything_against = _check_in(answers)  # an easy session too: even tired muscles is spoken against
-    assert all(c["score"] < 0 for c in everything_against.causes)
+    assert all(c.score < 0 for c in everything_against.causes)
     assert CONTENT.message("nothing_points_anywhere") in everything_against.text
     quick = _check_in({"red_flags": "no", "intensity": "moderate", "hydration": "some"}, "quick")
     assert "Nothing you told me stands out" in quick.text and "Likely" not in quick.text
@@ -118,6 +118,6 @@ def test_when_nothing_stands_out_it_says_so_and_names_only_causes_left_open() ->
 
 def test_a_why_says_what_the_score_leans_on() -> None:
     summary = _check_in({"hydration": "plenty", "electrolytes": "no", "intensity": "very hard", "red_flags": "no"})
-    causes = {c["id"]: c for c in summary.causes}
-    assert causes["dehydration"]["score"] < 0 and causes["dehydration"]["why"] == "You've had plenty to drink."
-    assert causes["electrolytes"]["score"] > 0 and "no electrolytes" in causes["electrolytes"]["why"]
+    causes = {c.id: c for c in summary.causes}
+    assert causes["dehydration"].score < 0 and causes["dehydration"].why == "You've had plenty to drink."
+    assert causes["electrolytes"].score > 0 and "no electrolytes" in causes["electrolytes"].why

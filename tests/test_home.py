@@ -112,7 +112,7 @@ def test_check_in_runs_the_spoken_check_in() -> None:
     device, events, stop, _ = _device(["hey coach", "quick check", "no", "hard", "a little"], utterances=5)
     _run(device, stop, events, Summary)
     summary = next(e for e in events if isinstance(e, Summary))
-    assert [c["id"] for c in summary.causes[:2]] == ["fatigue", "dehydration"]
+    assert [c.id for c in summary.causes[:2]] == ["fatigue", "dehydration"]
 
 
 def test_the_check_in_skips_what_the_mid_workout_check_already_asked() -> None:

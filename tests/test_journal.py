@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from twitch_coach.dialogue.scoring import Answer
+from twitch_coach.dialogue.scoring import Answer, CauseScore
 from twitch_coach.skill import journal_cli
 from twitch_coach.skill.journal import SCHEMA_VERSION, Journal, JournalError, default_path, dumps, loads
 
@@ -29,9 +29,9 @@ ANSWERS = {
     "pain": {"intent": "no", "value": None, "tags": []},  # plain mappings work too
 }
 CAUSES = [
-    {"id": "stimulants", "score": 3.0, "why": "You took a pre-workout.", "advice": "Cut down."},
-    {"id": "sleep", "score": 2.0, "why": "You slept about 5 hours.", "advice": "Sleep more."},
-    {"id": "fatigue", "score": 0.0, "why": "", "advice": "Rest."},
+    CauseScore("stimulants", 3.0, "You took a pre-workout.", "Cut down."),
+    CauseScore("sleep", 2.0, "You slept about 5 hours.", "Sleep more."),
+    CauseScore("fatigue", 0.0, "", "Rest."),
 ]
 
 
@@ -134,11 +134,12 @@ def test_a_journal_from_a_newer_version_is_not_touched(tmp_path: Path) -> None:
 WRITER = textwrap.dedent(
     """
     import sys
+    from twitch_coach.dialogue.scoring import CauseScore
     from twitch_coach.skill.journal import Journal
 
     journal = Journal(sys.argv[1])
     answers = {"sleep": {"intent": "number", "value": 5.0, "tags": []}}
-    causes = [{"id": "sleep", "score": 2.0}] * 8
+    causes = [CauseScore("sleep", 2.0, "", "")] * 8
     while True:
         entry = journal.record("checkin", answers, causes, ["painful"])
         print(entry.id, flush=True)  # said only after the commit returned

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from twitch_coach.dialogue.scoring import CauseScore
 from twitch_coach.skill.journal import Journal
 
 PROGRAM = [sys.executable, "-m", "twitch_coach.skill"]
@@ -40,7 +41,7 @@ def _not_saved(events: list[dict]) -> str:
 def _journal(home: Path, count: int = 3) -> Path:
     journal = Journal(home / "journal.sqlite3")
     for _ in range(count):
-        journal.record("quick", {"intensity": {"intent": "hard"}}, [{"id": "fatigue", "score": 2.0}], [])
+        journal.record("quick", {"intensity": {"intent": "hard"}}, [CauseScore("fatigue", 2.0, "", "")], [])
     journal.close()
     return journal.path
 

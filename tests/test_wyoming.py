@@ -80,7 +80,7 @@ def test_a_whole_checkin_one_connection_per_turn_ends_in_the_summary_and_the_jou
             assert reply_text(bye) == CONTENT.home.goodbye
             [entry] = server.journal.entries()  # "repeat" and "stop" save nothing more
             assert entry.id == saved.id and entry.mode == "checkin" and entry.answers["sleep"]["value"] == 5.0
-            assert [c["id"] for c in entry.causes[:3]] == [c["id"] for c in direct.last_summary.causes[:3]]
+            assert [c["id"] for c in entry.causes[:3]] == [c.id for c in direct.last_summary.causes[:3]]
             assert len(server.conversations) == 0
 
     run(scenario())
