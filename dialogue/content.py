@@ -115,6 +115,7 @@ class Vocab:
     commands: dict[str, tuple[str, ...]]  # command name -> phrases
     pronunciations: dict[str, str] = field(default_factory=dict)  # word -> ARPAbet phones, for the recogniser
     about: tuple[str, ...] = ()  # words that show a one-shot question is about twitching after exercise
+    counted: frozenset[str] = frozenset()  # nouns that make "a" one ("a coffee"): singular, two words joined
 
 
 @dataclass(frozen=True)
@@ -134,11 +135,14 @@ class Node:
     tags: dict[str, tuple[str, ...]] = field(default_factory=dict)  # tag -> phrases noticed in answers
     units: tuple[str, ...] = ()  # number questions: words said after the number ("hours"), for speech grammars
     foreign: tuple[str, ...] = ()  # other questions' units in the tree: "two coffees" is no answer to "how many hours"
+    counted: frozenset[str] = frozenset()  # the vocabulary's nouns that make "a" one ("a coffee")
     expectation: Expectation = field(init=False, repr=False, compare=False)  # what the matcher accepts here
 
     def __post_init__(self) -> None:
         # Built once when the content is compiled, not per conversation or per answer.
-        expectation = Expectation(self.expects, self.choices, self.words, self.tags, self.units, self.foreign)
+        expectation = Expectation(
+            self.expects, self.choices, self.words, self.tags, self.units, self.foreign, self.counted
+        )
         object.__setattr__(self, "expectation", expectation)
 
     def next_node(self, answer: str | None) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from twitch_coach.intents.normalize import normalise
-from twitch_coach.intents.numbers import parse_number, spell
+from twitch_coach.intents.numbers import parse_number, singular, spell
 
 THRESHOLD = 85.0  # a phrase must score at least this (0-100) to count; below it is a no-match
 _NEGATORS = {"not", "no", "never"}  # a phrase right after these means its opposite
@@ -45,6 +45,8 @@ class Expectation:
     """Number questions: words said after this question's number ("hours")."""
     foreign: tuple[str, ...] = ()
     """Number questions: other questions' units; "two coffees" is no answer to "how many hours"."""
+    counted: frozenset[str] = frozenset()
+    """Nouns that make "a" one ("a coffee", "an hour"): the content's `counted`, singular, two words joined."""
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,7 @@ class Matcher:
         for intent, phrases in expectation.choices.items():
             cands += [c for p in phrases if (c := _candidate(ANSWER, intent, p)).tokens]
         for phrase, value in expectation.words.items():
-            cand = _candidate(WORD, "number", phrase, value)
+            cand = _candidate(WORD, "number", phrase, value, expectation.counted)
             if cand.tokens:
                 cands.append(cand)
         groups = _groups(cands)
@@ -184,8 +186,12 @@ class Matcher:
         text = normalise(utterance)
         if not text:
             return Match("none", None, 0.0, text)
+        # A tag's phrase counts in the plural too: "two pre-workouts" carries the tag of "pre workout".
+        singular_text = _singular_words(text)
         tags = tuple(
-            tag for tag, phrases in expectation.tags.items() if any(_contains(text, normalise(p)) for p in phrases)
+            tag
+            for tag, phrases in expectation.tags.items()
+            if any(_contains(singular_text, _singular_words(normalise(p))) for p in phrases)
         )
         if expectation.expects == "free":
             return Match("free", text, 1.0, text, tags)
@@ -208,7 +214,7 @@ class Matcher:
             if not scored:
                 return Match("none", None, 0.0, text, tags)
         if expectation.expects == "number":
-            number = parse_number(text, slips=True)
+            number = parse_number(text, slips=True, counted=expectation.counted)
             if any(s[2].numeric and s[0] == 100 for s in scored):
                 number = None  # "about a week" is the 7 of its phrase, not the 1 read from "a week"
             if number is not None and not number.slip:
@@ -231,12 +237,18 @@ class Matcher:
         return Match(best.intent, value, confidence, text, tags, best.phrase, best_score == 100.0, stated)
 
 
-def _candidate(kind: str, intent: str, phrase: str, value: float | None = None) -> _Candidate:
+def _candidate(
+    kind: str, intent: str, phrase: str, value: float | None = None, counted: frozenset[str] = frozenset()
+) -> _Candidate:
     norm = " ".join(_spell(w) for w in normalise(phrase).split())
     tokens = tuple(norm.split())
     bare = bool(tokens) and all(t in _BARE_WORDS for t in tokens)
-    numeric = kind == WORD and parse_number(norm) is not None
+    numeric = kind == WORD and parse_number(norm, counted=counted) is not None
     return _Candidate(kind, intent, norm, tokens, value, bare, numeric)
+
+
+def _singular_words(text: str) -> str:
+    return " ".join(singular(word) for word in text.split())
 
 
 def _contains(text: str, phrase: str) -> bool:

@@ -47,7 +47,6 @@ _SPELLINGS = {
     "im": "i am",
     "ive": "i have",
     "okay": "ok",
-    "preworkouts": "preworkout",
 }
 
 # Filler words and phrases that carry no answer; longest first so "i guess so" keeps "so".
@@ -85,6 +84,8 @@ _AGREE_RE = re.compile(r"\b(?:uh[ -]?huh|mm[ -]?hmm|mhm+)\b")
 _ISH_RE = re.compile(r"(\w)-ish\b|\b(\d+|" + "|".join(w for w in NUMBER_WORDS if w != "zero") + r")ish\b")
 _PUNCT_RE = re.compile(r"[^a-z0-9.' ]+")
 _SPACE_RE = re.compile(r"\s+")
+# "pre" is a prefix, never a word of its own: it joins the word it is written or said before.
+_PRE_RE = re.compile(r"\bpre[ -]+(?=[a-z])")
 
 
 def normalise(text: str) -> str:
@@ -93,7 +94,7 @@ def normalise(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     for short, full in _CONTRACTIONS.items():
         text = text.replace(short, full)
-    text = text.replace("pre-workout", "preworkout").replace("pre workout", "preworkout")
+    text = _PRE_RE.sub("pre", text)  # "pre-workout", "pre workout" -> "preworkout": one word however written
     text = _AGREE_RE.sub(" uhhuh ", text)  # "uh huh" is a yes; keep it from the filler "uh"
     text = _ISH_RE.sub(lambda m: m.group(1) or m.group(2), text)
     text = text.replace("-", " ")

@@ -1,11 +1,15 @@
 """Numbers in everyday speech: "five and a half", "a couple", "6", "six or seven", "for" heard for "four".
 
-The one home of number words: the normaliser, the matcher and the speech vocabulary take them from here."""
+The one home of number words: the normaliser, the matcher and the speech vocabulary take them from here.
+
+Which nouns make "a" one ("a coffee", "an hour") is the domain's to say: the content's `counted` list
+(content/vocab.yaml), passed in as `counted`, each in the singular and a two-word one joined ("redbull")."""
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 _UNITS = {
@@ -26,13 +30,6 @@ _NOTHING = {"none", "nothing", "nil", "zero", "zilch"}
 SLIPS = {
     "for": 4, "fore": 4, "to": 2, "too": 2, "won": 1, "ate": 8, "tree": 3, "free": 3,
     "fife": 5, "sex": 6, "nein": 9, "tin": 10, "oh": 0,
-}  # fmt: skip
-
-# Nouns that turn "a"/"an" into one: "a coffee", "an hour and a half".
-_UNIT_NOUNS = {
-    "hour", "cup", "coffee", "glass", "bottle", "litre", "liter", "day", "week", "minute", "can",
-    "espresso", "shot", "tea", "night", "month", "session", "preworkout", "mug", "pint", "energy",
-    "coke", "cola", "redbull", "latte", "cappuccino", "monster",
 }  # fmt: skip
 
 # Words between two numbers that make them a range: "six or seven", "three, maybe four".
@@ -61,15 +58,16 @@ class Number:
     """True when it came from a sound-alike word ("for" for "four"), so less certain."""
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
+    """The word a counted noun is listed as: "coffees" -> "coffee", "glasses" -> "glass"."""
     if word.endswith("sses"):  # "glasses" -> "glass", which is not "glas"
         return word[:-2]
     return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
 
 
-def _two_word_unit(tokens: list[str], i: int) -> bool:
-    """A unit said as two words that is one word in the list: "red bull"."""
-    return i + 1 < len(tokens) and _singular(tokens[i] + tokens[i + 1]) in _UNIT_NOUNS
+def _two_word_unit(tokens: list[str], i: int, counted: Collection[str]) -> bool:
+    """A counted noun said as two words, listed joined: "red bull"."""
+    return i + 1 < len(tokens) and singular(tokens[i] + tokens[i + 1]) in counted
 
 
 def _tens_units(tokens: list[str], i: int) -> tuple[float, int]:
@@ -85,7 +83,7 @@ def _tens_units(tokens: list[str], i: int) -> tuple[float, int]:
     return 0.0, i
 
 
-def _read(tokens: list[str], i: int) -> tuple[float, int] | None:
+def _read(tokens: list[str], i: int, counted: Collection[str]) -> tuple[float, int] | None:
     """Read one number starting at tokens[i]; return (value, index after it) or None."""
     word = tokens[i]
     nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
@@ -101,14 +99,14 @@ def _read(tokens: list[str], i: int) -> tuple[float, int] | None:
         value, j = float(_QUANTITIES[word]), i + 1
     elif word in ("a", "an") and nxt in _QUANTITIES:
         value, j = float(_QUANTITIES[nxt]), i + 2
-    elif word in ("a", "an", "single") and (_singular(nxt) in _UNIT_NOUNS or _two_word_unit(tokens, i + 1)):
+    elif word in ("a", "an", "single") and (singular(nxt) in counted or _two_word_unit(tokens, i + 1, counted)):
         value, j = 1.0, i + 1
     elif word == "a" and nxt == "hundred":
         value, j = 1.0, i + 1
     else:
         return None
     if value == 0.5 and tokens[j : j + 1] in (["a"], ["an"]) and j + 1 < len(tokens):
-        j += 2 if _singular(tokens[j + 1]) in _UNIT_NOUNS else 0  # "half an hour" is one half
+        j += 2 if singular(tokens[j + 1]) in counted else 0  # "half an hour" is one half
     if j < len(tokens) and tokens[j] == "hundred" and value < 100:
         value, j = value * 100, j + 1
         if tokens[j : j + 1] == ["and"] and j + 1 < len(tokens):  # "a hundred and twenty five"
@@ -118,7 +116,7 @@ def _read(tokens: list[str], i: int) -> tuple[float, int] | None:
     if j < len(tokens) and tokens[j] == "of":  # "a couple of"
         j += 1
     # "five and a half", "an hour and a half": the half may follow a unit word.
-    k = j + 1 if j < len(tokens) and _singular(tokens[j]) in _UNIT_NOUNS else j
+    k = j + 1 if j < len(tokens) and singular(tokens[j]) in counted else j
     if tokens[k : k + 3] == ["and", "a", "half"]:
         value += 0.5
         j = k + 3
@@ -128,13 +126,14 @@ def _read(tokens: list[str], i: int) -> tuple[float, int] | None:
     return value, j
 
 
-def find_numbers(text: str) -> list[float]:
-    """Every number in a normalised utterance, ranges ("six or seven") folded to their middle."""
+def find_numbers(text: str, counted: Collection[str] = frozenset()) -> list[float]:
+    """Every number in a normalised utterance, ranges ("six or seven") folded to their middle; `counted`: the
+    nouns that make "a" one."""
     tokens = text.split()
     found: list[tuple[float, int, int]] = []
     i = 0
     while i < len(tokens):
-        read = _read(tokens, i)
+        read = _read(tokens, i, counted)
         if read is None:
             i += 1
             continue
@@ -158,9 +157,10 @@ def find_numbers(text: str) -> list[float]:
     return values
 
 
-def parse_number(text: str, slips: bool = False) -> Number | None:
-    """The first number in a normalised utterance; with `slips`, sound-alikes count when they stand alone."""
-    values = find_numbers(text)
+def parse_number(text: str, slips: bool = False, counted: Collection[str] = frozenset()) -> Number | None:
+    """The first number in a normalised utterance; with `slips`, sound-alikes count when they stand alone or
+    before a counted noun ("for hours")."""
+    values = find_numbers(text, counted)
     if values:
         return Number(values[0])
     if not slips:
@@ -170,6 +170,6 @@ def parse_number(text: str, slips: bool = False) -> Number | None:
         if word not in SLIPS:
             continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if len(tokens) == 1 or _singular(nxt) in _UNIT_NOUNS:
+        if len(tokens) == 1 or singular(nxt) in counted:
             return Number(float(SLIPS[word]), slip=True)
     return None

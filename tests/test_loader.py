@@ -9,6 +9,7 @@ import pytest
 
 from twitch_coach.dialogue.errors import ContentError
 from twitch_coach.dialogue.loader import load
+from twitch_coach.intents.matcher import Matcher
 
 GOOD_TREE = """\
 mode: quick
@@ -211,3 +212,31 @@ def test_pronunciations_must_be_one_word_spelt_in_arpabet_phones(tmp_path: Path)
 
 def test_shipped_pronunciations_load() -> None:
     assert load().vocab.pronunciations["knackered"] == "N AE K ER D"
+
+
+def test_counted_nouns_are_singular_words_and_not_numbers(tmp_path: Path) -> None:
+    shipped = (Path(__file__).parent.parent / "content" / "vocab.yaml").read_text()
+    start = shipped.index("counted: [")
+    end = shipped.index("]", start) + 1
+    text = shipped[:start] + "counted: [cup, coffees, cup of hot tea, five, red bull]" + shipped[end:]
+    problems = _problems(tmp_path, "vocab.yaml", text)
+    at = f"{tmp_path / 'vocab.yaml'}:{_line_of(text, 'counted: [')}: vocab.counted"
+    assert problems == [
+        f"{at}.1: 'coffees': write it in the singular, such as 'coffee'; the plural is found from it",
+        f"{at}.2: 'cup of hot tea': a counted noun is one word or two, such as 'cup' or 'red bull'",
+        f"{at}.3: 'five' is a number itself, not something counted",
+    ]
+
+
+def test_what_a_number_question_counts_is_content(tmp_path: Path) -> None:
+    # "a coffee" is one drink because vocab.yaml counts coffee: a pack that does not, reads no number in it.
+    shipped = (Path(__file__).parent.parent / "content" / "vocab.yaml").read_text()
+    assert load().trees["checkin"].nodes["caffeine"].expectation.counted >= {"coffee", "preworkout", "redbull"}
+    path = tmp_path / "vocab.yaml"
+    path.write_text(shipped.replace("cup, coffee, glass", "cup, glass"))
+    node = load([path]).trees["checkin"].nodes["caffeine"]
+    assert "coffee" not in node.expectation.counted and "cup" in node.expectation.counted
+    matcher = Matcher(load().vocab.commands, load().vocab.unsure)
+    assert matcher.match("a coffee", load().trees["checkin"].nodes["caffeine"].expectation).value == 1.0
+    assert matcher.match("a coffee", node.expectation).intent != "number"
+    assert matcher.match("a cup", node.expectation).value == 1.0

@@ -66,7 +66,8 @@ CASES = [
     # spellings of the same thing
     ("pre-workout", "preworkout"),
     ("a pre workout", "a preworkout"),
-    ("two preworkouts", "two preworkout"),
+    ("two pre-workouts", "two preworkouts"),
+    ("a pre run gel", "a prerun gel"),  # "pre" is never a word of its own, whatever the domain
     ("a couple days", "a couple of days"),
     ("a couple of days", "a couple of days"),
     ("a couple", "a couple"),

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from twitch_coach.dialogue.loader import load
 from twitch_coach.intents.normalize import normalise
 from twitch_coach.intents.numbers import find_numbers, parse_number
+
+COUNTED = load().vocab.counted  # the shipped content's nouns that make "a" one ("a coffee")
 
 NUMBERS = [
     # digits and words
@@ -77,7 +80,7 @@ NUMBERS = [
 
 @pytest.mark.parametrize(("said", "value"), NUMBERS, ids=[c[0] for c in NUMBERS])
 def test_parse_number(said: str, value: float) -> None:
-    number = parse_number(normalise(said))
+    number = parse_number(normalise(said), counted=COUNTED)
     assert number is not None, said
     assert number.value == pytest.approx(value)
     assert not number.slip
@@ -101,7 +104,7 @@ NOT_NUMBERS = [
 
 @pytest.mark.parametrize("said", NOT_NUMBERS, ids=[(s or "<empty>")[:20] for s in NOT_NUMBERS])
 def test_not_a_number(said: str) -> None:
-    assert parse_number(normalise(said)) is None
+    assert parse_number(normalise(said), counted=COUNTED) is None
 
 
 SLIPS = [
@@ -127,8 +130,8 @@ SLIPS = [
 
 @pytest.mark.parametrize(("said", "value"), SLIPS, ids=[c[0] for c in SLIPS])
 def test_slip_alone_or_before_a_unit(said: str, value: float) -> None:
-    assert parse_number(normalise(said)) is None  # never without slips
-    number = parse_number(normalise(said), slips=True)
+    assert parse_number(normalise(said), counted=COUNTED) is None  # never without slips
+    number = parse_number(normalise(said), slips=True, counted=COUNTED)
     assert number is not None and number.slip
     assert number.value == value
 
@@ -150,17 +153,26 @@ NOT_SLIPS = [
 
 @pytest.mark.parametrize("said", NOT_SLIPS)
 def test_slip_inside_a_sentence_is_not_a_number(said: str) -> None:
-    number = parse_number(normalise(said), slips=True)
+    number = parse_number(normalise(said), slips=True, counted=COUNTED)
     assert number is None or not number.slip
 
 
 def test_real_number_beats_a_slip() -> None:
-    number = parse_number(normalise("went to the gym for an hour and a half"), slips=True)
+    number = parse_number(normalise("went to the gym for an hour and a half"), slips=True, counted=COUNTED)
     assert number is not None and number.value == 1.5 and not number.slip
 
 
 def test_find_numbers_lists_every_number() -> None:
-    assert find_numbers(normalise("two coffees and a pre-workout")) == [2, 1]
-    assert find_numbers(normalise("six or seven hours, then five")) == [6.5, 5]
-    assert find_numbers(normalise("seven or six")) == [7, 6]  # a falling pair is two numbers, not a range
+    assert find_numbers(normalise("two coffees and a pre-workout"), COUNTED) == [2, 1]
+    assert find_numbers(normalise("six or seven hours, then five"), COUNTED) == [6.5, 5]
+    assert find_numbers(normalise("seven or six"), COUNTED) == [7, 6]  # a falling pair is two numbers, not a range
     assert find_numbers("") == []
+
+
+def test_what_makes_a_one_is_the_contents_to_say() -> None:
+    # "a coffee" is one only where the content counts coffee; a domain with no coffee reads no number in it.
+    assert parse_number("a coffee", counted=COUNTED) is not None and parse_number("a coffee") is None
+    assert find_numbers("two coffees and a redbull", frozenset({"redbull"})) == [2, 1]  # two words, listed joined
+    assert find_numbers("two coffees and a red bull", frozenset({"redbull"})) == [2, 1]
+    assert parse_number("for hours", slips=True, counted=COUNTED) is not None
+    assert parse_number("for hours", slips=True) is None  # a slip before a word the content does not count

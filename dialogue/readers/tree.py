@@ -49,7 +49,10 @@ def read_tree(reader: Reader, root: KeyPath, vocab: Vocab | None, domain: Domain
     if mode is None or start is None or len(nodes) != len(nodes_raw):
         return None
     units = {u for n in nodes.values() for u in n.units}
-    nodes = {nid: replace(n, foreign=tuple(sorted(units - set(n.units)))) for nid, n in nodes.items()}
+    counted = vocab.counted if vocab is not None else frozenset()
+    nodes = {
+        nid: replace(n, foreign=tuple(sorted(units - set(n.units))), counted=counted) for nid, n in nodes.items()
+    }
     return DialogueTree(mode, start, intro, nodes)
 
 

@@ -1,4 +1,4 @@
-"""vocab.yaml: answer sets, the universal "not sure", the global commands and pronunciations."""
+"""vocab.yaml: answer sets, the universal "not sure", the global commands, counted nouns and pronunciations."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from twitch_coach.dialogue.fields import Reader
 from twitch_coach.dialogue.ids import UNSURE, Command, Expects
 from twitch_coach.dialogue.yamlfile import KeyPath
 from twitch_coach.intents.normalize import normalise
+from twitch_coach.intents.numbers import parse_number, singular
 
 # The 39 phones of the CMU US English dictionary (ARPAbet, no stress marks), as recognisers spell them.
 ARPABET = frozenset(
@@ -23,7 +24,7 @@ YES_NO_ANSWERS = frozenset({"yes", "no"})  # the answer ids the dialogue itself 
 def read_vocab(reader: Reader, root: KeyPath) -> Vocab:
     """The vocabulary; what is wrong in it is recorded on the reader's file."""
     data = reader.mapping(reader.file.data, root)
-    reader.unknown_keys(data, ("unsure", "about", "answer_sets", "commands", "pronunciations"), root)
+    reader.unknown_keys(data, ("unsure", "about", "answer_sets", "commands", "counted", "pronunciations"), root)
     unsure = reader.get(data, "unsure", root, "phrases") or ()
     sets_raw = reader.get(data, "answer_sets", root, "mapping") or {}
     answer_sets: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -47,7 +48,27 @@ def read_vocab(reader: Reader, root: KeyPath) -> Vocab:
     check_ids(reader, (*root, "commands"), commands_raw, tuple(Command), "command")
     commands = {name: reader.phrases(p, (*root, "commands", name)) for name, p in commands_raw.items()}
     about = tuple(normalise(w) for w in reader.get(data, "about", root, "phrases") or ())
-    return Vocab(unsure, answer_sets, commands, _pronunciations(reader, data, root), about)
+    counted = _counted(reader, data, root)
+    return Vocab(unsure, answer_sets, commands, _pronunciations(reader, data, root), about, counted)
+
+
+def _counted(reader: Reader, data: dict[str, Any], root: KeyPath) -> frozenset[str]:
+    """vocab.yaml's counted nouns ("a coffee" is one), as the number reader looks them up: singular, joined."""
+    found = set()
+    for index, phrase in enumerate(reader.get(data, "counted", root, "phrases", required=False) or ()):
+        where = (*root, "counted", str(index))
+        words = normalise(phrase).split()
+        joined = "".join(words)
+        if not 1 <= len(words) <= 2:
+            reader.problem(where, f"{phrase!r}: a counted noun is one word or two, such as 'cup' or 'red bull'")
+        elif singular(joined) != joined:
+            reader.problem(where, f"{phrase!r}: write it in the singular, such as {singular(words[-1])!r}; "
+                                  "the plural is found from it")
+        elif parse_number(joined) is not None:
+            reader.problem(where, f"{phrase!r} is a number itself, not something counted")
+        else:
+            found.add(joined)
+    return frozenset(found)
 
 
 def _pronunciations(reader: Reader, data: dict[str, Any], root: KeyPath) -> dict[str, str]:
