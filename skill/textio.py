@@ -57,11 +57,16 @@ def usable_answer(text: str) -> str:
     return text
 
 
+# json.dumps leaves these raw inside strings, and many line readers (Python's splitlines, JavaScript's) end a
+# line at them: escaped, each event is still one line to every reader, and reads back as the same text.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def emit_json(events: Iterable[Event], out: TextIO) -> str | None:
     """Write events as JSON lines; return the reason of an End among them, else None."""
     reason = None
     for event in events:
-        line = json.dumps(event.to_dict(), ensure_ascii=False)
+        line = json.dumps(event.to_dict(), ensure_ascii=False).translate(_LINE_BREAKS)
         # Only valid UTF-8 goes out, whatever came in: a client may fail on a lone surrogate.
         out.write(line.encode("utf-8", "replace").decode("utf-8") + "\n")
         if isinstance(event, End):

@@ -211,3 +211,11 @@ def test_hear_does_not_swallow_stdin_through_proc_self_fd_0(tmp_path: Path) -> N
     result = subprocess.run(PROGRAM + ["hear", "--engine", "pocketsphinx", "--topic", "sleep", "/proc/self/fd/0"],
                             input="lots of stdin\n" * 1000, capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode == 1 and "not a regular file" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("odd", ["\x85", "\u2028", "\u2029"])
+def test_a_unicode_line_break_in_an_answer_stays_inside_its_json_line(odd: str) -> None:
+    # Hypothesis found '{"text":"\\u0085"}' echoed raw in the heard event, which splitlines() cut in two.
+    events = _converse([json.dumps({"text": f"five{odd}hours"}), *QUICK])
+    heard = [e for e in events if e["type"] == "heard"]
+    assert heard[0]["text"] == f"five{odd}hours"
