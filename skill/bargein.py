@@ -19,7 +19,7 @@ def barge_vocabulary(content: Content) -> Vocabulary:
     """The commands that may interrupt, and the wake phrases."""
     phrases = [p for name in BARGE_COMMANDS for p in content.vocab.commands.get(name, ())]
     phrases += list(content.home.wake) if content.home else []
-    return Vocabulary(tuple(dict.fromkeys(n for n in (normalise(p) for p in phrases) if n)))
+    return Vocabulary(tuple(dict.fromkeys(n for n in (normalise(p) for p in phrases) if n)), quick=True)
 
 
 class BargeIn:

@@ -7,7 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 from twitch_coach.dialogue.content import Content, Node
@@ -62,7 +62,7 @@ class Ears:
         self._vocabularies: dict[int, Vocabulary] = {}  # by id() of the node; content lives as long
         # The text matcher typed answers go through: it reads what the engine heard freely (see `hear`).
         self.matcher = Matcher(content.vocab.commands, content.vocab.unsure)
-        self._kept: dict[tuple[str, ...], Vocabulary] = {}
+        self._kept: dict[Vocabulary, Vocabulary] = {}
         yes_no = content.vocab.answer_sets["yes_no"]
         # "Did you say ...?" is a yes/no question whatever the question it checks.
         self._confirm_node = Node("confirm", "", "", "", Expects.YES_NO, dict(yes_no), {"default": "end"})
@@ -76,13 +76,13 @@ class Ears:
 
     def _hearable(self, full: Vocabulary) -> Vocabulary:
         """`full` without phrases that have words the engine does not know (cached per vocabulary)."""
-        kept = self._kept.get(full.phrases)
+        kept = self._kept.get(full)
         if kept is None:
             unknown = set(self.recognizer.unknown_words(full.phrases))
             if unknown:
                 _LOGGER.info("not listening for %s: not in the %s dictionary", sorted(unknown), self.recognizer.name)
             phrases = tuple(p for p in full.phrases if not unknown & set(p.split()))
-            kept = self._kept[full.phrases] = Vocabulary(phrases) if phrases or full.is_open else full
+            kept = self._kept[full] = replace(full, phrases=phrases) if phrases or full.is_open else full
         return kept
 
     def hear(self, audio: bytes, node: Node | None) -> Heard:

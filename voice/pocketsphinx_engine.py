@@ -314,7 +314,9 @@ class PocketSphinxRecognizer(Recognizer):
         calibration = self.quick
         quick = probability = calibration.probability(evidence.features())
         low, high = calibration.unsure
-        if self.settings.free_decode or (self.settings.free_decode is None and low <= quick < high):
+        # A listener cuts speech short or wakes the device: it cannot wait ~0.4 s for the language model.
+        unsure = low <= quick < high and not self._vocabulary.quick
+        if self.settings.free_decode or (self.settings.free_decode is None and unsure):
             free_agreement, free_words = self._free_agreement(audio, text)
             evidence = dataclasses.replace(evidence, free_agreement=free_agreement, free_words=free_words,
                                            free_decoded=True)  # fmt: skip

@@ -17,6 +17,9 @@ class Vocabulary:
     phrases: tuple[str, ...] = ()
     """Lower-case phrases the answer may be; empty means open vocabulary (free speech)."""
 
+    quick: bool = False
+    """Words that must be heard at once (barge-in over the skill's own speech): no costly second opinion."""
+
     @property
     def is_open(self) -> bool:
         return not self.phrases
