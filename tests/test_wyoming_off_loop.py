@@ -42,6 +42,21 @@ def _service(book: Journal) -> Service:
     return Service(conversations, info(TEXT))
 
 
+async def _saving(book: SlowJournal) -> tuple[asyncio.Task, asyncio.Event, asyncio.Task, int]:
+    """A running service with a check-in answered up to its last reply, whose summary is now being saved:
+    the serving task, its stop event, the last turn still under way, and the port."""
+    port = free_port()
+    stop, ready = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(serve(f"tcp://127.0.0.1:{port}", _service(book), stop, ready))
+    await asyncio.wait_for(ready.wait(), 5)
+    server = Running(port, None, book)  # type: ignore[arg-type]
+    for text in ["check in", *CHECKIN[:-1]]:
+        await server.turn(text)
+    last = asyncio.create_task(server.turn(CHECKIN[-1]))  # its reply is the summary: the save starts
+    await asyncio.to_thread(book.saving.wait, 5)  # on a blocked loop this returns only once the save is done
+    return task, stop, last, port
+
+
 async def _ping(port: int) -> float:
     """When (time.perf_counter()) a ping on a connection of its own was answered."""
     async with AsyncTcpClient("127.0.0.1", port, read_timeout=5) as client:
@@ -55,15 +70,7 @@ def test_others_are_answered_while_a_summary_is_being_saved(tmp_path):
     book = SlowJournal(tmp_path / "journal.sqlite3")
 
     async def scenario():
-        port = free_port()
-        stop, ready = asyncio.Event(), asyncio.Event()
-        task = asyncio.create_task(serve(f"tcp://127.0.0.1:{port}", _service(book), stop, ready))
-        await asyncio.wait_for(ready.wait(), 5)
-        server = Running(port, None, book)  # type: ignore[arg-type]
-        for text in ["check in", *CHECKIN[:-1]]:
-            await server.turn(text)
-        last = asyncio.create_task(server.turn(CHECKIN[-1]))  # its reply is the summary: the save starts
-        await asyncio.to_thread(book.saving.wait, 5)  # on a blocked loop this returns only once the save is done
+        task, stop, last, port = await _saving(book)
         waited = await _ping(port) - book.started
         summary = await last
         stop.set()
@@ -84,15 +91,7 @@ def test_stopping_while_a_summary_is_being_saved_keeps_it(tmp_path):
     book = SlowJournal(tmp_path / "journal.sqlite3")
 
     async def scenario():
-        port = free_port()
-        stop, ready = asyncio.Event(), asyncio.Event()
-        task = asyncio.create_task(serve(f"tcp://127.0.0.1:{port}", _service(book), stop, ready))
-        await asyncio.wait_for(ready.wait(), 5)
-        server = Running(port, None, book)  # type: ignore[arg-type]
-        for text in ["check in", *CHECKIN[:-1]]:
-            await server.turn(text)
-        last = asyncio.create_task(server.turn(CHECKIN[-1]))
-        await asyncio.to_thread(book.saving.wait, 5)
+        task, stop, last, _ = await _saving(book)
         stop.set()  # SIGTERM, as the command sets it, in the middle of the save
         await asyncio.wait_for(task, 10)
         last.cancel()
