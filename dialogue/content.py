@@ -59,7 +59,7 @@ class Spotting:
         tuple[str, str, int], ...
     ]  # (group, group, gap): the first just before the second: neither counts
     sounds_like: Mapping[str, str]  # short slip -> the word it stands for ("pane" -> "pain")
-    not_slips: frozenset[str]  # real words never read as a slip of a group word
+    not_slips: frozenset[str]  # real words never read as a slip, sound-alike or form of a group word
     lookalike_stops: frozenset[str] = frozenset()  # words no look-alike reaches across ("weak after the run")
     idioms: frozenset[str] = frozenset()  # groups of phrases that mean something else: their words raise nothing
     hypothetical: tuple[tuple[str, ...], ...] = ()  # like negations, for red flags only ("can it cause numbness")

@@ -104,6 +104,9 @@ def test_spellings_that_sound_like_a_listed_word_count() -> None:
     assert index.lookup("weekness") == {"week", "weakness"}  # a form of one listed word, said as another
     assert index.lookup("week") == {"week"}  # a listed word is only itself
     assert index.lookup("comb") == frozenset()  # a real word named in not_slips
+    real = WordIndex(["numb", "numbness", "both"], {}, ["numbers", "bother"])
+    assert real.lookup("numbers") == frozenset() and real.lookup("bother") == frozenset()  # nor a form of a word
+    assert real.lookup("numbed") == {"numb"}  # a form not named there still counts
     assert index.lookup("nub") == frozenset()  # too short to be read as anything
 
 
