@@ -220,7 +220,7 @@ def _pack(tmp_path: Path) -> Path:
         ("  both: [both]", '  both: [both, "{round_a}"]\n  round_a: ["{both}"]', "groups.round_a: groups name each other in a circle: both -> round_a -> both"),
         ("  both: [both]", '  both: ["{count} {count} {count} {count}"]', "writes out to more than 2000 phrases"),
         ("    - [weak, not_body]", "    - [weak, not_body, 12]", "safety.spotting.lookalikes.0: the third item is how many"),
-        ("  idioms: [idiom, saying, screen_blur, not_yet]", "  idioms: [idiom, saying, screen_blur, not_yets]",
+        ("  idioms: [idiom, saying, screen_blur, not_yet,", "  idioms: [idiom, saying, screen_blur, not_yets,",
          "safety.spotting.idioms.3: unknown group 'not_yets'"),
         ("  me: [i, me, my, myself, mine]", "  me: [i, me, my self]", "safety.spotting.me.2: should be one word"),
     ],
