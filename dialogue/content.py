@@ -74,6 +74,9 @@ class Spotting:
     happening_now: tuple[tuple[str, ...], ...] = ()  # ... unless happening now ("my mate is collapsing next to me")
     informing: tuple[tuple[str, ...], ...] = ()  # a sign passed on as information ("I read that ..."): raises nothing
     asked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> groups its question's subject is
+    sayings_at: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> groups that are sayings there
+    ellipsis: frozenset[str] = frozenset()  # ends a part that borrows what was denied before ("but my chest does")
+    ellipsis_tail: frozenset[str] = frozenset()  # words that may follow it ("but it does now")
     heard: frozenset[str] = frozenset()  # the groups heard on their own (all when empty); the rest only inside phrases
     index: WordIndex = field(init=False, repr=False, compare=False)
     by_first: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(init=False, repr=False, compare=False)

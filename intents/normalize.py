@@ -58,7 +58,8 @@ _SPELLINGS = {
     "hrs": "hours",
     "mins": "minutes",
 }
-_UNIT_RE = re.compile(r"(?<=\d)(?=(?:wks?|mn?ths?|yrs|hrs|mins|weeks?|months?|years?|hours?|days?|minutes?)\b)")  # "3wks"
+# "3wks", "5hrs": a number glued to its unit
+_UNIT_RE = re.compile(r"(?<=\d)(?=(?:wks?|mn?ths?|yrs|hrs|mins|weeks?|months?|years?|hours?|days?|minutes?)\b)")
 
 # Filler words and phrases that carry no answer; longest first so "i guess so" keeps "so".
 _FILLERS = (

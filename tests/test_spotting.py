@@ -160,6 +160,30 @@ def test_urgent_signs_keep_their_safe_side(text: str, urgent: bool) -> None:
     assert bool(_spot(text)[0]) == urgent
 
 
+@pytest.mark.parametrize(
+    ("text", "urgent", "flags"),
+    [
+        ("the twitch does not hurt but my chest does", ("chest_pain",), ("painful",)),  # "my chest does [hurt]"
+        ("my calf does not ache, my chest does though", ("chest_pain",), ("painful",)),
+        ("my left leg is not numb but my right one is", (), ("numbness",)),
+        ("it did not hurt last week but it does now", (), ("painful",)),
+        ("I am not numb but my friend is", (), ()),  # borrowed into someone else's clause: theirs
+        ("it does not hurt but it does twitch", (), ()),  # the verb does not end its part: nothing borrowed
+        ("my chest does not hurt and my legs do not either", (), ()),
+    ],
+)
+def test_a_verb_standing_for_one_denied_before_borrows_its_words(text: str, urgent: tuple, flags: tuple) -> None:
+    assert _spot(text) == (urgent, flags)
+
+
+def test_sleep_sayings_are_quiet_at_the_sleep_question_only() -> None:
+    safety = load().safety
+    assert spot("out like a light, about eight hours", safety, "sleep").urgent == ()
+    assert spot("out like a light, about eight hours", safety).urgent == ("fainting",)  # no question: the safe side
+    assert spot("out like a light in bed by nine", safety).urgent == ()  # beside talk of bed: asleep
+    assert spot("about seven, but I fainted after my run", safety, "sleep").urgent == ("fainting",)
+
+
 def test_word_forms_and_slips() -> None:
     assert {"tingles", "tingling", "tingly"} <= forms("tingle")
     assert {"slurred", "slurring"} <= forms("slur") and "blurry" in forms("blur")
