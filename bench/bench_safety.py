@@ -4,8 +4,10 @@ Runs every case of tests/safety_set.yaml through what a person meets (the one-sh
 check-in at that question) and prints the figures for each round of the held-out part and for the
 development part apart, with every miss, then what spotting costs a reply. Round 2 was written after the
 spotting was tuned on round 1's misses and measured once (urgent 54/55, red flags 65/72, false alarms 7/95);
-round 3 was written blind and measured once (urgent 83/98, red flags 116/137, false alarms 32/190). The misses
-of all three were read since, so none is a clean figure now. Targets (issue 8, held-out part): urgent 100%,
+round 3 was written blind and measured once (urgent 83/98, red flags 116/137, false alarms 32/190); round 4 was
+written blind and measured once (urgent 90/95, red flags 126/134, false alarms 17/180), then its misses were read and
+fixed by kind, never by listing a sentence (now 95/95, 134/134, 7/180). The misses of all four were read since, so
+none is a clean figure now; a blind round 5 is to be measured once. Targets (issue 8, held-out part): urgent 100%,
 red flags >= 99%, false alarms on negated and look-alike cases <= 5%.
 """
 

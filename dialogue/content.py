@@ -59,7 +59,7 @@ class Spotting:
         tuple[str, str, int], ...
     ]  # (group, group, gap): the first just before the second: neither counts
     sounds_like: Mapping[str, str]  # short slip -> the word it stands for ("pane" -> "pain")
-    not_slips: frozenset[str]  # real words never read as a slip of a group word
+    not_slips: frozenset[str]  # real words never read as a slip, sound-alike or form of a group word
     lookalike_stops: frozenset[str] = frozenset()  # words no look-alike reaches across ("weak after the run")
     idioms: frozenset[str] = frozenset()  # groups of phrases that mean something else: their words raise nothing
     hypothetical: tuple[tuple[str, ...], ...] = ()  # like negations, for red flags only ("can it cause numbness")
@@ -74,6 +74,9 @@ class Spotting:
     happening_now: tuple[tuple[str, ...], ...] = ()  # ... unless happening now ("my mate is collapsing next to me")
     informing: tuple[tuple[str, ...], ...] = ()  # a sign passed on as information ("I read that ..."): raises nothing
     asked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> groups its question's subject is
+    sayings_at: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> groups that are sayings there
+    ellipsis: frozenset[str] = frozenset()  # ends a part that borrows what was denied before ("but my chest does")
+    ellipsis_tail: frozenset[str] = frozenset()  # words that may follow it ("but it does now")
     heard: frozenset[str] = frozenset()  # the groups heard on their own (all when empty); the rest only inside phrases
     index: WordIndex = field(init=False, repr=False, compare=False)
     by_first: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(init=False, repr=False, compare=False)

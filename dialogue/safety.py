@@ -41,7 +41,9 @@ def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
     """The urgent signs and red flags `utterance` names, negated and look-alike words left out; `about` is the topic
     of the question it answers, whose own subject counts as said ("yes, the whole left side" to "any numbness?")."""
     words, clauses, parts, denied = _tokens(utterance, safety.spotting)
-    hits = _quiet(_hits(words, clauses, parts, safety.spotting), words, clauses, parts, safety.spotting)
+    words, clauses, parts = _borrow(words, clauses, parts, safety.spotting)
+    sayings = frozenset(safety.spotting.sayings_at.get(about or "", ()))  # "out like a light" at the sleep question
+    hits = _quiet(_hits(words, clauses, parts, safety.spotting), words, clauses, parts, safety.spotting, sayings)
     for h in hits:
         h.negated = h.negated or h.clause in denied  # "numb? no."
 
@@ -106,6 +108,33 @@ def _tokens(utterance: str, spotting: Spotting) -> tuple[list[str], list[int], l
     return words, clauses, parts, denied
 
 
+def _borrow(
+    words: list[str], clauses: list[int], parts: list[int], spotting: Spotting
+) -> tuple[list[str], list[int], list[int]]:
+    """Words, clauses and parts with a verb that stands for one said before ("the twitch does not hurt but my chest
+    does", "my calf does not ache, my chest does") followed by what the last negation, in an earlier part of this
+    clause or in the clause before, reached: "my chest does hurt". Only a verb that ends its part (but for words like
+    "now") borrows."""
+    out: tuple[list[str], list[int], list[int]] = ([], [], [])
+    denied: tuple[int, int, list[str]] | None = None  # (clause, part, the words) of the last negation
+    for i, word in enumerate(words):
+        if word in spotting.negations:
+            end = i + 1
+            while end < len(words) and parts[end] == parts[i] and words[end] not in spotting.negation_stops:
+                end += 1
+            denied = (clauses[i], parts[i], words[i + 1 : end])
+        borrowed: list[str] = []
+        if word in spotting.ellipsis and denied and denied[1] != parts[i] and clauses[i] - denied[0] in (0, 1):
+            rest = (w for w, p in zip(words[i + 1 :], parts[i + 1 :], strict=True) if p == parts[i])
+            if all(w in spotting.ellipsis_tail for w in rest):  # "but it does now"
+                borrowed = denied[2]
+        for w in (word, *borrowed):
+            out[0].append(w)
+            out[1].append(clauses[i])
+            out[2].append(parts[i])
+    return out
+
+
 def _phrase_at(tokens: list[str], i: int, phrases: tuple[tuple[str, ...], ...], loose: bool = False) -> int:
     """The length of the longest phrase that starts at tokens[i] exactly, or in plain word forms when `loose`
     ("my mates" is "my mate"); 0 when none."""
@@ -147,10 +176,13 @@ def _hits(words: list[str], clauses: list[int], parts: list[int], spotting: Spot
     return hits
 
 
-def _quiet(hits: list[_Hit], words: list[str], clauses: list[int], parts: list[int], spotting: Spotting) -> list[_Hit]:
-    """Drop idioms and look-alikes, then mark hits that a negation, an all-clear, an "as usual", a what-if or
-    someone else's clause cancels."""
-    idioms = [h for h in hits if h.group in spotting.idioms]
+def _quiet(
+    hits: list[_Hit], words: list[str], clauses: list[int], parts: list[int], spotting: Spotting,
+    sayings: frozenset[str] = frozenset(),
+) -> list[_Hit]:  # fmt: skip
+    """Drop idioms (and `sayings`, the groups that are sayings at this question) and look-alikes, then mark hits that a
+    negation, an all-clear, an "as usual", a what-if or someone else's clause cancels."""
+    idioms = [h for h in hits if h.group in spotting.idioms or h.group in sayings]
     dropped = {id(h) for h in hits for f in idioms if h.start < f.end and f.start < h.end}  # "a pain in the neck"
     for pairs, both in ((spotting.lookalikes, True), (spotting.belongs, False)):
         for first, second, gap in pairs:

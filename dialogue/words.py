@@ -83,7 +83,9 @@ class WordIndex:
         alike = self._sounds_like.get(token)
         if alike is not None and token not in self._listed:  # "weaks" is "weeks", not a form of "weak"
             return frozenset(self._bases(alike) or {alike})
-        found = self._bases(token)
+        # A real word in not_slips is only itself: never a slip, a sound-alike, nor a form of a shorter listed word
+        # ("numbers" is not numb + "ers", "bother" is not both + "er").
+        found = ({token} & self._listed) if token in self._not_slips else self._bases(token)
         if alike is not None:
             found |= self._bases(alike) or {alike}  # "past" is itself, or "passed" in "past out"
         if token in self._listed or token in self._not_slips or len(token) < MIN_SOUND:

@@ -47,7 +47,19 @@ _SPELLINGS = {
     "im": "i am",
     "ive": "i have",
     "okay": "ok",
+    # Written short for a length of time ("3 wks", "5hrs"); not "hr" (heart rate) or "yr" ("your" in a text).
+    "wk": "week",
+    "wks": "weeks",
+    "mth": "month",
+    "mths": "months",
+    "mnth": "month",
+    "mnths": "months",
+    "yrs": "years",
+    "hrs": "hours",
+    "mins": "minutes",
 }
+# "3wks", "5hrs": a number glued to its unit
+_UNIT_RE = re.compile(r"(?<=\d)(?=(?:wks?|mn?ths?|yrs|hrs|mins|weeks?|months?|years?|hours?|days?|minutes?)\b)")
 
 # Filler words and phrases that carry no answer; longest first so "i guess so" keeps "so".
 _FILLERS = (
@@ -101,6 +113,7 @@ def normalise(text: str) -> str:
     text = _THOUSANDS_RE.sub("", text)
     text = re.sub(r"(?<![0-9])\.|\.(?![0-9])", " ", text)  # keep decimal points, drop full stops
     text = _PUNCT_RE.sub(" ", text).replace("'", "")
+    text = _UNIT_RE.sub(" ", text)
     words = [_SPELLINGS.get(word, word) for word in text.split()]
     text = " ".join(words)
     text = _ONLY_RE.sub("only ", text)

@@ -33,6 +33,14 @@ CASES = [
     ("kinda", "kind of"),
     ("sorta", "sort of"),
     ("okay", "ok"),
+    # lengths of time written short, glued to their number or not
+    ("3 wks now", "3 weeks now"),
+    ("3wks", "3 weeks"),
+    ("about 7hrs", "about 7 hours"),
+    ("2 mths", "2 months"),
+    ("20 mins", "20 minutes"),
+    ("my hr is high", "my hr is high"),  # heart rate, not hours
+    ("the 3rd set", "the 3rd set"),
     # fillers go; the words that carry the answer stay
     ("um, no", "no"),
     ("uh, like, five hours", "five hours"),

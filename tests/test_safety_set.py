@@ -1,8 +1,9 @@
 """The labelled safety set: its labels (known ids, every sign and flag covered, held-out kept apart) and its targets.
 
 The targets are asserted on the held-out part's rounds 1 and 2, both read after they were first measured (round 2
-was written after the spotting was tuned on round 1); round 3, written blind and measured once before its misses were
-read, is reported with floors at what the spotting reaches now. bench/bench_safety.py prints the figures with every miss.
+was written after the spotting was tuned on round 1); rounds 3 and 4, each written blind and measured once before its
+misses were read and fixed by kind, are reported with floors at what the spotting reaches now. None is a clean figure
+any more. bench/bench_safety.py prints the figures with every miss.
 """
 
 from __future__ import annotations
@@ -162,9 +163,13 @@ def test_the_third_held_out_round_is_reported_with_floors() -> None:
 
 def test_the_fourth_held_out_round_is_reported_with_floors() -> None:
     """Round 4 was written blind to the spotting after round 3's misses were fixed, and measured once: urgent 90/95,
-    red flags 126/134, false alarms 17/180. Nothing has been fitted to it, so it is the clean figure, short of the
-    targets (urgent 100%, red flags >= 99%, false alarms <= 5%); the floors are what it measured, so a regression fails."""
+    red flags 126/134, false alarms 17/180. Its misses were then read and their kinds fixed in general (recogniser slips
+    for urine and breathe, swelling and fainting in slang, a negation that swallowed the chest clause, durations written
+    short, numbness and weakness described, real words read as forms or slips of sign words, sayings of sleep, food, joy
+    and sport), never by listing a sentence, with fresh development cases for each; so it is no longer a clean figure
+    (round 5, written blind, is to be measured once by someone else). The floors are what it reaches now (urgent 95/95,
+    red flags 134/134, false alarms 7/180), so a regression fails."""
     urgent, flags, alarms, figures = _figures("held-out round 4")
-    assert urgent >= 90 / 95, [str(c) for c in figures.urgent_missed]
-    assert flags >= 126 / 134, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
-    assert alarms <= 17 / 180, [str(c) for c, _ in figures.false_alarms]
+    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
+    assert flags == 1.0, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
+    assert alarms <= 7 / 180, [str(c) for c, _ in figures.false_alarms]

@@ -104,6 +104,9 @@ def test_spellings_that_sound_like_a_listed_word_count() -> None:
     assert index.lookup("weekness") == {"week", "weakness"}  # a form of one listed word, said as another
     assert index.lookup("week") == {"week"}  # a listed word is only itself
     assert index.lookup("comb") == frozenset()  # a real word named in not_slips
+    real = WordIndex(["numb", "numbness", "both"], {}, ["numbers", "bother"])
+    assert real.lookup("numbers") == frozenset() and real.lookup("bother") == frozenset()  # nor a form of a word
+    assert real.lookup("numbed") == {"numb"}  # a form not named there still counts
     assert index.lookup("nub") == frozenset()  # too short to be read as anything
 
 
@@ -155,6 +158,30 @@ def test_signs_said_in_other_words_and_words_that_mean_something_else(text: str,
 )
 def test_urgent_signs_keep_their_safe_side(text: str, urgent: bool) -> None:
     assert bool(_spot(text)[0]) == urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent", "flags"),
+    [
+        ("the twitch does not hurt but my chest does", ("chest_pain",), ("painful",)),  # "my chest does [hurt]"
+        ("my calf does not ache, my chest does though", ("chest_pain",), ("painful",)),
+        ("my left leg is not numb but my right one is", (), ("numbness",)),
+        ("it did not hurt last week but it does now", (), ("painful",)),
+        ("I am not numb but my friend is", (), ()),  # borrowed into someone else's clause: theirs
+        ("it does not hurt but it does twitch", (), ()),  # the verb does not end its part: nothing borrowed
+        ("my chest does not hurt and my legs do not either", (), ()),
+    ],
+)
+def test_a_verb_standing_for_one_denied_before_borrows_its_words(text: str, urgent: tuple, flags: tuple) -> None:
+    assert _spot(text) == (urgent, flags)
+
+
+def test_sleep_sayings_are_quiet_at_the_sleep_question_only() -> None:
+    safety = load().safety
+    assert spot("out like a light, about eight hours", safety, "sleep").urgent == ()
+    assert spot("out like a light, about eight hours", safety).urgent == ("fainting",)  # no question: the safe side
+    assert spot("out like a light in bed by nine", safety).urgent == ()  # beside talk of bed: asleep
+    assert spot("about seven, but I fainted after my run", safety, "sleep").urgent == ("fainting",)
 
 
 def test_word_forms_and_slips() -> None:
@@ -217,7 +244,7 @@ def _pack(tmp_path: Path) -> Path:
         ("  both: [both]", '  both: [both, "{round_a}"]\n  round_a: ["{both}"]', "groups.round_a: groups name each other in a circle: both -> round_a -> both"),
         ("  both: [both]", '  both: ["{count} {count} {count} {count}"]', "writes out to more than 2000 phrases"),
         ("    - [weak, not_body]", "    - [weak, not_body, 12]", "safety.spotting.lookalikes.0: the third item is how many"),
-        ("  idioms: [idiom, saying, screen_blur, not_yet]", "  idioms: [idiom, saying, screen_blur, not_yets]",
+        ("  idioms: [idiom, saying, screen_blur, not_yet,", "  idioms: [idiom, saying, screen_blur, not_yets,",
          "safety.spotting.idioms.3: unknown group 'not_yets'"),
         ("  me: [i, me, my, myself, mine]", "  me: [i, me, my self]", "safety.spotting.me.2: should be one word"),
     ],

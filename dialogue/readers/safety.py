@@ -47,6 +47,7 @@ def read_safety(reader: Reader, root: KeyPath, domain: Domain | None) -> Safety 
     used |= set(spotting.idioms if spotting else ())
     used |= {g for flag in flags.values() for g in flag.unless}
     used |= {g for names in (spotting.asked.values() if spotting else ()) for g in names}
+    used |= {g for names in (spotting.sayings_at.values() if spotting else ()) for g in names}
     check_used(reader, root, groups, used | referenced)
     if spotting is not None:  # a group only named inside others' phrases is never heard alone ("{be} my weakness")
         spotting = replace(spotting, heard=frozenset(used))

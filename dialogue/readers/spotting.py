@@ -18,12 +18,12 @@ MAX_EXPANDED = 2000  # phrases one group may write out to, so a content slip can
 _FIELDS = ("breaks", "negations", "negation_stops", "all_clear", "as_usual", "pseudo", "others", "long_ago",
            "lookalikes", "sounds_like", "not_slips", "lookalike_stops", "idioms", "hypothetical", "me",
            "belongs", "answers", "fresh_starts", "denials", "only_mine", "informing", "asked",
-           "happening_now")  # fmt: skip
+           "happening_now", "sayings_at", "ellipsis", "ellipsis_tail")  # fmt: skip
 # Fields a content pack may leave out (they came later).
 _OPTIONAL = ("others", "long_ago", "lookalike_stops", "hypothetical", "me", "answers", "fresh_starts", "denials",
-             "only_mine", "informing", "asked", "happening_now")  # fmt: skip
+             "only_mine", "informing", "asked", "happening_now", "sayings_at", "ellipsis", "ellipsis_tail")  # fmt: skip
 _PHRASE_LISTS = ("hypothetical", "fresh_starts", "denials", "only_mine", "informing", "happening_now")
-_ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me", "answers")
+_ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me", "answers", "ellipsis", "ellipsis_tail")
 LOOKALIKE_GAP = 2  # words that may come between the two halves of a look-alike unless it says ("one side of my calf")
 
 
@@ -110,13 +110,7 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
         else:
             sounds[normalise(slip)] = normalise(word)
     not_slips = reader.get(raw, "not_slips", path, "phrases") or ()
-    asked = {}
-    for topic, names in (reader.get(raw, "asked", path, "mapping", required=False) or {}).items():
-        at = (*path, "asked", str(topic))
-        if not isinstance(names, list) or not names or not all(isinstance(g, str) for g in names):
-            reader.problem(at, f"should be a list of group names, like [weak_numb], not {kind(names)}")
-        elif all([check_group(reader, at, g, groups) for g in names]):  # noqa: C419 (report every unknown one)
-            asked[str(topic)] = tuple(names)
+    asked, sayings_at = (_by_topic(reader, raw, path, key, groups) for key in ("asked", "sayings_at"))
     if reader.file.problems:
         return None
     return Spotting(
@@ -144,7 +138,24 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
         happening_now=lists["happening_now"],
         informing=lists["informing"],
         asked=asked,
+        sayings_at=sayings_at,
+        ellipsis=frozenset(w[0] for w in lists["ellipsis"]),
+        ellipsis_tail=frozenset(w[0] for w in lists["ellipsis_tail"]),
     )
+
+
+def _by_topic(
+    reader: Reader, raw: dict[str, Any], path: KeyPath, key: str, groups: dict[str, Any]
+) -> dict[str, tuple[str, ...]]:
+    """`asked` or `sayings_at`: topic -> a list of group names."""
+    out = {}
+    for topic, names in (reader.get(raw, key, path, "mapping", required=False) or {}).items():
+        at = (*path, key, str(topic))
+        if not isinstance(names, list) or not names or not all(isinstance(g, str) for g in names):
+            reader.problem(at, f"should be a list of group names, like [weak_numb], not {kind(names)}")
+        elif all([check_group(reader, at, g, groups) for g in names]):  # noqa: C419 (report every unknown one)
+            out[str(topic)] = tuple(names)
+    return out
 
 
 def check_group(reader: Reader, where: KeyPath, name: str, groups: dict[str, Any]) -> bool:
