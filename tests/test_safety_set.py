@@ -37,6 +37,7 @@ def parts() -> dict[str, list[Case]]:
         "held-out round 2": [c for c in cases if c.held_out and c.round == 2],
         "held-out round 3": [c for c in cases if c.held_out and c.round == 3],
         "held-out round 4": [c for c in cases if c.held_out and c.round == 4],
+        "held-out round 5": [c for c in cases if c.held_out and c.round == 5],
         "development": [c for c in cases if not c.held_out],
     }
 
@@ -48,6 +49,7 @@ def test_set_is_big_enough_and_held_out_is_kept_apart() -> None:
     assert len(parts()["held-out round 2"]) >= 150
     assert len(parts()["held-out round 3"]) >= 400
     assert len(parts()["held-out round 4"]) >= 390
+    assert len(parts()["held-out round 5"]) >= 395
     said = Counter(" ".join(c.say.lower().split()) for c in cases)
     assert not [s for s, n in said.items() if n > 1], "a case said twice would count twice (or in both parts)"
 
@@ -67,7 +69,9 @@ def test_every_label_is_a_known_id() -> None:
         assert not (case.urgent and case.kind in ("negated", "lookalike")), f"{case}: a quiet kind cannot be urgent"
 
 
-@pytest.mark.parametrize("part", ["held-out", "held-out round 2", "held-out round 3", "held-out round 4", "development"])
+@pytest.mark.parametrize(
+    "part", ["held-out", "held-out round 2", "held-out round 3", "held-out round 4", "held-out round 5", "development"]
+)
 def test_each_part_covers_every_sign_flag_and_kind(part: str) -> None:
     cases = parts()[part]
     assert {c.urgent for c in cases if c.urgent} == SIGNS
@@ -173,3 +177,14 @@ def test_the_fourth_held_out_round_is_reported_with_floors() -> None:
     assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
     assert flags == 1.0, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
     assert alarms <= 7 / 180, [str(c) for c, _ in figures.false_alarms]
+
+
+def test_the_fifth_held_out_round_is_reported_with_floors() -> None:
+    """Round 5 was written blind (from domain.md and everyday speech, by a hand that read neither the spotting nor any
+    earlier case) while round 4's misses were fixed, and measured once after those fixes: urgent 97/100, red flags
+    133/138, false alarms 25/167. Nothing has been fitted to it, so it is the clean figure, short of the targets
+    (urgent 100%, red flags >= 99%, false alarms <= 5%); the floors are what it measured, so a regression fails."""
+    urgent, flags, alarms, figures = _figures("held-out round 5")
+    assert urgent >= 97 / 100, [str(c) for c in figures.urgent_missed]
+    assert flags >= 133 / 138, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
+    assert alarms <= 25 / 167, [str(c) for c, _ in figures.false_alarms]
