@@ -2,9 +2,10 @@
 
 Every fitting clip is decoded at its question; the evidence (free decode agreeing or not, scores, margin,
 no-speech probability, level range) is the input of a logistic regression whose target is "the text
-handed on means what was said". Other words and noise are all targets 0. Three models: the restricted
-phrase (closed), open vocabulary, and the free words alone as the text matcher reads them (free: what the
-skill hands on when no whole phrase came). Prints the fit and writes the YAML; one command, no cache needed.
+handed on means what was said". Other words and noise are all targets 0. Three models: the best phrase of
+the phrase search (closed), open vocabulary, and the free words alone as the text matcher reads them (free: what
+the skill hands on when the best phrase is judged wrong and the free words say something else). Prints the fit
+and writes the YAML; one command, no cache needed.
 
     .venv/bin/python bench/calibrate_whisper.py [--model DIR] [--cache FILE.json]
 """
@@ -71,12 +72,12 @@ def examples(rows: list[dict], kind: str) -> tuple[list[dict], np.ndarray, np.nd
     """The rows one model is fitted on, its inputs and its targets.
 
     The free model judges the free words where the text matcher takes them as something at the question.
-    The skill hands them on only when no whole phrase survived the restricted decode, but it is fitted on
-    every clip the matcher takes: the real sets are one-word answers, which nearly always come through the
-    restricted decode, so its no-phrase clips are almost all noise (1 right of 34 on the fitting fold), and
-    fitting on those alone would teach "a real answer never lacks a whole phrase", a fact of these sets and
-    not of speech ("yes quite a lot" is one). Its inputs are the acoustic ones, for the same reason: how many
-    words were said is left out, since here only noise makes long hallucinated sentences.
+    The skill hands them on only when the best phrase is judged wrong, but it is fitted on every clip the
+    matcher takes: the real sets are one-word answers, which nearly always fit a phrase, so the clips where
+    none fits are almost all noise, and fitting on those alone would teach "a real answer always fits a
+    phrase", a fact of these sets and not of speech ("yes quite a lot" is one). Its inputs are the acoustic ones,
+    for the same reason: how many words were said is left out, since here only noise makes long hallucinated
+    sentences.
     """
     if kind == "free":
         used = [r for r in rows if r["closed"]["free"] and r["free_taken"]]
@@ -166,7 +167,8 @@ def main() -> None:
         "features": {
             "open": ["no_speech", "min(level_range, 40)/10", "free_score"],
             "closed": ["no_speech", "min(level_range, 40)/10", "free_score", "log1p(extra free words)", "phrase_score",
-                       "min(margin, 3)", "free == phrase", "similarity(free, phrase)"],
+                       "min(margin, 3)", "free == phrase", "similarity(free, phrase)",
+                       "clip(phrase_score - free_log_prob, -10, 2)/2"],
             "free": ["no_speech", "min(level_range, 40)/10", "free_score"],
         },  # fmt: skip
         "fitted": fitted,

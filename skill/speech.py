@@ -99,7 +99,7 @@ class Ears:
             return heard
         intent = self.matcher.match(transcript.free, node.expectation).intent
         # Not a command that loses answers (stop, start over, back, skip): said plainly, its phrases are in
-        # the restricted decode, so free words that only read as one are a guess at the costliest error
+        # the phrase search, so free words that only read as one are a guess at the costliest error
         # (a digit freely heard as "bye" on the fitting speakers, which would end the check-in).
         if intent == NONE or (intent in COMMANDS and intent not in HARMLESS):
             return heard

@@ -11,7 +11,7 @@ from twitch_coach.voice.recognizer import Vocabulary
 
 _NUMBERS = [spell(n) for n in range(21)]  # "zero" .. "twenty": what people answer a number question with
 # How numbers are said; kept few because decoding time grows with the grammar.
-# "about {n} {unit}": "about eight hours" was no phrase, so Whisper's restricted decode found none whole in it.
+# "about {n} {unit}": "about eight hours" was no phrase, so Whisper's phrase search had no whole phrase for it.
 _NUMBER_FRAMES = ("{n}", "{n} {unit}", "about {n}", "about {n} {unit}", "{n} and a half")
 # Commands a recogniser is not offered at a number question because they sound like a number: a bare "bye"
 # took 7 of the 19 FSDD digits Whisper got wrong on the fitting speakers ("five", "nine"), and stopping

@@ -1,5 +1,6 @@
-"""Whisper tiny.en through CTranslate2: each answer decoded restricted to the question's phrases and freely,
-the two compared, and the evidence turned into a calibrated probability (voice/calibration/whisper.yaml)."""
+"""Whisper tiny.en through CTranslate2: each answer decoded freely and scored against the question's whole phrases
+(voice/phrase_search.py), the two compared, and the evidence turned into a calibrated probability
+(voice/calibration/whisper.yaml)."""
 
 from __future__ import annotations
 
@@ -14,19 +15,27 @@ from pathlib import Path
 
 import numpy as np
 
+from twitch_coach.voice.phrase_search import LENGTH_POWER, PhraseTrie, log_softmax, search
 from twitch_coach.voice.recognizer import RATE, Recognizer, RecognizerError, Transcript, Vocabulary
 from twitch_coach.voice.whisper_features import MAX_SECONDS, log_mel
 
 MODEL_FILES = ("config.json", "model.bin", "tokenizer.json", "vocabulary.txt")
 CALIBRATION = Path(__file__).with_name("calibration") / "whisper.yaml"
 MIN_WINDOW = 5  # seconds; shorter windows make Whisper repeat a one-word answer and misjudge silence
-BEAM = 5  # restricted hypotheses read: the runner-up phrase gives the margin
-_FREE_EXTRA = 6  # free-decode tokens past the question's longest phrase: enough to show Whisper running on
-# CTranslate2's max_length also counts the prompt and more: past the longest phrase it must leave this slack,
-# or a long phrase is cut short (measured: "i am not really sure." needs 12 where it takes 6 tokens).
-_SLACK = 6
+# Prefixes kept at each step of the phrase search, and how far behind a finished phrase one may fall (nats); set on
+# the fitting speakers' digits, "stop" and FSDD: 3 and 4 found as many right phrases as 3 and 6 at about 90% of
+# the CPU time; a beam of 2 lost 1 to 3 clips of each.
+BEAM = 3
+PRUNE = 4.0
+# The free decode's max_length past the question's longest phrase: CTranslate2's max_length also counts the prompt
+# and more (measured: "i am not really sure." needs 12 where it takes 6 tokens), and the rest is enough to show
+# Whisper running on past an answer.
+_FREE_PAST = 13
 _OPEN_TOKENS = 120
-_PUNCTUATION = (".", ",", "!", "?")
+# A short answer in a 5 s window makes Whisper say it again until the length limit ("Yes. Yes. Yes. ..."), which was
+# most of an answer's cost (the fitting clips' free decode: 56 ms at 1.0, 16 ms at 1.1, the same words once).
+REPETITION_PENALTY = 1.1
+_ENDINGS = (".", "!", "?")  # with <|endoftext|>: a phrase is whole when the decoder would stop after it
 # Punctuation, but not a decimal point: "5.5 hours" must reach the text matcher as 5.5, not "five five".
 _NOT_WORD = re.compile(r"(?:[^a-z0-9'. ]|(?<![0-9])\.|\.(?![0-9]))+")
 _SMALL = (
@@ -34,18 +43,23 @@ _SMALL = (
     "sixteen seventeen eighteen nineteen twenty"
 ).split()
 FRAME = RATE // 100  # 10 ms frames for the level statistics
+# Speech stands out from its own recording's quiet frames: every real answer on the fitting speakers did by 10.6 dB
+# or more (the bike at 5 dB SNR included), noise slices mostly by 1 to 5. Under this nothing is decoded: digital
+# silence and a steady hum or hiss are no answer, whatever words Whisper would invent on them.
+MIN_LEVEL_RANGE = 6.0
 
 
 @dataclass(frozen=True)
 class Evidence:
     """What one decoding found; the calibration turns `features()` into the probability `text` is right."""
 
-    text: str  # what is handed on: the restricted phrase, or the free decode when it agrees and says more
-    phrase: str  # best restricted phrase ("" when none was whole, or open vocabulary)
+    text: str  # what is handed on: the phrase, or the free decode when it says the phrase and more
+    phrase: str  # the question's phrase the decoder scores best ("" for an open vocabulary)
     free: str  # the free decode, normalised
-    phrase_score: float  # mean log-probability per token of the restricted phrase
-    margin: float  # its lead over the next different phrase
+    phrase_score: float  # log-probability of saying exactly that phrase and stopping, normalised for its length
+    margin: float  # its lead over the next phrase, in the same units
     free_score: float  # mean log-probability per token of the free decode
+    free_log_prob: float  # log-probability of the free decode and its end, normalised as phrase_score: its yardstick
     no_speech: float  # Whisper's own probability that the window holds no speech
     level_range: float  # dB between the loud and quiet frames: speech stands out from its own floor
     seconds: float
@@ -60,7 +74,10 @@ class Evidence:
         # made the fit trade weights between them from one refit to the next.
         exact = float(self.free == self.phrase)
         similar = difflib.SequenceMatcher(None, self.free, self.phrase).ratio()
-        return [*level, math.log1p(extra), self.phrase_score, min(self.margin, 3.0), exact, similar]
+        # How much less likely the phrase is than what Whisper says freely: near 0 when the two are one answer
+        # written two ways ("six", "6th"), far below when something else was said ("bed" against "yes").
+        behind = min(max(self.phrase_score - self.free_log_prob, -10.0), 2.0) / 2.0
+        return [*level, math.log1p(extra), self.phrase_score, min(self.margin, 3.0), exact, similar, behind]
 
     def free_features(self) -> list[float]:
         """The inputs that judge the free decode alone: is there speech, and how sure was Whisper of its words."""
@@ -140,6 +157,18 @@ def _contains(text: str, phrase: str) -> bool:
     return bool(phrase) and f" {phrase} " in f" {text} "
 
 
+def _path_log_prob(known: dict[tuple[int, ...], np.ndarray], ids: list[int], end: int) -> float:
+    """The log-probability of decoding `ids` and then stopping, normalised for length as phrases are, from the
+    decoder's steps along them (0 when none is known)."""
+    scores = []
+    for i, token in enumerate([*ids, end]):
+        step = known.get(tuple(ids[:i]))
+        if step is None:
+            break  # the decode hit its length limit before it ended: the path so far
+        scores.append(float(step[token]))
+    return sum(scores) / len(scores) ** LENGTH_POWER if scores else 0.0
+
+
 def level_range(samples: np.ndarray) -> float:
     """dB between the loudest and the quietest 10 ms frames (98th and 10th percentiles) of int16-scale audio."""
     n = samples.size // FRAME
@@ -196,7 +225,8 @@ class WhisperRecognizer(Recognizer):
         self._end = self._special("<|endoftext|>")
         self._size = self._tokenizer.get_vocab_size(with_added_tokens=True)
         self.load_seconds = time.perf_counter() - started
-        self._allowed: dict[tuple[str, ...], tuple[frozenset[str], list[int], int]] = {}
+        self._tries: dict[tuple[str, ...], PhraseTrie] = {}
+        self._endings = [self._end] + [self._tokenizer.encode(m, add_special_tokens=False).ids[0] for m in _ENDINGS]
         self._vocabulary = Vocabulary()
         self._chunks: list[bytes] = []
         self.last_evidence: Evidence | None = None
@@ -220,14 +250,17 @@ class WhisperRecognizer(Recognizer):
     def recognize(self, audio: bytes, vocabulary: Vocabulary) -> Transcript:
         """Decode one utterance of 16 kHz mono int16 audio and judge it."""
         samples = np.frombuffer(audio[: len(audio) // 2 * 2], dtype=np.int16)
+        if level_range(samples) < MIN_LEVEL_RANGE:
+            self.last_evidence = None
+            return Transcript("", 0.0, self.name, rejected=True)
         evidence = self.evidence(samples, vocabulary)
         self.last_evidence = evidence
         p = self.calibration.probability(evidence, vocabulary.is_open) if evidence.text else 0.0
         others = tuple((t, 0.0) for t in dict.fromkeys((evidence.phrase, evidence.free)) if t and t != evidence.text)
         if p >= self.calibration.reject_below:
             return Transcript(evidence.text, round(p, 3), self.name, others)
-        # No whole phrase survived the restricted beam ("yes quite a lot"), or the one that did is more likely
-        # wrong than right and the free decode says something else ("what" against "one"): the free words are
+        # The best phrase is more likely wrong than right and the free decode says something else: an everyday
+        # answer no phrase covers ("quite a lot yes"), or a misheard one ("what" against "one"). The free words are
         # offered to the caller's text matcher, unless judged no speech (Whisper invents words on silence).
         free, free_p = "", 0.0
         if not vocabulary.is_open and evidence.free and not _contains(evidence.free, evidence.phrase):
@@ -242,62 +275,64 @@ class WhisperRecognizer(Recognizer):
     # -- decoding -----------------------------------------------------------------------------
 
     def evidence(self, samples: np.ndarray, vocabulary: Vocabulary) -> Evidence:
-        """Both decodings of int16 `samples` and the level statistics, before any judgement."""
+        """The free decode, the best of the question's phrases and the level statistics, before any judgement."""
         seconds = samples.size / RATE
         window = int(min(MAX_SECONDS, max(MIN_WINDOW, math.ceil(seconds + 0.5))))
         features = log_mel(samples.astype(np.float32) / 32768.0, window)
         encoded = self._model.encode(self._ct2.StorageView.from_array(features[None]))
-        if not vocabulary.is_open:
-            phrases, suppress, longest = self._restriction(vocabulary)
-        limit = _OPEN_TOKENS if vocabulary.is_open else longest + _SLACK + _FREE_EXTRA
+        trie = None if vocabulary.is_open else self._trie(vocabulary)
+        limit = _OPEN_TOKENS if trie is None else trie.longest + _FREE_PAST
         free = self._model.generate(
-            encoded, [self._prompt], beam_size=1, max_length=limit, return_scores=True, return_no_speech_prob=True
-        )[0]
-        free_text = normalise(self._tokenizer.decode(free.sequences_ids[0]))
-        free_score = float(free.scores[0]) if free.scores else -10.0
-        found = partial(
-            Evidence, free=free_text, free_score=free_score, no_speech=float(free.no_speech_prob),
-            level_range=level_range(samples), seconds=seconds,
-        )  # fmt: skip
-        if vocabulary.is_open:
-            return found(free_text, "", phrase_score=0.0, margin=0.0)
-        result = self._model.generate(
-            encoded, [self._prompt], beam_size=BEAM, num_hypotheses=BEAM, max_length=longest + _SLACK,
-            return_scores=True, suppress_tokens=suppress,
+            encoded, [self._prompt], beam_size=1, max_length=limit, return_scores=True, return_no_speech_prob=True,
+            return_logits_vocab=trie is not None, repetition_penalty=REPETITION_PENALTY,
         )[0]  # fmt: skip
-        ranked: dict[str, float] = {}
-        for ids, score in zip(result.sequences_ids, result.scores, strict=True):
-            text = normalise(self._tokenizer.decode(ids))
-            if text in phrases:
-                ranked.setdefault(text, float(score))
-        if not ranked:
+        free_ids = free.sequences_ids[0]
+        free_text = normalise(self._tokenizer.decode(free_ids))
+        free_score = float(free.scores[0]) if free.scores else -10.0
+        steps = np.asarray(free.logits[0]) if trie is not None else np.zeros((0, 0))
+        known = {tuple(free_ids[:i]): log_softmax(steps[i]) for i in range(min(len(steps), len(free_ids) + 1))}
+        found = partial(
+            Evidence, free=free_text, free_score=free_score, free_log_prob=_path_log_prob(known, free_ids, self._end),
+            no_speech=float(free.no_speech_prob), level_range=level_range(samples), seconds=seconds,
+        )  # fmt: skip
+        if trie is None:
+            return found(free_text, "", phrase_score=0.0, margin=0.0)
+        # The free decode's own path is scored already: the search asks the decoder only about other prefixes. (Its
+        # steps carry the repetition penalty, which touches only a phrase that says a word twice, and only a little.)
+        scored = search(trie, partial(self._next_tokens, encoded), self._endings, known, beam=BEAM, prune=PRUNE)
+        if not scored:
             return found("", "", phrase_score=-10.0, margin=0.0)
-        (best, score), *rest = ranked.items()
-        margin = score - rest[0][1] if rest else 3.0
+        best = scored[0]
+        # A phrase alone at the end left every other one at least PRUNE nats behind: the most margin that counts.
+        margin = best.ranked - scored[1].ranked if len(scored) > 1 else 3.0
         # Everyday phrasing ("about six hours I think") reaches the text matcher whole when the free decode
         # says the same answer and more; otherwise the phrase the question allows.
-        text = free_text if _contains(free_text, best) else best
-        return found(text, best, phrase_score=score, margin=margin)
+        text = free_text if _contains(free_text, best.phrase) else best.phrase
+        return found(text, best.phrase, phrase_score=best.ranked, margin=margin)
 
-    def _restriction(self, vocabulary: Vocabulary) -> tuple[frozenset[str], list[int], int]:
-        """The normalised phrases, the token ids to suppress so only their tokens can be said, and the most
-        tokens a phrase takes with its full stop: no restricted hypothesis needs to run longer (cached)."""
-        cached = self._allowed.get(vocabulary.phrases)
-        if cached is None:
-            phrases = frozenset(normalise(p) for p in vocabulary.phrases) - {""}
-            allowed = {self._end}
-            longest = 1
-            for phrase in phrases:
-                for form in (phrase, phrase.capitalize()):
-                    for spaced in (form, " " + form):
-                        ids = self._tokenizer.encode(spaced, add_special_tokens=False).ids
-                        allowed.update(ids)
-                        longest = max(longest, len(ids) + 1)
-            for mark in _PUNCTUATION:
-                allowed.update(self._tokenizer.encode(mark, add_special_tokens=False).ids)
-            cached = (phrases, [i for i in range(self._size) if i not in allowed], longest)
-            self._allowed[vocabulary.phrases] = cached
-        return cached
+    def _next_tokens(self, encoded: object, prefixes: list[tuple[int, ...]]) -> list[np.ndarray]:
+        """The decoder's log-probabilities of the token after each prefix, in one batch over the same audio."""
+        audio = np.asarray(encoded)
+        batch = self._ct2.StorageView.from_array(np.ascontiguousarray(np.repeat(audio, len(prefixes), axis=0)))
+        # max_length counts the prompt: one step past the longest prefix (a shorter one runs on, unread).
+        results = self._model.generate(
+            batch, [self._prompt + list(p) for p in prefixes], beam_size=1, return_logits_vocab=True,
+            max_length=len(self._prompt) + max(len(p) for p in prefixes), suppress_tokens=[], suppress_blank=False,
+        )  # fmt: skip
+        return [log_softmax(np.asarray(r.logits[0])[0]) for r in results]
+
+    def _trie(self, vocabulary: Vocabulary) -> PhraseTrie:
+        """The question's phrases as Whisper writes them: lower case or capitalised, numbers as words or digits
+        ("five hours", "5 hours"), each after a space as Whisper starts a transcript (cached per vocabulary)."""
+        trie = self._tries.get(vocabulary.phrases)
+        if trie is None:
+            spellings = []
+            for phrase in sorted(frozenset(normalise(p) for p in vocabulary.phrases) - {""}):
+                digits = " ".join(str(_SMALL.index(w)) if w in _SMALL else w for w in phrase.split())
+                for form in dict.fromkeys((phrase, phrase.capitalize(), digits, digits.capitalize())):
+                    spellings.append((phrase, self._tokenizer.encode(" " + form, add_special_tokens=False).ids))
+            trie = self._tries[vocabulary.phrases] = PhraseTrie.build(spellings)
+        return trie
 
     def _special(self, token: str) -> int:
         found = self._tokenizer.token_to_id(token)
