@@ -32,15 +32,20 @@ ANSWERS = {
     "hydration": "nothing", "electrolytes": "no", "sleep": "four hours", "caffeine": "no coffee",
     "stress": "low", "nerve": "no",
 }  # fmt: skip
+WHISPER = ROOT.parent / "shared" / "models" / "faster-whisper-tiny.en"
+ENGINES = {
+    "pocketsphinx": "from twitch_coach.voice.pocketsphinx_engine import PocketSphinxRecognizer as Engine; args = ()",
+    "whisper": f"from twitch_coach.voice.whisper_engine import WhisperRecognizer as Engine; args = ({str(WHISPER)!r},)",
+}
 STARTUP = """
 import time, threading
 t = time.perf_counter()
 from twitch_coach.dialogue.loader import load
 from twitch_coach.skill.speech import Ears, Mouth
-from twitch_coach.voice.pocketsphinx_engine import PocketSphinxRecognizer
 from twitch_coach.voice.endpoint import DEFAULT, Endpointer
+{engine}
 content = load()
-ears = Ears(content, PocketSphinxRecognizer())
+ears = Ears(content, Engine(*args))
 ears.vocabulary_for(content.trees["checkin"].nodes["screen"])
 ears.recognizer.start(ears.vocabulary_for(content.trees["checkin"].nodes["screen"]))
 Endpointer(DEFAULT)
@@ -52,11 +57,12 @@ def pct(values: list[float], p: float) -> float:
     return float(np.percentile(values, p))
 
 
-def startup() -> None:
+def startup(engine: str) -> None:
     runs = []
+    script = STARTUP.replace("{engine}", ENGINES[engine])
     for _ in range(5):
         start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", STARTUP], capture_output=True, text=True, cwd=ROOT, check=True)
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
         runs.append((time.perf_counter() - start, float(out.stdout)))
     wall = [r[0] for r in runs]
     print(f"start to listening (process start, content, engine, first grammar, endpointer): "
@@ -197,10 +203,17 @@ def digits(ears: Ears, content) -> None:
 
 def main() -> None:
     from twitch_coach.voice.pocketsphinx_engine import PocketSphinxRecognizer
+    from twitch_coach.voice.whisper_engine import WhisperRecognizer, check_model_folder
 
-    print("PocketSphinx (the embedded default):")
-    startup()
     content = load()
+    if check_model_folder(WHISPER):
+        print(f"Whisper tiny.en: skipped, no model at {WHISPER}")
+    else:
+        print("Whisper tiny.en (the recommended engine; synthesised answers, so speed figures only):")
+        startup("whisper")
+        latency(content, Ears(content, WhisperRecognizer(WHISPER)))
+    print("PocketSphinx (the zero-download fallback, and the home device's wake word):")
+    startup("pocketsphinx")
     ears = Ears(content, PocketSphinxRecognizer())
     latency(content, ears)
     memory()
