@@ -25,6 +25,7 @@ _SPELLINGS = (
     (re.compile(r"(ee|ea|ie|ei)"), "e"),  # "weak", "week", "weke"
     (re.compile(r"c(?=[eiy])"), "s"),  # a soft c: "medicine", "medisin"
     (re.compile(r"(?<=[^aeiou])e$"), ""),  # a silent final e: "weke", "tingle"
+    (re.compile(r"th$"), "f"),  # a final "th" said "f": "breath", "breff"
     (re.compile(r"y$"), "i"),  # "tingly", "tinglie"
 )
 

