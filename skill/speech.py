@@ -88,21 +88,26 @@ class Ears:
     def hear(self, audio: bytes, node: Node | None) -> Heard:
         """Recognise one utterance of 16 kHz mono int16 audio at `node`.
 
-        When the engine took no phrase of the question but offers what it heard freely, the free words go
-        to the text matcher that reads typed answers: "yes quite a lot" is an answer, though no phrase of
-        the question is all of it. They are handed on, with the engine's calibrated confidence in them,
-        when the matcher takes them as an answer or a harmless command at this question.
+        When the engine offers what it heard freely, the free words go to the text matcher that reads typed
+        answers: "yes quite a lot" is an answer, though no phrase of the question is all of it. They are
+        handed on, with the engine's calibrated confidence in them, when the matcher takes them as an answer
+        or a harmless command at this question, and, beside a phrase the engine took, as another answer than
+        the phrase's ("5.5 hours" against "five").
         """
         heard = self.hear_in(audio, self.vocabulary_for(node))
         transcript = heard.transcript
-        if node is None or transcript.text or not transcript.free:
+        if node is None or not transcript.free:
             return heard
-        intent = self.matcher.match(transcript.free, node.expectation).intent
+        match = self.matcher.match(transcript.free, node.expectation)
         # Not a command that loses answers (stop, start over, back, skip): said plainly, its phrases are in
         # the phrase search, so free words that only read as one are a guess at the costliest error
         # (a digit freely heard as "bye" on the fitting speakers, which would end the check-in).
-        if intent == NONE or (intent in COMMANDS and intent not in HARMLESS):
+        if match.intent == NONE or (match.intent in COMMANDS and match.intent not in HARMLESS):
             return heard
+        if transcript.text:  # beside a phrase: the free words win only when they read as another answer
+            phrase = self.matcher.match(transcript.text, node.expectation)
+            if (phrase.intent, phrase.value) == (match.intent, match.value):
+                return heard
         free = Transcript(transcript.free, transcript.free_confidence, transcript.engine, transcript.alternatives,
                           free=transcript.free, free_confidence=transcript.free_confidence)  # fmt: skip
         return Heard(free, heard.elapsed_ms)

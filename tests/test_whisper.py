@@ -21,7 +21,7 @@ import speechsets
 from twitch_coach.skill.app import hints
 from twitch_coach.skill.speech import Ears
 from twitch_coach.voice.recognizer import Recognizer, RecognizerError, Transcript, Vocabulary
-from twitch_coach.voice.whisper_engine import WhisperRecognizer, check_model_folder, normalise
+from twitch_coach.voice.whisper_engine import WhisperRecognizer, check_model_folder, contracted, normalise
 
 MODEL = Path(__file__).resolve().parents[2] / "shared" / "models" / "faster-whisper-tiny.en"
 YES_NO = Vocabulary(("yes", "yeah", "no", "nope", "not really", "a little", "stop", "start over", "repeat", "skip"))
@@ -72,6 +72,25 @@ def test_normalise_reads_numbers_and_says_a_repeated_answer_once() -> None:
     assert normalise("Yes no, yes no, yes") == "yes no"  # the length limit cut the last repeat short
     assert normalise("one two three") == "one two three"
     assert normalise("5.5 hours.") == "5.5 hours"  # a decimal point is not a full stop: not "five five hours"
+    assert normalise("It doesn’t hurt. I'm fine.") == "it does not hurt i am fine"  # as the phrases are written
+    assert normalise("John's bike") == "john's bike"  # a possessive is no contraction
+
+
+def test_phrases_are_scored_as_whisper_writes_them_too() -> None:
+    assert contracted("i do not know") == "i don't know"
+    assert contracted("it is not that bad") == "it's not that bad"  # one form is enough: Whisper writes this one
+    assert contracted("not at all") == "not at all"
+
+
+@pytest.mark.audio
+@pytest.mark.parametrize("said, node, heard", [("it doesn't hurt", "pain", "it does not hurt"),
+                                               ("I dunno", "screen", "i do not know")])  # fmt: skip
+def test_a_contracted_answer_is_not_taken_for_its_first_words(engine, said: str, node: str, heard: str) -> None:
+    from synth import speak
+
+    judge = speechsets.Judge()
+    transcript = engine.recognize(speak(said), judge.vocabulary(node))
+    assert transcript.text == heard  # not "it does" or "i do": a yes
 
 
 def test_a_bare_bye_is_not_offered_at_a_number_question() -> None:

@@ -42,11 +42,22 @@ _SMALL = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty"
 ).split()
+# How Whisper writes what the question's phrases spell out: it hears "it doesn't hurt", not "it does not hurt", and
+# with only the long form to score, "it does" won ("yes" to pain). Phrases are scored in both forms, and the free
+# words are read in the long form, as the phrases are written.
+_CONTRACTIONS = (  # a pronoun's first, as said: "it's not", "I'm not"
+    ("i am", "i'm"), ("it is", "it's"), ("that is", "that's"), ("there is", "there's"), ("what is", "what's"),
+    ("let us", "let's"), ("i have", "i've"), ("you are", "you're"), ("they are", "they're"), ("i will", "i'll"),
+    ("do not", "don't"), ("does not", "doesn't"), ("did not", "didn't"), ("is not", "isn't"), ("are not", "aren't"),
+    ("was not", "wasn't"), ("have not", "haven't"), ("has not", "hasn't"), ("can not", "can't"),
+    ("could not", "couldn't"), ("would not", "wouldn't"), ("will not", "won't"),
+)  # fmt: skip
+_EXPAND = {short: long for long, short in _CONTRACTIONS}
 FRAME = RATE // 100  # 10 ms frames for the level statistics
 # Audio whose loud frames stand less than this above its quiet ones (dB) is not decoded: digital silence and a
 # steady tone are no answer, whatever words Whisper would invent on them ("yeah" on zeros). Real noise slices stand
 # out by 1.2 dB or more. A gate at 6 dB, set where every fitting speaker's answer stood out (10.6 dB or more), took
-# 3 of the 205 held-out yes/no answers (2.3 to 4 dB) and none of the noise slices Whisper takes, so it only screens
+# 3 of the 205 held-out yes/no answers (2.3 to 4 dB) and 1 of the 5 noise slices Whisper takes, so it only screens
 # out what does not vary at all.
 MIN_LEVEL_RANGE = 1.0
 
@@ -145,8 +156,11 @@ def check_model_folder(path: str | Path) -> list[str]:
 
 
 def normalise(text: str) -> str:
-    """Lower-case words without punctuation, numbers up to twenty as words, and a repeated phrase said once."""
-    words = [_SMALL[int(w)] if w.isdigit() and int(w) <= 20 else w for w in _NOT_WORD.sub(" ", text.lower()).split()]
+    """Lower-case words without punctuation, numbers up to twenty as words, contractions spelt out ("don't" is
+    "do not"), and a repeated phrase said once."""
+    text = _NOT_WORD.sub(" ", text.lower().replace("’", "'"))
+    words = [_SMALL[int(w)] if w.isdigit() and int(w) <= 20 else _EXPAND.get(w, w) for w in text.split()]
+    words = " ".join(words).split()
     # A short answer in a long window makes Whisper say it again and again ("yes yes yes"): once is meant.
     # The decode's length limit can cut the last repeat short ("yes no yes no yes"): that is a repeat too.
     for size in range(1, len(words) // 2 + 1):
@@ -155,8 +169,26 @@ def normalise(text: str) -> str:
     return " ".join(words)
 
 
+def contracted(phrase: str) -> str:
+    """`phrase` as Whisper would write it with contractions ("i do not know" is "i don't know")."""
+    padded = f" {phrase} "
+    for long, short in _CONTRACTIONS:
+        padded = padded.replace(f" {long} ", f" {short} ")
+    return padded.strip()
+
+
 def _contains(text: str, phrase: str) -> bool:
     return bool(phrase) and f" {phrase} " in f" {text} "
+
+
+def _capital_i(text: str) -> str:
+    """"I" as Whisper writes it, alone or contracted ("i'm not sure" is "I'm not sure")."""
+    return " ".join("I" + w[1:] if w == "i" or w.startswith("i'") else w for w in text.split())
+
+
+def _capitalised(text: str) -> str:
+    """The first letter in capitals, as Whisper starts a sentence ("i'm" becomes "I'm", not "I'M")."""
+    return text[:1].upper() + text[1:]
 
 
 def _path_log_prob(known: dict[tuple[int, ...], np.ndarray], ids: list[int], end: int) -> float:
@@ -259,16 +291,19 @@ class WhisperRecognizer(Recognizer):
         self.last_evidence = evidence
         p = self.calibration.probability(evidence, vocabulary.is_open) if evidence.text else 0.0
         others = tuple((t, 0.0) for t in dict.fromkeys((evidence.phrase, evidence.free)) if t and t != evidence.text)
-        if p >= self.calibration.reject_below:
-            return Transcript(evidence.text, round(p, 3), self.name, others)
-        # The best phrase is more likely wrong than right and the free decode says something else: an everyday
-        # answer no phrase covers ("quite a lot yes"), or a misheard one ("what" against "one"). The free words are
-        # offered to the caller's text matcher, unless judged no speech (Whisper invents words on silence).
+        taken = p >= self.calibration.reject_below
+        # The free words are offered to the caller's text matcher when they say something else and are not judged
+        # no speech (Whisper invents words on silence): where the best phrase is more likely wrong than right (an
+        # everyday answer no phrase covers, "quite a lot yes"; a misheard one, "what" against "one"), and beside a
+        # taken phrase, for the caller to weigh ("5.5" is scored as "five": its full stop ends a phrase).
         free, free_p = "", 0.0
         if not vocabulary.is_open and evidence.free and not _contains(evidence.free, evidence.phrase):
             free_p = self.calibration.free_probability(evidence)
             free = evidence.free if free_p >= self.calibration.reject_below else ""
-        return Transcript("", round(p, 3), self.name, others, True, free, round(free_p, 3))
+        free_p = round(free_p, 3) if free else 0.0
+        if taken:
+            return Transcript(evidence.text, round(p, 3), self.name, others, False, free, free_p)
+        return Transcript("", round(p, 3), self.name, others, True, free, free_p)
 
     def unknown_words(self, phrases: tuple[str, ...]) -> list[str]:
         # Byte-level tokens spell any word: nothing is outside Whisper's dictionary.
@@ -325,13 +360,15 @@ class WhisperRecognizer(Recognizer):
 
     def _trie(self, vocabulary: Vocabulary) -> PhraseTrie:
         """The question's phrases as Whisper writes them: lower case or capitalised, numbers as words or digits
-        ("five hours", "5 hours"), each after a space as Whisper starts a transcript (cached per vocabulary)."""
+        ("five hours", "5 hours"), contracted or not ("I don't know"), each after a space as Whisper starts a
+        transcript (cached per vocabulary)."""
         trie = self._tries.get(vocabulary.phrases)
         if trie is None:
             spellings = []
             for phrase in sorted(frozenset(normalise(p) for p in vocabulary.phrases) - {""}):
                 digits = " ".join(str(_SMALL.index(w)) if w in _SMALL else w for w in phrase.split())
-                for form in dict.fromkeys((phrase, phrase.capitalize(), digits, digits.capitalize())):
+                forms = [_capital_i(written) for written in (phrase, digits, contracted(phrase))]
+                for form in dict.fromkeys(f for written in forms for f in (written, _capitalised(written))):
                     spellings.append((phrase, self._tokenizer.encode(" " + form, add_special_tokens=False).ids))
             trie = self._tries[vocabulary.phrases] = PhraseTrie.build(spellings)
         return trie
