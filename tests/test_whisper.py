@@ -202,6 +202,23 @@ def test_free_words_are_handed_on_only_when_the_matcher_takes_them(node: str, fr
     assert heard.transcript.confidence == (0.8 if handed_on else 0.0)
 
 
+@pytest.mark.parametrize(
+    "node, phrase, free, handed_on",
+    [
+        ("sleep", "five", "5.5 hours", "5.5 hours"),  # another answer: the free words win
+        ("pain", "yes", "yeah it does", "yes"),  # the same answer: the phrase stays
+        ("sleep", "five", "bye", "five"),  # a command that loses answers never wins
+        ("pain", "yes", "i bought a new car", "yes"),  # nothing the matcher takes
+    ],
+)
+def test_free_words_beside_a_phrase_win_only_as_another_answer(node: str, phrase: str, free: str, handed_on: str) -> None:
+    judge = speechsets.Judge()
+    ears = Ears(judge.content, _Heard(Transcript(phrase, 0.95, "whisper", free=free, free_confidence=0.9)))
+    heard = ears.hear(b"\0\0" * 1600, judge.nodes[node])
+    assert heard.text == handed_on
+    assert heard.transcript.confidence == (0.9 if handed_on == free else 0.95)
+
+
 @pytest.mark.parametrize("kind", ["silence", "hiss", "hum"])
 def test_silence_and_noise_are_rejected(engine, kind: str) -> None:
     rng = np.random.default_rng(3)
