@@ -12,6 +12,7 @@ from twitch_coach.intents.numbers import parse_number, singular, spell
 
 THRESHOLD = 85.0  # a phrase must score at least this (0-100) to count; below it is a no-match
 _NEGATORS = {"not", "no", "never"}  # a phrase right after these means its opposite
+_NUMBER_WORDS = {spell(n) for n in range(100)} | {w for n in range(100) for w in spell(n).split()}
 _SAYING = {"say", "call", "think", "describe", "reckon"}  # "would not say it hurts": the "no" reaches past these
 _LIST_JOINS = {"or", "nor"}  # "no blurring or double vision": the "no" reaches the whole list
 _INTERJECTIONS = {"yes", "yeah", "yep", "yup", "ya", "yah", "nope", "nah"}  # whole answers: never negated
@@ -237,6 +238,8 @@ class Matcher:
                     return Match("number", number.value, 1.0, text, tags)
             if number is not None and number.slip and not scored:
                 return Match("number", number.value, 0.86, text, tags)
+        if UNSURE not in stated and any(s[2].kind == ANSWER for s in scored):  # "a few days, maybe three"
+            scored = [s for s in scored if s[2].kind != UNSURE]
         denied = _denied_yes(tokens, index)
         if denied is not None:  # "i would not say it hurts": a "yes" phrase denied is this question's no
             scored.append((100.0, len(denied.phrase), denied))
@@ -310,6 +313,11 @@ def _denied_yes(tokens: list[str], index: _Index) -> _Candidate | None:
     return found
 
 
+def _only_a_number(tokens: list[str]) -> bool:
+    """True when `tokens` are a number and nothing else ("three", "twenty five")."""
+    return 0 < len(tokens) <= 3 and all(t.isdigit() or t in _NUMBER_WORDS for t in tokens)
+
+
 def _stated(tokens: list[str], index: _Index) -> tuple[str, ...]:
     """Answer ids (and "unsure") said exactly, not negated, and not inside a longer phrase, in order."""
     spans = []
@@ -320,6 +328,8 @@ def _stated(tokens: list[str], index: _Index) -> tuple[str, ...]:
             for cand in index.get(tuple(tokens[i : i + k]), ()):
                 if cand.bare and len(tokens) != k:
                     continue
+                if cand.intent == UNSURE and _only_a_number(tokens[i + k :]):
+                    continue  # "a few days, maybe three": the hedge narrows the answer, it does not doubt it
                 plain = cand.tokens[0] not in _NEGATORS | _INTERJECTIONS  # "no, yes" says yes; "not weak" is no
                 if plain and reach[i]:
                     if cand.intent == "yes" and not cand.bare and denied:
