@@ -25,6 +25,7 @@ class Spotted:
 
     urgent: tuple[str, ...]
     red_flags: tuple[str, ...]
+    denied: tuple[str, ...] = ()  # red flags named only in a question put to oneself and answered no ("numb? no.")
 
 
 @dataclass
@@ -68,7 +69,9 @@ def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
     for_flags = counted([h for h in hits if not (h.negated or h.maybe)])
     urgent = tuple(sid for sid, patterns in safety.urgent.signs.items() if named(for_urgent, patterns))
     flags = tuple(fid for fid, flag in safety.red_flags.items() if named(for_flags, flag.signs, flag.unless))
-    return Spotted(urgent, flags)
+    for_denied = counted([h for h in hits if h.clause in denied and not h.maybe])
+    said_no = tuple(f for f, flag in safety.red_flags.items() if f not in flags and named(for_denied, flag.signs))
+    return Spotted(urgent, flags, said_no)
 
 
 def _tokens(utterance: str, spotting: Spotting) -> tuple[list[str], list[int], list[int], set[int]]:
