@@ -6,11 +6,12 @@ development part apart, with every miss, then what spotting costs a reply. Round
 spotting was tuned on round 1's misses and measured once (urgent 54/55, red flags 65/72, false alarms 7/95);
 round 3 was written blind and measured once (urgent 83/98, red flags 116/137, false alarms 32/190); round 4 was
 written blind and measured once (urgent 90/95, red flags 126/134, false alarms 17/180), then its misses were read and
-fixed by kind, never by listing a sentence (now 95/95, 134/134, 7/180). The misses of all four were read since, so
+fixed by kind, never by listing a sentence (then 95/95, 134/134, 7/180). The misses of all four were read since, so
 none of them is a clean figure. Round 5 was written blind while round 4 was being fixed, and measured once after
-(urgent 97/100, red flags 133/138, false alarms 25/167); its misses were then read and fixed by kind (now 100/100,
-138/138, 4/167), so it is no longer a clean figure either. Targets (issue 8, held-out part):
-urgent 100%, red flags >= 99%, false alarms on negated and look-alike cases <= 5%.
+(urgent 97/100, red flags 133/138, false alarms 25/167); its misses were then read and fixed by kind (then 100/100,
+138/138, 4/167), so it is no longer a clean figure either. The false alarms left in every round were then fixed by
+kind (rounds 2 to 5 now 0/95, 0/190, 1/180, 3/167; those left are urgent on purpose, README). Targets (issue 8,
+held-out part): urgent 100%, red flags >= 99%, false alarms on negated and look-alike cases <= 5%.
 """
 
 from __future__ import annotations

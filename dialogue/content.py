@@ -72,6 +72,7 @@ class Spotting:
     denials: tuple[tuple[str, ...], ...] = ()  # phrases that negate like `negations` ("can not say it hurts")
     only_mine: tuple[tuple[str, ...], ...] = ()  # the speaker says what is theirs: someone else's signs stay theirs ...
     happening_now: tuple[tuple[str, ...], ...] = ()  # ... unless happening now ("my mate is collapsing next to me")
+    their_place: tuple[tuple[str, ...], ...] = ()  # right after someone else, where they are ("a guy at my club")
     informing: tuple[tuple[str, ...], ...] = ()  # a sign passed on as information ("I read that ..."): raises nothing
     asked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> groups its question's subject is
     sayings_at: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> groups that are sayings there

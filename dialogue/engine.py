@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from twitch_coach.dialogue.content import Content, Node
 from twitch_coach.dialogue.events import End, Event, Heard, Prompt, Say, Summary
 from twitch_coach.dialogue.ids import END, NONE, UNSURE, Command, Expects, SummaryStyle
-from twitch_coach.dialogue.safety import spot
+from twitch_coach.dialogue.safety import Spotted, spot
 from twitch_coach.dialogue.scoring import Answer, rank
 from twitch_coach.dialogue.summary import compose, safety_lines
 from twitch_coach.intents.matcher import Expectation, Match, Matcher
@@ -106,7 +106,7 @@ class Conversation:
         about = current.topic if current is not None and self.pending is None and not self.reviewing else None
         spotted = spot(utterance, self.content.safety, about)  # the same spotting as the one-shot answer
         if self.pending is None and current is not None and current.safe is not None and not self.reviewing:
-            match = _named_flags(current, _read_safely(current, match), spotted.red_flags)
+            match = _named_flags(current, _read_safely(current, match), spotted)
         sure = round(match.confidence * max(0.0, min(confidence, 1.0)), 3)
         events: list[Event] = [Heard(utterance, match.intent, match.value, sure)]
         if spotted.urgent:
@@ -369,15 +369,15 @@ def _read_safely(node: Node, match: Match) -> Match:
     return match
 
 
-def _named_flags(node: Node, match: Match, flags: tuple[str, ...]) -> Match:
-    """A reply to a safety question that reads as another answer but names a red flag asks after it.
-
-    "fine except my arm is numb" at the screen is its safe answer, so every follow-up is asked; "nah,
-    my leg keeps giving out" at the weakness question is its yes.
-    """
-    if node.safe is None or not flags or match.intent in COMMANDS or match.intent == UNSURE:
+def _named_flags(node: Node, match: Match, spotted: Spotted) -> Match:
+    """A reply to a safety question that reads as another answer but names a red flag asks after it: "fine except my
+    arm is numb" at the screen is its safe answer, so every follow-up is asked; "nah, my leg keeps giving out" at the
+    weakness question is its yes. Its flag asked and answered no by the speaker ("numb? no. sore? yes") is its no."""
+    if node.raises.get(match.intent) in spotted.denied and "no" in node.choices and match.intent not in COMMANDS:
+        return replace(match, intent="no", value=None, exact=True, stated=("no",))
+    if node.safe is None or not spotted.red_flags or match.intent in COMMANDS or match.intent == UNSURE:
         return match
-    raising = [answer for answer, flag in node.raises.items() if flag in flags]
+    raising = [answer for answer, flag in node.raises.items() if flag in spotted.red_flags]
     if raising:
         chosen = raising[0]
     elif not node.raises:  # the screen: its safe answer asks every follow-up

@@ -25,6 +25,7 @@ class Spotted:
 
     urgent: tuple[str, ...]
     red_flags: tuple[str, ...]
+    denied: tuple[str, ...] = ()  # red flags named only in a question put to oneself and answered no ("numb? no.")
 
 
 @dataclass
@@ -68,7 +69,9 @@ def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
     for_flags = counted([h for h in hits if not (h.negated or h.maybe)])
     urgent = tuple(sid for sid, patterns in safety.urgent.signs.items() if named(for_urgent, patterns))
     flags = tuple(fid for fid, flag in safety.red_flags.items() if named(for_flags, flag.signs, flag.unless))
-    return Spotted(urgent, flags)
+    for_denied = counted([h for h in hits if h.clause in denied and not h.maybe])
+    said_no = tuple(f for f, flag in safety.red_flags.items() if f not in flags and named(for_denied, flag.signs))
+    return Spotted(urgent, flags, said_no)
 
 
 def _tokens(utterance: str, spotting: Spotting) -> tuple[list[str], list[int], list[int], set[int]]:
@@ -234,15 +237,20 @@ def _starts_afresh(words: list[str], i: int, spotting: Spotting) -> bool:
 def _someone_else(hits: list[_Hit], words: list[str], parts: list[int], spotting: Spotting) -> None:
     """Mark the hits of a stretch about someone else ("my friend fainted, ..."): no red flag is theirs to raise, and
     no urgent sign either when it was long ago. A stretch runs to a comma or a word like "and" (the negation stops);
-    one that also speaks of oneself ("my mates said I was out") stays."""
+    one that also speaks of oneself ("my mates said I was out") stays. An "and" inside a sign's own words ("pins and
+    needles") ends nothing."""
+    inside = {i for h in hits for i in range(h.start + 1, h.end)}
     stretch, at = [], 0
     for i, word in enumerate(words):
-        at += i > 0 and (parts[i] != parts[i - 1] or word in spotting.negation_stops)
+        at += i > 0 and (parts[i] != parts[i - 1] or (word in spotting.negation_stops and i not in inside))
         stretch.append(at)
     others: dict[int, set[int]] = {}  # stretch -> the positions its mentions of someone else cover
     long_ago = set()
     for i in range(len(words)):
         n = _phrase_at(words, i, spotting.others, loose=True)
+        if n and i + n < len(words) and stretch[i + n] == stretch[i]:
+            place = _phrase_at(words, i + n, spotting.their_place)
+            n += place + (place > 0)  # "a guy at my club": the "my" of where they are is not the speaker's own
         if n:
             others.setdefault(stretch[i], set()).update(range(i, i + n))
         if _phrase_at(words, i, spotting.long_ago, loose=True):

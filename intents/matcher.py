@@ -12,6 +12,8 @@ from twitch_coach.intents.numbers import parse_number, singular, spell
 
 THRESHOLD = 85.0  # a phrase must score at least this (0-100) to count; below it is a no-match
 _NEGATORS = {"not", "no", "never"}  # a phrase right after these means its opposite
+_NUMBER_WORDS = {spell(n) for n in range(100)} | {w for n in range(100) for w in spell(n).split()}
+_SAYING = {"say", "call", "think", "describe", "reckon"}  # "would not say it hurts": the "no" reaches past these
 _LIST_JOINS = {"or", "nor"}  # "no blurring or double vision": the "no" reaches the whole list
 _INTERJECTIONS = {"yes", "yeah", "yep", "yup", "ya", "yah", "nope", "nah"}  # whole answers: never negated
 _WORD_RATIO = 75.0  # in a near match, each word must score at least this against its counterpart
@@ -122,12 +124,14 @@ def _window_scores(tokens: list[str], groups: list[_Group], floor: float) -> dic
 
 
 def _negated(tokens: list[str]) -> list[bool]:
-    """Which words a negation reaches: a negator up to two words before, carried on through a list joined by "or"
-    or "nor" ("no blurring or double vision" denies the double vision too)."""
+    """Which words a negation reaches: a negator up to two words before, or three past a verb of saying ("i would not
+    say it hurts", "do not think it is sore"), carried on through a list joined by "or" or "nor" ("no blurring or
+    double vision" denies the double vision too)."""
     reach: list[bool] = []
     for i in range(len(tokens)):
         listed = i >= 2 and tokens[i - 1] in _LIST_JOINS and reach[i - 2]
-        reach.append(bool(_NEGATORS & set(tokens[max(0, i - 2) : i])) or listed)
+        said = i >= 3 and tokens[i - 3] in _NEGATORS and tokens[i - 2] in _SAYING
+        reach.append(bool(_NEGATORS & set(tokens[max(0, i - 2) : i])) or listed or said)
     return reach
 
 
@@ -234,6 +238,11 @@ class Matcher:
                     return Match("number", number.value, 1.0, text, tags)
             if number is not None and number.slip and not scored:
                 return Match("number", number.value, 0.86, text, tags)
+        if UNSURE not in stated and any(s[2].kind == ANSWER for s in scored):  # "a few days, maybe three"
+            scored = [s for s in scored if s[2].kind != UNSURE]
+        denied = _denied_yes(tokens, index)
+        if denied is not None:  # "i would not say it hurts": a "yes" phrase denied is this question's no
+            scored.append((100.0, len(denied.phrase), denied))
         if not scored:
             return Match("none", None, 0.0, text, tags, stated=stated)
         scored.sort(key=lambda s: (round(s[0]), s[1]), reverse=True)
@@ -288,17 +297,43 @@ def _says_any(text: str, phrases: tuple[str, ...]) -> bool:
     return any(_contains(text, normalise(p)) for p in phrases)
 
 
+def _denied_yes(tokens: list[str], index: _Index) -> _Candidate | None:
+    """The longest "yes" phrase said exactly and reached by a negation, as this question's "no" ("not sore", "i do
+    not think it hurts"); None when none is, or the question has no "no"."""
+    if not any(c.intent == "no" for cands in index.values() for c in cands):
+        return None
+    reach = _negated(tokens)
+    found: _Candidate | None = None
+    for key, cands in index.items():
+        k = len(key)
+        if any(c.intent == "yes" and c.kind == ANSWER and not c.bare for c in cands) and key[0] not in _NEGATORS:
+            for i in range(len(tokens) - k + 1):
+                if reach[i] and tuple(tokens[i : i + k]) == key and (found is None or k > len(found.tokens)):
+                    found = _Candidate(ANSWER, "no", " ".join(key), key)
+    return found
+
+
+def _only_a_number(tokens: list[str]) -> bool:
+    """True when `tokens` are a number and nothing else ("three", "twenty five")."""
+    return 0 < len(tokens) <= 3 and all(t.isdigit() or t in _NUMBER_WORDS for t in tokens)
+
+
 def _stated(tokens: list[str], index: _Index) -> tuple[str, ...]:
     """Answer ids (and "unsure") said exactly, not negated, and not inside a longer phrase, in order."""
     spans = []
     reach = _negated(tokens)
+    denied = any(c.intent == "no" for cands in index.values() for c in cands)  # the question has a "no" to mean
     for k in {len(key) for key in index}:
         for i in range(len(tokens) - k + 1):
             for cand in index.get(tuple(tokens[i : i + k]), ()):
                 if cand.bare and len(tokens) != k:
                     continue
+                if cand.intent == UNSURE and _only_a_number(tokens[i + k :]):
+                    continue  # "a few days, maybe three": the hedge narrows the answer, it does not doubt it
                 plain = cand.tokens[0] not in _NEGATORS | _INTERJECTIONS  # "no, yes" says yes; "not weak" is no
                 if plain and reach[i]:
+                    if cand.intent == "yes" and not cand.bare and denied:
+                        spans.append((i, i + k, "no"))  # "not sore": the yes phrase denied
                     continue
                 spans.append((i, i + k, cand.intent))
     inside = {s for s in spans for o in spans if o != s and o[0] <= s[0] and s[1] <= o[1] and o[1] - o[0] > s[1] - s[0]}
