@@ -38,6 +38,7 @@ def parts() -> dict[str, list[Case]]:
         "held-out round 3": [c for c in cases if c.held_out and c.round == 3],
         "held-out round 4": [c for c in cases if c.held_out and c.round == 4],
         "held-out round 5": [c for c in cases if c.held_out and c.round == 5],
+        "held-out round 6": [c for c in cases if c.held_out and c.round == 6],
         "development": [c for c in cases if not c.held_out],
     }
 
@@ -50,6 +51,7 @@ def test_set_is_big_enough_and_held_out_is_kept_apart() -> None:
     assert len(parts()["held-out round 3"]) >= 400
     assert len(parts()["held-out round 4"]) >= 390
     assert len(parts()["held-out round 5"]) >= 395
+    assert len(parts()["held-out round 6"]) >= 420
     said = Counter(" ".join(c.say.lower().split()) for c in cases)
     assert not [s for s, n in said.items() if n > 1], "a case said twice would count twice (or in both parts)"
 
@@ -70,7 +72,8 @@ def test_every_label_is_a_known_id() -> None:
 
 
 @pytest.mark.parametrize(
-    "part", ["held-out", "held-out round 2", "held-out round 3", "held-out round 4", "held-out round 5", "development"]
+    "part", ["held-out", "held-out round 2", "held-out round 3", "held-out round 4", "held-out round 5", "held-out round 6",
+             "development"]
 )
 def test_each_part_covers_every_sign_flag_and_kind(part: str) -> None:
     cases = parts()[part]
@@ -194,3 +197,15 @@ def test_the_fifth_held_out_round_is_reported_with_floors() -> None:
     assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
     assert flags == 1.0, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
     assert alarms <= 3 / 167, [str(c) for c, _ in figures.false_alarms]
+
+
+def test_the_sixth_held_out_round_is_reported_with_floors() -> None:
+    """Round 6 was written blind (domain.md, everyday speech and the README's policy on what-ifs and other people; no
+    spotting, no earlier case) while round 5's misses and the remaining false alarms were fixed, and measured once
+    after: urgent 97/105, red flags 140/149, false alarms 20/176. Nothing has been fitted to it, so it is the clean
+    figure, short of the targets (urgent 100%, red flags >= 99%, false alarms <= 5%); the floors are what it measured,
+    so a regression fails."""
+    urgent, flags, alarms, figures = _figures("held-out round 6")
+    assert urgent >= 97 / 105, [str(c) for c in figures.urgent_missed]
+    assert flags >= 140 / 149, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
+    assert alarms <= 20 / 176, [str(c) for c, _ in figures.false_alarms]
