@@ -242,15 +242,14 @@ def test_streaming_gives_the_same_answer_as_a_whole_utterance(engine, judge) -> 
     assert engine.finish() == whole
 
 
-# Measured here on every fourth held-out clip (2026-12-01, after the speed and "bye" changes): yes/no 96.2%
-# right (52 clips), stop 100% (27), digits 75.0% (16), FSDD 96.0% (50); other words 1.5% taken without
-# confirmation (66), noise 4.2% taken (1 of 24). Floors a clip or two below; the full held-out figures are
-# bench/bench_real_speech.py's.
+# Measured here on every fourth held-out clip (2026-12-07, with the phrase search): yes/no 98.1% right (52 clips),
+# stop 100% (27), digits 81.2% (16), FSDD 94.0% (50); other words 1.5% taken without confirmation (66), noise 4.2%
+# taken (1 of 24). Floors a clip or two below; the full held-out figures are bench/bench_real_speech.py's.
 FLOORS = {
     "yes/no at a yes/no question": ("right", 0.94),
     '"stop" at a yes/no question': ("right", 0.92),
-    "digits at a number question": ("right", 0.68),
-    "FSDD digits at a number question": ("right", 0.92),
+    "digits at a number question": ("right", 0.74),
+    "FSDD digits at a number question": ("right", 0.90),
 }
 CEILINGS = {
     "noise slices at a yes/no question": ("taken", 0.09),
