@@ -48,6 +48,7 @@ _SMALL = (
 _CONTRACTIONS = (  # a pronoun's first, as said: "it's not", "I'm not"
     ("i am", "i'm"), ("it is", "it's"), ("that is", "that's"), ("there is", "there's"), ("what is", "what's"),
     ("let us", "let's"), ("i have", "i've"), ("you are", "you're"), ("they are", "they're"), ("i will", "i'll"),
+    ("i would", "i'd"),  # "I'd rather not say" was scored as "i do", a yes; "i'd" read as "i had" is rare in answers
     ("do not", "don't"), ("does not", "doesn't"), ("did not", "didn't"), ("is not", "isn't"), ("are not", "aren't"),
     ("was not", "wasn't"), ("have not", "haven't"), ("has not", "hasn't"), ("can not", "can't"),
     ("could not", "couldn't"), ("would not", "wouldn't"), ("will not", "won't"),
@@ -292,12 +293,14 @@ class WhisperRecognizer(Recognizer):
         p = self.calibration.probability(evidence, vocabulary.is_open) if evidence.text else 0.0
         others = tuple((t, 0.0) for t in dict.fromkeys((evidence.phrase, evidence.free)) if t and t != evidence.text)
         taken = p >= self.calibration.reject_below
-        # The free words are offered to the caller's text matcher when they say something else and are not judged
-        # no speech (Whisper invents words on silence): where the best phrase is more likely wrong than right (an
-        # everyday answer no phrase covers, "quite a lot yes"; a misheard one, "what" against "one"), and beside a
-        # taken phrase, for the caller to weigh ("5.5" is scored as "five": its full stop ends a phrase).
+        # The free words are offered to the caller's text matcher, unless judged no speech (Whisper invents words on
+        # silence): where the best phrase is more likely wrong than right and the free words say something else or
+        # more (an everyday answer no phrase covers, "quite a lot yes", "like 5 days"; a misheard one, "what"
+        # against "one"), and beside a taken phrase when they say something else, for the caller to weigh ("5.5"
+        # is scored as "five": its full stop ends a phrase).
         free, free_p = "", 0.0
-        if not vocabulary.is_open and evidence.free and not _contains(evidence.free, evidence.phrase):
+        other = evidence.free != evidence.phrase if not taken else not _contains(evidence.free, evidence.phrase)
+        if not vocabulary.is_open and evidence.free and other:
             free_p = self.calibration.free_probability(evidence)
             free = evidence.free if free_p >= self.calibration.reject_below else ""
         free_p = round(free_p, 3) if free else 0.0
