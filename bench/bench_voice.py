@@ -206,19 +206,20 @@ def main() -> None:
     from twitch_coach.voice.whisper_engine import WhisperRecognizer, check_model_folder
 
     content = load()
-    if check_model_folder(WHISPER):
-        print(f"Whisper tiny.en: skipped, no model at {WHISPER}")
-    else:
-        print("Whisper tiny.en (the recommended engine; synthesised answers, so speed figures only):")
-        startup("whisper")
-        latency(content, Ears(content, WhisperRecognizer(WHISPER)))
     print("PocketSphinx (the zero-download fallback, and the home device's wake word):")
     startup("pocketsphinx")
     ears = Ears(content, PocketSphinxRecognizer())
     latency(content, ears)
-    memory()
+    memory()  # before Whisper is loaded into this process
     home_idle(content, ears)
     digits(ears, content)
+    if check_model_folder(WHISPER):
+        print(f"Whisper tiny.en: skipped, no model at {WHISPER}")
+    else:
+        print("Whisper tiny.en (the recommended engine; synthesised answers, so speed figures only; its memory is")
+        print("bench_real_speech.py's):")
+        startup("whisper")
+        latency(content, Ears(content, WhisperRecognizer(WHISPER)))
     from twitch_coach.models.store import store_dir
     from twitch_coach.voice.engines import detect_engine
 
