@@ -96,6 +96,8 @@ def sets(split: Callable[[list[rs.Clip]], list[rs.Clip]], quick: bool = False) -
         "FSDD digits at a number question": [Item(c, NUMBER_NODE) for c in fsdd],
         "other words at a yes/no question": [Item(c, YES_NO_NODE) for c in split(rs.speech_commands(*OTHER))[:: 3 * step]],
         "noise slices at a yes/no question": [Item(c, YES_NO_NODE) for c in pick(rs.speech_commands(rs.SILENCE))],
+        "other words at a number question": [Item(c, NUMBER_NODE) for c in split(rs.speech_commands(*OTHER))[1 :: 3 * step]],
+        "noise slices at a number question": [Item(c, NUMBER_NODE) for c in pick(rs.speech_commands(rs.SILENCE))],
         "yes/no, bike at 10 dB SNR": [Item(c, YES_NO_NODE, 10.0) for c in yes_no],
         "yes/no, bike at 5 dB SNR": [Item(c, YES_NO_NODE, 5.0) for c in yes_no],
     }
