@@ -54,8 +54,13 @@ class Scored:
 
     @property
     def ranked(self) -> float:
-        """The log-probability normalised for length (LENGTH_POWER): what phrases are ranked and compared by."""
-        return self.log_prob / self.tokens**LENGTH_POWER
+        """The log-probability normalised for length: what phrases are ranked and compared by."""
+        return normalised(self.log_prob, self.tokens)
+
+
+def normalised(log_prob: float, tokens: int) -> float:
+    """A path's log-probability over its length in tokens to the power LENGTH_POWER."""
+    return log_prob / tokens**LENGTH_POWER
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:

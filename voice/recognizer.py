@@ -42,8 +42,8 @@ class Transcript:
     free: str = ""
     """What the engine heard with no restriction to the vocabulary, when it says something else than `text`:
     offered when `text` is empty (no phrase was judged right: "yes quite a lot"), and beside a phrase, for the
-    caller to weigh ("5.5 hours" beside "five"). For the caller's text matcher to
-    read. "" when the engine does not decode freely, the free words add nothing, or are judged no speech."""
+    caller to weigh ("5.5 hours" beside "five"). For the caller's text matcher to read. "" when the engine does
+    not decode freely, the free words add nothing, or are judged no speech."""
     free_confidence: float = 0.0
     """The engine's calibrated probability that `free` is what was said."""
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from twitch_coach.voice.phrase_search import LENGTH_POWER, PhraseTrie, log_softmax, search
+from twitch_coach.voice.phrase_search import PhraseTrie, log_softmax, normalised, search
 from twitch_coach.voice.recognizer import RATE, Recognizer, RecognizerError, Transcript, Vocabulary
 from twitch_coach.voice.whisper_features import MAX_SECONDS, log_mel
 
@@ -27,6 +27,7 @@ MIN_WINDOW = 5  # seconds; shorter windows make Whisper repeat a one-word answer
 # the CPU time; a beam of 2 lost 1 to 3 clips of each.
 BEAM = 3
 PRUNE = 4.0
+MARGIN_CAP = 3.0  # a phrase's lead over the next is evidence up to this; past it, all leads are alike
 # The free decode's max_length past the question's longest phrase: CTranslate2's max_length also counts the prompt
 # and more (measured: "i am not really sure." needs 12 where it takes 6 tokens), and the rest is enough to show
 # Whisper running on past an answer.
@@ -91,7 +92,7 @@ class Evidence:
         # How much less likely the phrase is than what Whisper says freely: near 0 when the two are one answer
         # written two ways ("six", "6th"), far below when something else was said ("bed" against "yes").
         behind = min(max(self.phrase_score - self.free_log_prob, -10.0), 2.0) / 2.0
-        return [*level, math.log1p(extra), self.phrase_score, min(self.margin, 3.0), exact, similar, behind]
+        return [*level, math.log1p(extra), self.phrase_score, min(self.margin, MARGIN_CAP), exact, similar, behind]
 
     def free_features(self) -> list[float]:
         """The inputs that judge the free decode alone: is there speech, and how sure was Whisper of its words."""
@@ -201,7 +202,7 @@ def _path_log_prob(known: dict[tuple[int, ...], np.ndarray], ids: list[int], end
         if step is None:
             break  # the decode hit its length limit before it ended: the path so far
         scores.append(float(step[token]))
-    return sum(scores) / len(scores) ** LENGTH_POWER if scores else 0.0
+    return normalised(sum(scores), len(scores)) if scores else 0.0
 
 
 def level_range(samples: np.ndarray) -> float:
@@ -258,7 +259,6 @@ class WhisperRecognizer(Recognizer):
             ) from error
         self._prompt = self._start_tokens()
         self._end = self._special("<|endoftext|>")
-        self._size = self._tokenizer.get_vocab_size(with_added_tokens=True)
         self.load_seconds = time.perf_counter() - started
         self._tries: dict[tuple[str, ...], PhraseTrie] = {}
         self._endings = [self._end] + [self._tokenizer.encode(m, add_special_tokens=False).ids[0] for m in _ENDINGS]
@@ -339,20 +339,20 @@ class WhisperRecognizer(Recognizer):
             return found(free_text, "", phrase_score=0.0, margin=0.0)
         # The free decode's own path is scored already: the search asks the decoder only about other prefixes. (Its
         # steps carry the repetition penalty, which touches only a phrase that says a word twice, and only a little.)
-        scored = search(trie, partial(self._next_tokens, encoded), self._endings, known, beam=BEAM, prune=PRUNE)
+        next_tokens = partial(self._next_tokens, np.asarray(encoded))
+        scored = search(trie, next_tokens, self._endings, known, beam=BEAM, prune=PRUNE)
         if not scored:
             return found("", "", phrase_score=-10.0, margin=0.0)
         best = scored[0]
         # A phrase alone at the end left every other one at least PRUNE nats behind: the most margin that counts.
-        margin = best.ranked - scored[1].ranked if len(scored) > 1 else 3.0
+        margin = best.ranked - scored[1].ranked if len(scored) > 1 else MARGIN_CAP
         # Everyday phrasing ("about six hours I think") reaches the text matcher whole when the free decode
         # says the same answer and more; otherwise the phrase the question allows.
         text = free_text if _contains(free_text, best.phrase) else best.phrase
         return found(text, best.phrase, phrase_score=best.ranked, margin=margin)
 
-    def _next_tokens(self, encoded: object, prefixes: list[tuple[int, ...]]) -> list[np.ndarray]:
-        """The decoder's log-probabilities of the token after each prefix, in one batch over the same audio."""
-        audio = np.asarray(encoded)
+    def _next_tokens(self, audio: np.ndarray, prefixes: list[tuple[int, ...]]) -> list[np.ndarray]:
+        """The decoder's log-probabilities of the token after each prefix, in one batch over the same encoded audio."""
         batch = self._ct2.StorageView.from_array(np.ascontiguousarray(np.repeat(audio, len(prefixes), axis=0)))
         # max_length counts the prompt: one step past the longest prefix (a shorter one runs on, unread).
         results = self._model.generate(
