@@ -57,4 +57,4 @@ def vocabulary(content: Content, node: Node | None) -> Vocabulary:
         spoken = " ".join(words(phrase))
         if spoken and normalise(spoken) and not any(ch.isdigit() for ch in spoken):
             seen.setdefault(spoken, None)
-    return Vocabulary(tuple(seen))
+    return Vocabulary(tuple(seen), numbers=numbers)

@@ -92,6 +92,7 @@ def sets(split: Callable[[list[rs.Clip]], list[rs.Clip]], quick: bool = False) -
     return {
         "yes/no at a yes/no question": [Item(c, YES_NO_NODE) for c in yes_no],
         '"stop" at a yes/no question': [Item(c, YES_NO_NODE) for c in pick(rs.speech_commands("stop"))],
+        '"stop" at a number question': [Item(c, NUMBER_NODE) for c in pick(rs.speech_commands("stop"))],
         "digits at a number question": [Item(c, NUMBER_NODE) for c in pick(rs.speech_commands(*rs.DIGITS))],
         "FSDD digits at a number question": [Item(c, NUMBER_NODE) for c in fsdd],
         "other words at a yes/no question": [Item(c, YES_NO_NODE) for c in split(rs.speech_commands(*OTHER))[:: 3 * step]],

@@ -20,6 +20,10 @@ class Vocabulary:
     quick: bool = False
     """Words that must be heard at once (barge-in over the skill's own speech): no costly second opinion."""
 
+    numbers: bool = False
+    """The question asks for a number. An engine may judge answers here apart: at a number question other words
+    sound like one of its many phrases far more often than like "yes" or "no"."""
+
     @property
     def is_open(self) -> bool:
         return not self.phrases

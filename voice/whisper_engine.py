@@ -55,6 +55,11 @@ _CONTRACTIONS = (  # a pronoun's first, as said: "it's not", "I'm not"
     ("could not", "couldn't"), ("would not", "wouldn't"), ("will not", "won't"),
 )  # fmt: skip
 _EXPAND = {short: long for long, short in _CONTRACTIONS}
+# A one-word answer Whisper writes as the word it sounds like: a lone "two" comes out "to" and a lone "four" "for"
+# (the fitting speakers' FSDD digits), and then no phrase was whole in the free words, so a right answer was
+# rejected. Only a whole one-word answer is read this way: "up to five" keeps its "to". Words that are answers
+# elsewhere ("tree" in the real sets' other words) are not in it.
+_SOUNDS_LIKE = {"to": "two", "too": "two", "for": "four", "fore": "four", "ate": "eight", "won": "one", "know": "no"}
 FRAME = RATE // 100  # 10 ms frames for the level statistics
 # Audio whose loud frames stand less than this above its quiet ones (dB) is not decoded: digital silence and a
 # steady tone are no answer, whatever words Whisper would invent on them ("yeah" on zeros). Real noise slices stand
@@ -109,10 +114,17 @@ class Calibration:
     open: tuple[float, ...]
     reject_below: float  # a probability under this is "not an answer / no speech"
     free: tuple[float, ...] = ()  # the free decode when no whole phrase came: read by the caller's text matcher
+    # The closed model at a number question, fitted on its own clips: other words take one of its many phrases
+    # far more often than "yes" or "no", and one model for both judged one kind too strictly or the other too
+    # loosely. Empty: `closed` serves both.
+    number: tuple[float, ...] = ()
 
-    def probability(self, evidence: Evidence, open_vocabulary: bool) -> float:
-        """The fitted probability that `evidence.text` is what was said."""
-        return _logistic(self.open if open_vocabulary else self.closed, evidence.features(open_vocabulary))
+    def probability(self, evidence: Evidence, vocabulary: Vocabulary) -> float:
+        """The fitted probability that `evidence.text` is what was said at a question listening for `vocabulary`."""
+        if vocabulary.is_open:
+            return _logistic(self.open, evidence.features(True))
+        weights = self.number if vocabulary.numbers and self.number else self.closed
+        return _logistic(weights, evidence.features(False))
 
     def free_probability(self, evidence: Evidence) -> float:
         """The fitted probability that `evidence.free` is what was said, where no whole phrase was decoded
@@ -139,6 +151,7 @@ def load_calibration(path: Path = CALIBRATION) -> Calibration:
             tuple(float(w) for w in fitted["open"]),
             float(fitted["reject_below"]),
             tuple(float(w) for w in fitted["free"]),
+            tuple(float(w) for w in fitted.get("number", ())),
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
         raise RecognizerError(
@@ -163,6 +176,8 @@ def normalise(text: str) -> str:
     text = _NOT_WORD.sub(" ", text.lower().replace("’", "'"))
     words = [_SMALL[int(w)] if w.isdigit() and int(w) <= 20 else _EXPAND.get(w, w) for w in text.split()]
     words = " ".join(words).split()
+    if len(words) == 1:
+        words = [_SOUNDS_LIKE.get(words[0], words[0])]
     # A short answer in a long window makes Whisper say it again and again ("yes yes yes"): once is meant.
     # The decode's length limit can cut the last repeat short ("yes no yes no yes"): that is a repeat too.
     for size in range(1, len(words) // 2 + 1):
@@ -290,7 +305,7 @@ class WhisperRecognizer(Recognizer):
             return Transcript("", 0.0, self.name, rejected=True)
         evidence = self.evidence(samples, vocabulary)
         self.last_evidence = evidence
-        p = self.calibration.probability(evidence, vocabulary.is_open) if evidence.text else 0.0
+        p = self.calibration.probability(evidence, vocabulary) if evidence.text else 0.0
         others = tuple((t, 0.0) for t in dict.fromkeys((evidence.phrase, evidence.free)) if t and t != evidence.text)
         taken = p >= self.calibration.reject_below
         # The free words are offered to the caller's text matcher, unless judged no speech (Whisper invents words on
@@ -363,14 +378,15 @@ class WhisperRecognizer(Recognizer):
 
     def _trie(self, vocabulary: Vocabulary) -> PhraseTrie:
         """The question's phrases as Whisper writes them: lower case or capitalised, numbers as words or digits
-        ("five hours", "5 hours"), contracted or not ("I don't know"), each after a space as Whisper starts a
-        transcript (cached per vocabulary)."""
+        ("five hours", "5 hours"), contracted or not ("I don't know"), a one-word phrase also as the word it sounds
+        like ("to" for "two"), each after a space as Whisper starts a transcript (cached per vocabulary)."""
         trie = self._tries.get(vocabulary.phrases)
         if trie is None:
             spellings = []
             for phrase in sorted(frozenset(normalise(p) for p in vocabulary.phrases) - {""}):
                 digits = " ".join(str(_SMALL.index(w)) if w in _SMALL else w for w in phrase.split())
-                forms = [_capital_i(written) for written in (phrase, digits, contracted(phrase))]
+                alike = [word for word, meant in _SOUNDS_LIKE.items() if meant == phrase]
+                forms = [_capital_i(written) for written in (phrase, digits, contracted(phrase), *alike)]
                 for form in dict.fromkeys(f for written in forms for f in (written, _capitalised(written))):
                     spellings.append((phrase, self._tokenizer.encode(" " + form, add_special_tokens=False).ids))
             trie = self._tries[vocabulary.phrases] = PhraseTrie.build(spellings)
