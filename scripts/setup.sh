@@ -27,6 +27,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   log=.venv/pip.log
   { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e ".[test]"; } >"$log" 2>&1 \
     || { tail -n 40 "$log"; echo "setup: pip install failed (full log: $log)"; exit 1; }
-  .venv/bin/python -c "import twitch_coach.skill, twitch_coach.models.userdata, rapidfuzz, yaml, pocketsphinx, vosk, sounddevice, pyttsx3"
+  .venv/bin/python -c "import twitch_coach.skill, twitch_coach.models.userdata, rapidfuzz, yaml, pocketsphinx, vosk, sounddevice, pyttsx3, onnxruntime"
   touch "$stamp"
 fi

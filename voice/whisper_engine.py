@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import math
 import os
 import re
@@ -17,6 +18,7 @@ import numpy as np
 
 from twitch_coach.voice.phrase_search import PhraseTrie, log_softmax, normalised, search
 from twitch_coach.voice.recognizer import RATE, Recognizer, RecognizerError, Transcript, Vocabulary
+from twitch_coach.voice.silero import SpeechDetector, SpeechDetectorError
 from twitch_coach.voice.whisper_features import MAX_SECONDS, log_mel
 
 MODEL_FILES = ("config.json", "model.bin", "tokenizer.json", "vocabulary.txt")
@@ -61,12 +63,13 @@ _EXPAND = {short: long for long, short in _CONTRACTIONS}
 # elsewhere ("tree" in the real sets' other words) are not in it.
 _SOUNDS_LIKE = {"to": "two", "too": "two", "for": "four", "fore": "four", "ate": "eight", "won": "one", "know": "no"}
 FRAME = RATE // 100  # 10 ms frames for the level statistics
-# Audio whose loud frames stand less than this above its quiet ones (dB) is not decoded: digital silence and a
-# steady tone are no answer, whatever words Whisper would invent on them ("yeah" on zeros). Real noise slices stand
-# out by 1.2 dB or more. A gate at 6 dB, set where every fitting speaker's answer stood out (10.6 dB or more), took
-# 3 of the 205 held-out yes/no answers (2.3 to 4 dB) and 1 of the 5 noise slices Whisper takes, so it only screens
-# out what does not vary at all.
-MIN_LEVEL_RANGE = 1.0
+# Audio in which no 32 ms is this likely to be speech (Silero VAD, voice/silero.py) is not decoded: Whisper invents
+# words on silence and noise ("yeah" on zeros), and the phrase search always finds some phrase. Set on the fitting
+# speakers: their answers peaked at 0.32 or more (yes/no, "stop", digits, FSDD, over the exercise bike at 5 dB too),
+# and 88% of their noise slices stayed under 0.2. It replaced a level rule (loud frames at least 1 dB above the
+# quiet ones), which only screened out digital silence and steady tones: a gate at 6 dB took 3 of the 205 held-out
+# yes/no answers and let most noise through.
+MIN_SPEECH = 0.2
 
 
 @dataclass(frozen=True)
@@ -258,6 +261,9 @@ class WhisperRecognizer(Recognizer):
                 f"Whisper needs ctranslate2 and tokenizers ({error}); run: pip install ctranslate2 tokenizers"
             ) from error
         self._ct2 = ctranslate2
+        if importlib.util.find_spec("onnxruntime") is None:  # imported at the first answer: it takes 0.15 s
+            raise RecognizerError("Whisper's speech detection needs onnxruntime; run: pip install onnxruntime")
+        self._speech = SpeechDetector()
         started = time.perf_counter()
         try:
             # One thread by default: on a one-second answer a second one saves little wall time and doubles
@@ -300,7 +306,11 @@ class WhisperRecognizer(Recognizer):
     def recognize(self, audio: bytes, vocabulary: Vocabulary) -> Transcript:
         """Decode one utterance of 16 kHz mono int16 audio and judge it."""
         samples = np.frombuffer(audio[: len(audio) // 2 * 2], dtype=np.int16)
-        if level_range(samples) < MIN_LEVEL_RANGE:
+        try:
+            speech = self._speech.peak(samples)
+        except SpeechDetectorError as error:
+            raise RecognizerError(str(error)) from error
+        if speech < MIN_SPEECH:
             self.last_evidence = None
             return Transcript("", 0.0, self.name, rejected=True)
         evidence = self.evidence(samples, vocabulary)
