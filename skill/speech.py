@@ -18,7 +18,7 @@ from twitch_coach.dialogue.ids import NONE, Expects
 from twitch_coach.intents.matcher import Matcher
 from twitch_coach.skill.session import Session
 from twitch_coach.skill.textio import render
-from twitch_coach.skill.vocabulary import vocabulary
+from twitch_coach.skill.vocabulary import left_out, vocabulary
 from twitch_coach.voice.recognizer import Recognizer, Transcript, Vocabulary
 
 if TYPE_CHECKING:
@@ -103,6 +103,10 @@ class Ears:
         # the phrase search, so free words that only read as one are a guess at the costliest error
         # (a digit freely heard as "bye" on the fitting speakers, which would end the check-in).
         if match.intent == NONE or (match.intent in COMMANDS and match.intent not in HARMLESS):
+            return heard
+        # Nor a phrase left out of the question because it sounds like an answer: a spoken "one" came back freely as
+        # "What?" (repeat) at the training-load question, and the same question was asked again and again.
+        if match.intent in COMMANDS and transcript.free in left_out(node):
             return heard
         if transcript.text:  # beside a phrase: the free words win only when they read as another answer
             phrase = self.matcher.match(transcript.text, node.expectation)

@@ -23,6 +23,12 @@ _NUMBER_FRAMES = ("{n}", "{n} {unit}", "about {n}", "about {n} {unit}", "{n} and
 _LIKE_A_NUMBER = frozenset({"bye", "what", "sorry what"})
 
 
+def left_out(node: Node | None) -> frozenset[str]:
+    """Phrases a recogniser is not offered at `node` because they sound like its answers; what it hears freely
+    must not bring them back either (a free "what?" for a spoken "one")."""
+    return _LIKE_A_NUMBER if node is not None and node.expects == Expects.NUMBER else frozenset()
+
+
 def _number_phrases(node: Node) -> list[str]:
     units = list(node.units) or [""]
     phrases = []
