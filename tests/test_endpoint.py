@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -15,7 +17,9 @@ from twitch_coach.voice.endpoint import (
     VoiceDetector,
     level_db,
     listen,
+    load_speech_model,
 )
+from twitch_coach.voice.silero import SpeechDetector
 from twitch_coach.voice.wavfile import WavSource
 
 from synth import cough, noise, speak, with_noise
@@ -135,6 +139,30 @@ def test_speech_with_added_noise_is_found() -> None:
     utterance = listen(WavSource.from_pcm(audio), DEFAULT)
     assert utterance.reason == "speech"
     assert utterance.speech_start == pytest.approx(1.0, abs=0.15)
+
+
+@pytest.mark.parametrize("said", ["yes", "no", "stop", "seven"])
+def test_a_word_barely_above_a_steady_room_is_found(said: str) -> None:
+    # 3 dB over white noise: under the level rule's 6 dB margin, so only Silero VAD hears it start
+    load_speech_model()  # live, it has loaded by the time anyone answers; here audio comes faster than real time
+    audio = with_noise(silence(1.0) + speak(said, pad=0.0) + silence(3.0), snr_db=3.0)
+    utterance = listen(WavSource.from_pcm(audio), DEFAULT)
+    assert utterance.reason == "speech"
+    assert utterance.speech_start == pytest.approx(1.0, abs=0.3)
+
+
+def test_without_silero_the_level_rule_and_webrtc_vad_still_decide(tmp_path: Path) -> None:
+    broken = SpeechDetector(tmp_path / "missing.onnx")
+
+    def detector() -> VoiceDetector:
+        return VoiceDetector(DEFAULT, speech=broken.stream())
+
+    audio = with_noise(silence(1.0) + speak("yes", pad=0.0) + silence(3.0), snr_db=15.0)
+    assert listen(WavSource.from_pcm(audio), DEFAULT, detector=detector()).reason == "speech"
+    assert listen(WavSource.from_pcm(noise(8.0, level=2000.0)), DEFAULT, detector=detector()).reason == "no_speech"
+    quiet = with_noise(silence(1.0) + speak("yes", pad=0.0) + silence(3.0), snr_db=3.0)
+    assert listen(WavSource.from_pcm(quiet), DEFAULT, detector=detector()).reason == "no_speech"  # Silero's to hear
+    assert broken.error is not None and "missing or damaged" in str(broken.error)
 
 
 def test_too_long_is_capped() -> None:

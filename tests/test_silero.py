@@ -44,3 +44,14 @@ def test_real_noise_is_not_speech(name: str) -> None:
 def test_a_missing_model_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SpeechDetectorError, match="missing or damaged.*reinstall"):
         SpeechDetector(tmp_path / "silero_vad.onnx").peak(np.ones(16000, np.int16))
+
+
+@pytest.mark.audio
+def test_a_stream_fed_in_30_ms_frames_scores_as_the_whole_recording() -> None:
+    from synth import speak
+
+    audio = np.frombuffer(speak("I slept about seven hours"), dtype=np.int16)
+    stream = DETECTOR.stream()
+    scores = [stream.feed(audio[i : i + 480].tobytes()) for i in range(0, audio.size, 480)]
+    assert max(scores) == pytest.approx(DETECTOR.peak(audio[: audio.size // 512 * 512]), abs=1e-4)
+    assert scores[0] == 0.0  # nothing scored before the first whole 32 ms
