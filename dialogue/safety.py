@@ -69,8 +69,8 @@ def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
     spotting = safety.spotting
     asked = spotting.asked.get(about or "", ())
     inside = {i for h in hits for i in range(h.start, h.end)}  # "can not read" says no "not" of its own
-    said_no = {w for i, w in enumerate(words) if i not in inside} & (spotting.negations | spotting.answers)
-    if asked and not said_no:  # a plain yes, not a "no"
+    refused = {w for i, w in enumerate(words) if i not in inside} & (spotting.negations | spotting.answers)
+    if asked and not refused:  # a plain yes, not a "no"
         for groups in (*for_urgent.values(), *for_flags.values()):
             groups.update({group: 1 for group in asked if not groups[group]})
     urgent = tuple(sid for sid, patterns in safety.urgent.signs.items() if named(for_urgent, patterns))
