@@ -346,7 +346,8 @@ def test_at_the_numbness_question_a_plain_yes_naming_one_side_is_a_stroke_sign()
         ("are pins and needles bad?", (), ()),
         ("are my pins and needles bad?", (), ("numbness",)),  # a word of oneself: had
         ("is it serious that my arm goes numb", (), ("numbness",)),
-        ("can barely lift the kettle", (), ("weakness",)),  # no "?": a reply with its "I" left out, not a question
+        ("can barely lift the kettle", (), ("weakness",)),
+        ("why are both calves twitching at once?", (), ("spreading",)),  # "why" asks about one's own  # no "?": a reply with its "I" left out, not a question
         ("is brown pee something to worry about?", ("rhabdomyolysis",), ()),  # an urgent sign asked about still counts
         ("a video said blurred vision is a warning", (), ()),  # a source passing a sign on
         ("a video said blurred vision is a warning and my vision is blurred", (), ("vision",)),
