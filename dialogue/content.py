@@ -74,6 +74,10 @@ class Spotting:
     happening_now: tuple[tuple[str, ...], ...] = ()  # ... unless happening now ("my mate is collapsing next to me")
     their_place: tuple[tuple[str, ...], ...] = ()  # right after someone else, where they are ("a guy at my club")
     informing: tuple[tuple[str, ...], ...] = ()  # a sign passed on as information ("I read that ..."): raises nothing
+    general_questions: tuple[tuple[str, ...], ...] = ()  # a sentence asked about signs in general ("when is ...") ...
+    general_if_asked: tuple[tuple[str, ...], ...] = ()  # ... or with "?" at its end, one of these ("is numbness bad?")
+    hearsay: tuple[tuple[str, ...], ...] = ()  # ... and one opening with these passes a sign on: raises nothing
+    own: frozenset[str] = frozenset()  # ... with none of these nor `me` after: raises no red flag ("is tingling bad?")
     asked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> groups its question's subject is
     sayings_at: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> groups that are sayings there
     ellipsis: frozenset[str] = frozenset()  # ends a part that borrows what was denied before ("but my chest does")

@@ -41,12 +41,15 @@ class _Hit:
 def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
     """The urgent signs and red flags `utterance` names, negated and look-alike words left out; `about` is the topic
     of the question it answers, whose own subject counts as said ("yes, the whole left side" to "any numbness?")."""
-    words, clauses, parts, denied = _tokens(utterance, safety.spotting)
+    words, clauses, parts, denied, general, told = _tokens(utterance, safety.spotting)
     words, clauses, parts = _borrow(words, clauses, parts, safety.spotting)
     sayings = frozenset(safety.spotting.sayings_at.get(about or "", ()))  # "out like a light" at the sleep question
     hits = _quiet(_hits(words, clauses, parts, safety.spotting), words, clauses, parts, safety.spotting, sayings)
     for h in hits:
         h.negated = h.negated or h.clause in denied  # "numb? no."
+        h.maybe = h.maybe or h.clause in general  # "when is tingling a bad sign?": asked about, not had
+        if h.clause in told:  # "apparently fainting after a race is common": passed on
+            h.maybe = h.negated = True
 
     def counted(hits: list[_Hit]) -> dict[int, Counter[str]]:
         heard: dict[int, Counter[str]] = {}
@@ -62,11 +65,14 @@ def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
         return any(all(groups[g] >= n for g, n in need.items()) for groups in heard.values() for need in needs)
 
     for_urgent = counted([h for h in hits if not h.negated])
-    asked = safety.spotting.asked.get(about or "", ())
-    if asked and not set(words) & (safety.spotting.negations | safety.spotting.answers):  # a plain yes, not a "no"
-        for groups in for_urgent.values():
-            groups.update({group: 1 for group in asked if not groups[group]})
     for_flags = counted([h for h in hits if not (h.negated or h.maybe)])
+    spotting = safety.spotting
+    asked = spotting.asked.get(about or "", ())
+    inside = {i for h in hits for i in range(h.start, h.end)}  # "can not read" says no "not" of its own
+    refused = {w for i, w in enumerate(words) if i not in inside} & (spotting.negations | spotting.answers)
+    if asked and not refused:  # a plain yes, not a "no"
+        for groups in (*for_urgent.values(), *for_flags.values()):
+            groups.update({group: 1 for group in asked if not groups[group]})
     urgent = tuple(sid for sid, patterns in safety.urgent.signs.items() if named(for_urgent, patterns))
     flags = tuple(fid for fid, flag in safety.red_flags.items() if named(for_flags, flag.signs, flag.unless))
     for_denied = counted([h for h in hits if h.clause in denied and not h.maybe])
@@ -74,14 +80,20 @@ def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
     return Spotted(urgent, flags, said_no)
 
 
-def _tokens(utterance: str, spotting: Spotting) -> tuple[list[str], list[int], list[int], set[int]]:
-    """Normalised words, with the clause and the part (between commas) each belongs to, and the clauses a bare
+def _tokens(
+    utterance: str, spotting: Spotting
+) -> tuple[list[str], list[int], list[int], set[int], set[int], set[int]]:
+    """Normalised words, with the clause and the part (between commas) each belongs to, the clauses a bare
     "no" answers: a question put to oneself and answered at once ("numb? no. sore? yes", where the yes joins the
-    question's clause)."""
+    question's clause), and the clauses of general questions: a sentence that starts as one and has no word of
+    oneself after ("when is tingling a bad sign?", "how serious is weakness in the legs"), and of sentences that pass a
+    sign on ("apparently fainting after a race is common")."""
     words: list[str] = []
     clauses: list[int] = []
     parts: list[int] = []
     denied: set[int] = set()
+    general: set[int] = set()
+    told: set[int] = set()
     clause = part = 0
     pieces = _SENTENCES.split(utterance[:2000])
     asked: tuple[int, int] | None = None  # the clauses of the sentence just ended with "?"
@@ -108,7 +120,14 @@ def _tokens(utterance: str, spotting: Spotting) -> tuple[list[str], list[int], l
         clause += 1
         part += 1
         asked = (first, clause) if "?" in end else None
-    return words, clauses, parts, denied
+        opening = _phrase_at(said, 0, spotting.general_questions)
+        opening = opening or ("?" in end and _phrase_at(said, 0, spotting.general_if_asked))  # "is numbness bad?"
+        if opening and not set(said[opening:]) & (spotting.me | spotting.own):
+            general.update(range(first, clause))
+        opening = _phrase_at(said, 0, spotting.hearsay)
+        if opening and not set(said[opening:]) & (spotting.me | spotting.own):
+            told.update(range(first, clause))
+    return words, clauses, parts, denied, general, told
 
 
 def _borrow(
@@ -187,15 +206,18 @@ def _quiet(
     negation, an all-clear, an "as usual", a what-if or someone else's clause cancels."""
     idioms = [h for h in hits if h.group in spotting.idioms or h.group in sayings]
     dropped = {id(h) for h in hits for f in idioms if h.start < f.end and f.start < h.end}  # "a pain in the neck"
+    in_sayings = set(dropped)  # a word of a saying belongs to nothing ("after every run for a month")
+    by_group: dict[str, list[_Hit]] = {}
+    for h in hits:
+        by_group.setdefault(h.group, []).append(h)
     for pairs, both in ((spotting.lookalikes, True), (spotting.belongs, False)):
         for first, second, gap in pairs:
-            for a in hits:
-                for b in hits:
+            for a in by_group.get(first, ()):
+                for b in by_group.get(second, ()) if id(a) not in in_sayings else ():
                     close = a.end <= b.start <= a.end + gap and parts[a.start] == parts[b.start]
-                    if a.group == first and b.group == second and close:
-                        if not spotting.lookalike_stops & set(words[a.end : b.start]):  # "weak after the run" is weak
-                            # a look-alike means something else, so neither counts; a belonging only the second
-                            dropped |= {id(a), id(b)} if both else {id(b)}
+                    if close and not spotting.lookalike_stops & set(words[a.end : b.start]):  # "weak after the run"
+                        # a look-alike means something else, so neither counts; a belonging only the second
+                        dropped |= {id(a), id(b)} if both else {id(b)}
     hits = [h for h in hits if id(h) not in dropped]
     _someone_else(hits, words, parts, spotting)
     covered = {i for h in hits for i in range(h.start, h.end)}

@@ -27,6 +27,7 @@ _SPELLINGS = (
     (re.compile(r"(?<=[^aeiou])e$"), ""),  # a silent final e: "weke", "tingle"
     (re.compile(r"th$"), "f"),  # a final "th" said "f": "breath", "breff"
     (re.compile(r"y$"), "i"),  # "tingly", "tinglie"
+    (re.compile(r"ing$"), "in"),  # a dropped g: "tinglin", "breathin", "spreddin"
 )
 
 

@@ -108,6 +108,9 @@ def test_spellings_that_sound_like_a_listed_word_count() -> None:
     assert real.lookup("numbers") == frozenset() and real.lookup("bother") == frozenset()  # nor a form of a word
     assert real.lookup("numbed") == {"numb"}  # a form not named there still counts
     assert index.lookup("nub") == frozenset()  # too short to be read as anything
+    dropped = WordIndex(["tingling", "spreading", "thing"], {}, ["thin"])
+    assert dropped.lookup("tinglin") == {"tingling"} and dropped.lookup("spreddin") == {"spreading"}  # a dropped g
+    assert dropped.lookup("thin") == frozenset()  # a real word that is a listed one with its g dropped
 
 
 @pytest.mark.parametrize(
@@ -333,3 +336,57 @@ def test_at_the_numbness_question_a_plain_yes_naming_one_side_is_a_stroke_sign()
     assert understand(CONTENT, "numbness", "yes, my whole left side")["urgent"]
     assert not understand(CONTENT, "numbness", "no, not on one side")["urgent"]
     assert not spot("yes, my whole left side", CONTENT.safety).urgent  # at no question, a side alone is nothing
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent", "flags"),
+    [
+        ("when is numbness a worry?", (), ()),  # a general question about a red flag: not had
+        ("how serious is weakness in the hands", (), ()),  # ... with no "?" when it opens with a question word
+        ("are pins and needles bad?", (), ()),
+        ("are my pins and needles bad?", (), ("numbness",)),  # a word of oneself: had
+        ("is it serious that my arm goes numb", (), ("numbness",)),
+        ("can barely lift the kettle", (), ("weakness",)),
+        ("why are both calves twitching at once?", (), ("spreading",)),  # "why" asks about one's own  # no "?": a reply with its "I" left out, not a question
+        ("is brown pee something to worry about?", ("rhabdomyolysis",), ()),  # an urgent sign asked about still counts
+        ("a video said blurred vision is a warning", (), ()),  # a source passing a sign on
+        ("a video said blurred vision is a warning and my vision is blurred", (), ("vision",)),
+    ],
+)
+def test_general_questions_and_sources_raise_no_red_flag(
+    text: str, urgent: tuple[str, ...], flags: tuple[str, ...]
+) -> None:
+    assert _spot(text) == (urgent, flags)
+
+
+def test_weak_where_only_a_week_fits_is_a_week() -> None:
+    assert _spot("it began a weak ago") == ((), ())
+    assert _spot("my leg has been weak for a week") == ((), ("weakness",))
+    assert not understand(CONTENT, "duration", "a weak")["red_flags"]
+    assert understand(CONTENT, "weakness", "a weak grip, yes")["red_flags"] == ["weakness"]
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent", "flags"),
+    [
+        ("my breathing has been awful all day", ("breathing",), ()),  # hard to breathe, said after a linking verb
+        ("I was breathing hard on the hills", (), ()),  # ... effort, with no linking verb
+        ("breath keeps getting stuck halfway", ("breathing",), ()),
+        ("my wee's like cola", ("rhabdomyolysis",), ()),  # "is like" gone: the urine said as the drink
+        ("my triceps are twitching too now", (), ("spreading",)),  # a second place, the first said before
+        ("my calf twitches too much", (), ()),
+        ("my arms are wrecked after arm day, twitchy too", (), ()),  # a session named after a part is not a place
+        ("started new tablets six weeks ago and twitched ever since", (), ("persistent", "medication")),
+        ("the twitch has lasted for a month, every run", (), ("persistent",)),
+        ("apparently pins and needles after cycling is normal", (), ()),  # passed on
+        ("apparently my arm went numb while I slept", (), ("numbness",)),  # ... but one's own
+        ("what happens if my grip goes weak?", (), ()),  # a what-if about a red flag
+    ],
+)
+def test_generalised_wording(text: str, urgent: tuple[str, ...], flags: tuple[str, ...]) -> None:
+    assert _spot(text) == (urgent, flags)
+
+
+def test_at_the_vision_question_a_reply_with_no_no_names_the_eyes() -> None:
+    assert understand(CONTENT, "vision", "sometimes I can't read my phone")["red_flags"] == ["vision"]
+    assert not understand(CONTENT, "vision", "no, nothing's changed")["red_flags"]

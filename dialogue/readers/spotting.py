@@ -18,13 +18,15 @@ MAX_EXPANDED = 2000  # phrases one group may write out to, so a content slip can
 _FIELDS = ("breaks", "negations", "negation_stops", "all_clear", "as_usual", "pseudo", "others", "long_ago",
            "lookalikes", "sounds_like", "not_slips", "lookalike_stops", "idioms", "hypothetical", "me",
            "belongs", "answers", "fresh_starts", "denials", "only_mine", "informing", "asked",
-           "happening_now", "sayings_at", "ellipsis", "ellipsis_tail", "their_place")  # fmt: skip
+           "happening_now", "sayings_at", "ellipsis", "ellipsis_tail", "their_place", "general_questions",
+           "general_if_asked", "hearsay", "own")  # fmt: skip
 # Fields a content pack may leave out (they came later).
 _OPTIONAL = ("others", "long_ago", "lookalike_stops", "hypothetical", "me", "answers", "fresh_starts", "denials",
              "only_mine", "informing", "asked", "happening_now", "sayings_at", "ellipsis", "ellipsis_tail",
-             "their_place")  # fmt: skip
-_PHRASE_LISTS = ("hypothetical", "fresh_starts", "denials", "only_mine", "informing", "happening_now", "their_place")
-_ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me", "answers", "ellipsis", "ellipsis_tail")
+             "their_place", "general_questions", "general_if_asked", "hearsay", "own")  # fmt: skip
+_PHRASE_LISTS = ("hypothetical", "fresh_starts", "denials", "only_mine", "informing", "happening_now", "their_place",
+                 "general_questions", "general_if_asked", "hearsay")  # fmt: skip
+_ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me", "answers", "ellipsis", "ellipsis_tail", "own")
 LOOKALIKE_GAP = 2  # words that may come between the two halves of a look-alike unless it says ("one side of my calf")
 
 
@@ -139,6 +141,10 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
         happening_now=lists["happening_now"],
         their_place=lists["their_place"],
         informing=lists["informing"],
+        general_questions=lists["general_questions"],
+        general_if_asked=lists["general_if_asked"],
+        hearsay=lists["hearsay"],
+        own=frozenset(w[0] for w in lists["own"]),
         asked=asked,
         sayings_at=sayings_at,
         ellipsis=frozenset(w[0] for w in lists["ellipsis"]),
