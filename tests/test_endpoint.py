@@ -162,7 +162,6 @@ def test_without_silero_the_level_rule_and_webrtc_vad_still_decide(tmp_path: Pat
     assert listen(WavSource.from_pcm(noise(8.0, level=2000.0)), DEFAULT, detector=detector()).reason == "no_speech"
     quiet = with_noise(silence(1.0) + speak("yes", pad=0.0) + silence(3.0), snr_db=3.0)
     assert listen(WavSource.from_pcm(quiet), DEFAULT, detector=detector()).reason == "no_speech"  # Silero's to hear
-    assert broken.error is not None and "missing or damaged" in str(broken.error)
 
 
 def test_too_long_is_capped() -> None:

@@ -21,7 +21,8 @@ import speechsets
 from twitch_coach.skill.app import hints
 from twitch_coach.skill.speech import Ears
 from twitch_coach.voice.recognizer import Recognizer, RecognizerError, Transcript, Vocabulary
-from twitch_coach.voice.whisper_engine import WhisperRecognizer, check_model_folder, contracted, normalise
+from twitch_coach.voice.whisper_engine import WhisperRecognizer, check_model_folder
+from twitch_coach.voice.whisper_text import contracted, normalise
 
 MODEL = Path(__file__).resolve().parents[2] / "shared" / "models" / "faster-whisper-tiny.en"
 YES_NO = Vocabulary(("yes", "yeah", "no", "nope", "not really", "a little", "stop", "start over", "repeat", "skip"))

@@ -8,7 +8,6 @@ import difflib
 import importlib.util
 import math
 import os
-import re
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -20,6 +19,7 @@ from twitch_coach.voice.phrase_search import PhraseTrie, log_softmax, normalised
 from twitch_coach.voice.recognizer import RATE, Recognizer, RecognizerError, Transcript, Vocabulary
 from twitch_coach.voice.silero import SpeechDetector, SpeechDetectorError
 from twitch_coach.voice.whisper_features import MAX_SECONDS, log_mel
+from twitch_coach.voice.whisper_text import contains, normalise, written_forms
 
 MODEL_FILES = ("config.json", "model.bin", "tokenizer.json", "vocabulary.txt")
 CALIBRATION = Path(__file__).with_name("calibration") / "whisper.yaml"
@@ -39,29 +39,6 @@ _OPEN_TOKENS = 120
 # most of an answer's cost (the fitting clips' free decode: 56 ms at 1.0, 16 ms at 1.1, the same words once).
 REPETITION_PENALTY = 1.1
 _ENDINGS = (".", "!", "?")  # with <|endoftext|>: a phrase is whole when the decoder would stop after it
-# Punctuation, but not a decimal point: "5.5 hours" must reach the text matcher as 5.5, not "five five".
-_NOT_WORD = re.compile(r"(?:[^a-z0-9'. ]|(?<![0-9])\.|\.(?![0-9]))+")
-_SMALL = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty"
-).split()
-# How Whisper writes what the question's phrases spell out: it hears "it doesn't hurt", not "it does not hurt", and
-# with only the long form to score, "it does" won ("yes" to pain). Phrases are scored in both forms, and the free
-# words are read in the long form, as the phrases are written.
-_CONTRACTIONS = (  # a pronoun's first, as said: "it's not", "I'm not"
-    ("i am", "i'm"), ("it is", "it's"), ("that is", "that's"), ("there is", "there's"), ("what is", "what's"),
-    ("let us", "let's"), ("i have", "i've"), ("you are", "you're"), ("they are", "they're"), ("i will", "i'll"),
-    ("i would", "i'd"),  # "I'd rather not say" was scored as "i do", a yes; "i'd" read as "i had" is rare in answers
-    ("do not", "don't"), ("does not", "doesn't"), ("did not", "didn't"), ("is not", "isn't"), ("are not", "aren't"),
-    ("was not", "wasn't"), ("have not", "haven't"), ("has not", "hasn't"), ("can not", "can't"),
-    ("could not", "couldn't"), ("would not", "wouldn't"), ("will not", "won't"),
-)  # fmt: skip
-_EXPAND = {short: long for long, short in _CONTRACTIONS}
-# A one-word answer Whisper writes as the word it sounds like: a lone "two" comes out "to" and a lone "four" "for"
-# (the fitting speakers' FSDD digits), and then no phrase was whole in the free words, so a right answer was
-# rejected. Only a whole one-word answer is read this way: "up to five" keeps its "to". Words that are answers
-# elsewhere ("tree" in the real sets' other words) are not in it.
-_SOUNDS_LIKE = {"to": "two", "too": "two", "for": "four", "fore": "four", "ate": "eight", "won": "one", "know": "no"}
 FRAME = RATE // 100  # 10 ms frames for the level statistics
 # Audio in which no 32 ms is this likely to be speech (Silero VAD, voice/silero.py) is not decoded: Whisper invents
 # words on silence and noise ("yeah" on zeros), and the phrase search always finds some phrase. Set on the fitting
@@ -171,44 +148,6 @@ def check_model_folder(path: str | Path) -> list[str]:
         return ["it is a file, not a model folder"]
     missing = [name for name in MODEL_FILES if not (path / name).is_file()]
     return [f"missing {', '.join(missing)}"] if missing else []
-
-
-def normalise(text: str) -> str:
-    """Lower-case words without punctuation, numbers up to twenty as words, contractions spelt out ("don't" is
-    "do not"), and a repeated phrase said once."""
-    text = _NOT_WORD.sub(" ", text.lower().replace("’", "'"))
-    words = [_SMALL[int(w)] if w.isdigit() and int(w) <= 20 else _EXPAND.get(w, w) for w in text.split()]
-    words = " ".join(words).split()
-    if len(words) == 1:
-        words = [_SOUNDS_LIKE.get(words[0], words[0])]
-    # A short answer in a long window makes Whisper say it again and again ("yes yes yes"): once is meant.
-    # The decode's length limit can cut the last repeat short ("yes no yes no yes"): that is a repeat too.
-    for size in range(1, len(words) // 2 + 1):
-        if all(word == words[i % size] for i, word in enumerate(words)):
-            return " ".join(words[:size])
-    return " ".join(words)
-
-
-def contracted(phrase: str) -> str:
-    """`phrase` as Whisper would write it with contractions ("i do not know" is "i don't know")."""
-    padded = f" {phrase} "
-    for long, short in _CONTRACTIONS:
-        padded = padded.replace(f" {long} ", f" {short} ")
-    return padded.strip()
-
-
-def _contains(text: str, phrase: str) -> bool:
-    return bool(phrase) and f" {phrase} " in f" {text} "
-
-
-def _capital_i(text: str) -> str:
-    """"I" as Whisper writes it, alone or contracted ("i'm not sure" is "I'm not sure")."""
-    return " ".join("I" + w[1:] if w == "i" or w.startswith("i'") else w for w in text.split())
-
-
-def _capitalised(text: str) -> str:
-    """The first letter in capitals, as Whisper starts a sentence ("i'm" becomes "I'm", not "I'M")."""
-    return text[:1].upper() + text[1:]
 
 
 def _path_log_prob(known: dict[tuple[int, ...], np.ndarray], ids: list[int], end: int) -> float:
@@ -324,7 +263,7 @@ class WhisperRecognizer(Recognizer):
         # against "one"), and beside a taken phrase when they say something else, for the caller to weigh ("5.5"
         # is scored as "five": its full stop ends a phrase).
         free, free_p = "", 0.0
-        other = evidence.free != evidence.phrase if not taken else not _contains(evidence.free, evidence.phrase)
+        other = evidence.free != evidence.phrase if not taken else not contains(evidence.free, evidence.phrase)
         if not vocabulary.is_open and evidence.free and other:
             free_p = self.calibration.free_probability(evidence)
             free = evidence.free if free_p >= self.calibration.reject_below else ""
@@ -373,7 +312,7 @@ class WhisperRecognizer(Recognizer):
         margin = best.ranked - scored[1].ranked if len(scored) > 1 else MARGIN_CAP
         # Everyday phrasing ("about six hours I think") reaches the text matcher whole when the free decode
         # says the same answer and more; otherwise the phrase the question allows.
-        text = free_text if _contains(free_text, best.phrase) else best.phrase
+        text = free_text if contains(free_text, best.phrase) else best.phrase
         return found(text, best.phrase, phrase_score=best.ranked, margin=margin)
 
     def _next_tokens(self, audio: np.ndarray, prefixes: list[tuple[int, ...]]) -> list[np.ndarray]:
@@ -387,17 +326,13 @@ class WhisperRecognizer(Recognizer):
         return [log_softmax(np.asarray(r.logits[0])[0]) for r in results]
 
     def _trie(self, vocabulary: Vocabulary) -> PhraseTrie:
-        """The question's phrases as Whisper writes them: lower case or capitalised, numbers as words or digits
-        ("five hours", "5 hours"), contracted or not ("I don't know"), a one-word phrase also as the word it sounds
-        like ("to" for "two"), each after a space as Whisper starts a transcript (cached per vocabulary)."""
+        """The question's phrases in every way Whisper writes them (whisper_text.written_forms), each after a space
+        as Whisper starts a transcript (cached per vocabulary)."""
         trie = self._tries.get(vocabulary.phrases)
         if trie is None:
             spellings = []
             for phrase in sorted(frozenset(normalise(p) for p in vocabulary.phrases) - {""}):
-                digits = " ".join(str(_SMALL.index(w)) if w in _SMALL else w for w in phrase.split())
-                alike = [word for word, meant in _SOUNDS_LIKE.items() if meant == phrase]
-                forms = [_capital_i(written) for written in (phrase, digits, contracted(phrase), *alike)]
-                for form in dict.fromkeys(f for written in forms for f in (written, _capitalised(written))):
+                for form in written_forms(phrase):
                     spellings.append((phrase, self._tokenizer.encode(" " + form, add_special_tokens=False).ids))
             trie = self._tries[vocabulary.phrases] = PhraseTrie.build(spellings)
         return trie
