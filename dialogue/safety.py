@@ -97,8 +97,7 @@ def _tokens(
     clause = part = 0
     pieces = _SENTENCES.split(utterance[:2000])
     asked: tuple[int, int] | None = None  # the clauses of the sentence just ended with "?"
-    everything = normalise(utterance[:2000]).split()
-    curious = any(_phrase_at(everything, i, spotting.curious) for i in range(len(everything)))
+    curious: bool | None = None  # whether it is said to be asked out of interest: read only beside a general question
     for sentence, end in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
         said = normalise(sentence).split()
         if asked and said and all(w in spotting.answers for w in said):
@@ -127,6 +126,9 @@ def _tokens(
         in_general = bool(opening) and not _of_oneself(said, lead + opening, spotting)
         if in_general:
             general.update(range(first, clause))
+            if curious is None:
+                everything = normalise(utterance[:2000]).split()
+                curious = any(_phrase_at(everything, i, spotting.curious) for i in range(len(everything)))
             if curious:  # "is chest pain linked to twitching? just curious": asked out of interest, nothing is had
                 told.update(range(first, clause))
         # a question asked out of interest is not put to oneself: what follows it is said apart ("... ? my chest hurts")
