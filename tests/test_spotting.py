@@ -328,6 +328,7 @@ def test_the_quick_screen_counts_red_flag_words_too(reply: str, flags: list[str]
         ("out of curiosity, does a droopy face mean a stroke?", (), ()),
         ("is chest pain a bad sign? out of curiosity, my chest is tight", ("chest_pain",), ()),  # ... then one's own
         ("does numbness go with twitching? I'm curious as my hand is numb", (), ("numbness",)),
+        ("we were talking about the race, my time was not good", (), ()),  # talk beside "not good" is no speech sign
         ("my physio always says dark pee means hospital", (), ()),  # a source that says it habitually
         ("my physio always says I look pale and my pee is dark", ("rhabdomyolysis",), ()),  # ... of oneself
     ],
