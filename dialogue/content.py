@@ -78,6 +78,7 @@ class Spotting:
     general_if_asked: tuple[tuple[str, ...], ...] = ()  # ... or with "?" at its end, one of these ("is numbness bad?")
     hearsay: tuple[tuple[str, ...], ...] = ()  # ... and one opening with these passes a sign on: raises nothing
     own: frozenset[str] = frozenset()  # ... with none of these nor `me` after: raises no red flag ("is tingling bad?")
+    curious: tuple[tuple[str, ...], ...] = ()  # ... nor anything, beside one of these ("just curious", "in general")
     asked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> groups its question's subject is
     sayings_at: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> groups that are sayings there
     ellipsis: frozenset[str] = frozenset()  # ends a part that borrows what was denied before ("but my chest does")

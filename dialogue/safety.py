@@ -97,6 +97,7 @@ def _tokens(
     clause = part = 0
     pieces = _SENTENCES.split(utterance[:2000])
     asked: tuple[int, int] | None = None  # the clauses of the sentence just ended with "?"
+    curious: bool | None = None  # whether it is said to be asked out of interest: read only beside a general question
     for sentence, end in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
         said = normalise(sentence).split()
         if asked and said and all(w in spotting.answers for w in said):
@@ -119,15 +120,32 @@ def _tokens(
             part += 1
         clause += 1
         part += 1
-        asked = (first, clause) if "?" in end else None
-        opening = _phrase_at(said, 0, spotting.general_questions)
-        opening = opening or ("?" in end and _phrase_at(said, 0, spotting.general_if_asked))  # "is numbness bad?"
-        if opening and not set(said[opening:]) & (spotting.me | spotting.own):
+        lead = _phrase_at(said, 0, spotting.curious)  # "out of curiosity, does ..."
+        opening = _phrase_at(said, lead, spotting.general_questions)
+        opening = opening or ("?" in end and _phrase_at(said, lead, spotting.general_if_asked))  # "is numbness bad?"
+        in_general = bool(opening) and not _of_oneself(said, lead + opening, spotting)
+        if in_general:
             general.update(range(first, clause))
+            if curious is None:
+                everything = normalise(utterance[:2000]).split()
+                curious = any(_phrase_at(everything, i, spotting.curious) for i in range(len(everything)))
+            if curious:  # "is chest pain linked to twitching? just curious": asked out of interest, nothing is had
+                told.update(range(first, clause))
+        # a question asked out of interest is not put to oneself: what follows it is said apart ("... ? my chest hurts")
+        asked = (first, clause) if "?" in end and not (in_general and curious) else None
         opening = _phrase_at(said, 0, spotting.hearsay)
         if opening and not set(said[opening:]) & (spotting.me | spotting.own):
             told.update(range(first, clause))
     return words, clauses, parts, denied, general, told
+
+
+def _of_oneself(said: list[str], start: int, spotting: Spotting) -> bool:
+    """True when a word of oneself comes at or after `start`, leaving out those of a curious aside ("in general, I
+    mean")."""
+    aside: set[int] = set()
+    for i in range(start, len(said)):
+        aside.update(range(i, i + _phrase_at(said, i, spotting.curious)))
+    return any(w in spotting.me or w in spotting.own for i, w in enumerate(said) if i >= start and i not in aside)
 
 
 def _borrow(

@@ -218,9 +218,14 @@ def test_the_sixth_held_out_round_is_reported_with_floors() -> None:
 def test_the_seventh_held_out_round_is_reported_with_floors() -> None:
     """Round 7 was written blind (domain.md and the README's policy on what-ifs and other people; no spotting, no
     earlier case) while the word groups were broadened from everyday speech and round 6's misses fixed, and measured
-    once after: urgent 108/115, red flags 176/181, false alarms 15/148. That is the clean figure; the floors are it,
-    so a regression fails (bench/bench_safety.py lists what it misses)."""
+    once after: urgent 108/115, red flags 176/181, false alarms 15/148. Its misses were then read and their kinds fixed
+    in general (a learner's plain English for a face, speech or consciousness, breath that will not settle, everyday
+    names of medicines and intensifiers, what a source always says, sayings, song titles, a gym pump, a general question
+    asked out of interest), with fresh development cases for each; so it is no longer a clean figure. The floors are
+    what it reaches now (urgent 115/115, red flags 181/181, false alarms 1/148), so a regression fails. The alarm left
+    is an answer the duration question's own matcher reads as unsure ("started yesterday, first time ever"), so the
+    flag is raised to be safe; not the spotting."""
     urgent, flags, alarms, figures = _figures("held-out round 7")
-    assert urgent >= 108 / 115, [str(c) for c in figures.urgent_missed]
-    assert flags >= 176 / 181, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
-    assert alarms <= 15 / 148, [str(c) for c, _ in figures.false_alarms]
+    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
+    assert flags == 1.0, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
+    assert alarms <= 1 / 148, [str(c) for c, _ in figures.false_alarms]

@@ -324,6 +324,13 @@ def test_the_quick_screen_counts_red_flag_words_too(reply: str, flags: list[str]
         ("my friend collapsed and I have his bag", ("fainting",), ()),
         ("my urine is drak", ("rhabdomyolysis",), ()),  # two letters swapped
         ("my vishun is blurry", (), ("vision",)),  # a sound-alike of -sion
+        ("can fainting come with twitching, in general I mean? just wondering", (), ()),  # asked out of interest
+        ("out of curiosity, does a droopy face mean a stroke?", (), ()),
+        ("is chest pain a bad sign? out of curiosity, my chest is tight", ("chest_pain",), ()),  # ... then one's own
+        ("does numbness go with twitching? I'm curious as my hand is numb", (), ("numbness",)),
+        ("we were talking about the race, my time was not good", (), ()),  # talk beside "not good" is no speech sign
+        ("my physio always says dark pee means hospital", (), ()),  # a source that says it habitually
+        ("my physio always says I look pale and my pee is dark", ("rhabdomyolysis",), ()),  # ... of oneself
     ],
 )
 def test_questions_to_oneself_denials_information_and_someone_else(

@@ -19,13 +19,13 @@ _FIELDS = ("breaks", "negations", "negation_stops", "all_clear", "as_usual", "ps
            "lookalikes", "sounds_like", "not_slips", "lookalike_stops", "idioms", "hypothetical", "me",
            "belongs", "answers", "fresh_starts", "denials", "only_mine", "informing", "asked",
            "happening_now", "sayings_at", "ellipsis", "ellipsis_tail", "their_place", "general_questions",
-           "general_if_asked", "hearsay", "own")  # fmt: skip
+           "general_if_asked", "hearsay", "own", "curious")  # fmt: skip
 # Fields a content pack may leave out (they came later).
 _OPTIONAL = ("others", "long_ago", "lookalike_stops", "hypothetical", "me", "answers", "fresh_starts", "denials",
              "only_mine", "informing", "asked", "happening_now", "sayings_at", "ellipsis", "ellipsis_tail",
-             "their_place", "general_questions", "general_if_asked", "hearsay", "own")  # fmt: skip
+             "their_place", "general_questions", "general_if_asked", "hearsay", "own", "curious")  # fmt: skip
 _PHRASE_LISTS = ("hypothetical", "fresh_starts", "denials", "only_mine", "informing", "happening_now", "their_place",
-                 "general_questions", "general_if_asked", "hearsay")  # fmt: skip
+                 "general_questions", "general_if_asked", "hearsay", "curious")  # fmt: skip
 _ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me", "answers", "ellipsis", "ellipsis_tail", "own")
 LOOKALIKE_GAP = 2  # words that may come between the two halves of a look-alike unless it says ("one side of my calf")
 
@@ -144,6 +144,7 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
         general_questions=lists["general_questions"],
         general_if_asked=lists["general_if_asked"],
         hearsay=lists["hearsay"],
+        curious=lists["curious"],
         own=frozenset(w[0] for w in lists["own"]),
         asked=asked,
         sayings_at=sayings_at,
