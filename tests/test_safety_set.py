@@ -40,6 +40,7 @@ def parts() -> dict[str, list[Case]]:
         "held-out round 5": [c for c in cases if c.held_out and c.round == 5],
         "held-out round 6": [c for c in cases if c.held_out and c.round == 6],
         "held-out round 7": [c for c in cases if c.held_out and c.round == 7],
+        "held-out round 8": [c for c in cases if c.held_out and c.round == 8],
         "development": [c for c in cases if not c.held_out],
     }
 
@@ -54,6 +55,7 @@ def test_set_is_big_enough_and_held_out_is_kept_apart() -> None:
     assert len(parts()["held-out round 5"]) >= 395
     assert len(parts()["held-out round 6"]) >= 420
     assert len(parts()["held-out round 7"]) >= 420
+    assert len(parts()["held-out round 8"]) >= 410
     said = Counter(" ".join(c.say.lower().split()) for c in cases)
     assert not [s for s, n in said.items() if n > 1], "a case said twice would count twice (or in both parts)"
 
@@ -74,7 +76,7 @@ def test_every_label_is_a_known_id() -> None:
 
 
 @pytest.mark.parametrize(
-    "part", ["held-out", *(f"held-out round {n}" for n in range(2, 8)), "development"]
+    "part", ["held-out", *(f"held-out round {n}" for n in range(2, 9)), "development"]
 )
 def test_each_part_covers_every_sign_flag_and_kind(part: str) -> None:
     cases = parts()[part]
@@ -229,3 +231,14 @@ def test_the_seventh_held_out_round_is_reported_with_floors() -> None:
     assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
     assert flags == 1.0, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
     assert alarms <= 1 / 148, [str(c) for c, _ in figures.false_alarms]
+
+
+def test_the_eighth_held_out_round_is_reported_with_floors() -> None:
+    """Round 8 was written blind (domain.md and the README's policy on what-ifs and other people; no spotting, no
+    earlier case) while round 7's misses were fixed by kind, and measured once after: urgent 107/113, red flags
+    162/168, false alarms 14/142. That is the clean figure; the floors are it, so a regression fails
+    (bench/bench_safety.py lists what it misses)."""
+    urgent, flags, alarms, figures = _figures("held-out round 8")
+    assert urgent >= 107 / 113, [str(c) for c in figures.urgent_missed]
+    assert flags >= 162 / 168, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
+    assert alarms <= 14 / 142, [str(c) for c, _ in figures.false_alarms]
