@@ -23,14 +23,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 import realspeech as rs  # noqa: E402
 import speechsets  # noqa: E402
 
-from twitch_coach.voice.endpoint import (  # noqa: E402
-    DEFAULT,
-    FRAME_BYTES,
-    Endpointer,
-    VoiceDetector,
-    level_db,
-    load_speech_model,
-)
+from twitch_coach.voice.endpoint import DEFAULT, FRAME_BYTES, Endpointer, VoiceDetector, level_db  # noqa: E402
+from twitch_coach.voice.silero import SHARED  # noqa: E402
 
 QUIET_PERCENTILE = 10
 
@@ -53,7 +47,7 @@ def main() -> None:
     if rs.missing():
         print(f"skipped: {rs.missing()}")
         return
-    load_speech_model()  # clips are fed faster than real time: live, it has loaded before anyone answers
+    SHARED.load()  # clips are fed faster than real time: live, it has loaded before anyone answers
     print("Speech detection on real speech, held-out speakers only: share of clips the live endpointer starts on")
     print(f"  {'':38s}{'room floor':>12s}{'first frame':>13s}")
     for name, items in speechsets.sets(rs.held_out, quick=args.quick).items():

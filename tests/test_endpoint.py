@@ -17,9 +17,8 @@ from twitch_coach.voice.endpoint import (
     VoiceDetector,
     level_db,
     listen,
-    load_speech_model,
 )
-from twitch_coach.voice.silero import SpeechDetector
+from twitch_coach.voice.silero import SHARED, SpeechDetector
 from twitch_coach.voice.wavfile import WavSource
 
 from synth import cough, noise, speak, with_noise
@@ -144,7 +143,7 @@ def test_speech_with_added_noise_is_found() -> None:
 @pytest.mark.parametrize("said", ["yes", "no", "stop", "seven"])
 def test_a_word_barely_above_a_steady_room_is_found(said: str) -> None:
     # 3 dB over white noise: under the level rule's 6 dB margin, so only Silero VAD hears it start
-    load_speech_model()  # live, it has loaded by the time anyone answers; here audio comes faster than real time
+    SHARED.load()  # live, it has loaded by the time anyone answers; here audio comes faster than real time
     audio = with_noise(silence(1.0) + speak(said, pad=0.0) + silence(3.0), snr_db=3.0)
     utterance = listen(WavSource.from_pcm(audio), DEFAULT)
     assert utterance.reason == "speech"

@@ -12,8 +12,7 @@ from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 
-from twitch_coach.voice.silero import CHUNK as CHUNK_FOR_SILERO
-from twitch_coach.voice.silero import SpeechDetector, SpeechStream
+from twitch_coach.voice.silero import SHARED, SpeechStream
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -144,7 +143,7 @@ class VoiceDetector:
         scores the stream for speech (default: Silero VAD, once loaded, when onnxruntime is installed)."""
         self.config = config
         self._vad = vad if vad is not None else _pocketsphinx_vad(config.vad_mode)
-        self._speech = speech if speech is not None else _SILERO.stream()
+        self._speech = speech if speech is not None else SHARED.stream()
         self.floor_db: float | None = None
         """Tracked background level in dBFS; None until the first frame."""
 
@@ -174,15 +173,6 @@ class VoiceDetector:
         else:
             self.floor_db += min(level - self.floor_db, 3.0 * FRAME_SECONDS)
         return level >= self.config.min_level_db and level >= self.floor_db + self.config.margin_db
-
-
-_SILERO = SpeechDetector()  # one model a process, loaded in the background by the first endpointer
-
-
-def load_speech_model() -> None:
-    """Load Silero VAD now rather than in the background: for audio fed faster than real time (benchmarks, tests),
-    where the first second would otherwise be judged before it is ready."""
-    _SILERO.peak(np.zeros(CHUNK_FOR_SILERO, np.int16))
 
 
 def _pocketsphinx_vad(mode: int) -> Callable[[bytes], bool] | None:

@@ -49,7 +49,7 @@ class SpeechDetector:
         batch = np.ascontiguousarray(np.concatenate([before, audio], axis=1))
         zeros = np.zeros(_STATE, np.float32)
         # One call for the whole recording: this export carries its state along the batch, chunk by chunk.
-        scores = self._loaded().run(None, {"input": batch, "h": zeros, "c": zeros})[0]
+        scores = self.load().run(None, {"input": batch, "h": zeros, "c": zeros})[0]
         return float(np.max(scores))
 
     def stream(self) -> SpeechStream:
@@ -65,35 +65,40 @@ class SpeechDetector:
         """The loaded model, or None while it is loading or when it cannot load (see `error`)."""
         return self._session
 
+    def load(self) -> Any:
+        """The model, loaded now if it is not yet (raises SpeechDetectorError when it cannot be); then kept."""
+        with self._lock:
+            if self._session is None:
+                self._session = self._open()
+            return self._session
+
     def _warm(self) -> None:
         try:
-            self._loaded()
+            self.load()
         except SpeechDetectorError as error:
             self.error = error
             _LOGGER.warning("%s; until then the start of speech is judged by level and the WebRTC VAD", error)
 
-    def _loaded(self) -> Any:
-        with self._lock:
-            return self._session or self._load()
+    def _open(self) -> Any:
+        try:
+            import onnxruntime
+        except ImportError as error:
+            raise SpeechDetectorError(f"speech detection needs onnxruntime ({error}); run: pip install "
+                                      "onnxruntime") from error  # fmt: skip
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = options.inter_op_num_threads = 1
+        options.log_severity_level = 4  # its own warnings are not the user's business
+        try:
+            return onnxruntime.InferenceSession(
+                str(self.model), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as error:  # onnxruntime raises its own exception kinds for a missing or bad file
+            raise SpeechDetectorError(f"the speech detector {self.model} is missing or damaged ({error}); "
+                                      "reinstall twitch-coach") from error  # fmt: skip
 
-    def _load(self) -> Any:
-        if self._session is None:
-            try:
-                import onnxruntime
-            except ImportError as error:
-                raise SpeechDetectorError(f"speech detection needs onnxruntime ({error}); run: pip install "
-                                          "onnxruntime") from error  # fmt: skip
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = options.inter_op_num_threads = 1
-            options.log_severity_level = 4  # its own warnings are not the user's business
-            try:
-                self._session = onnxruntime.InferenceSession(
-                    str(self.model), sess_options=options, providers=["CPUExecutionProvider"]
-                )
-            except Exception as error:  # onnxruntime raises its own exception kinds for a missing or bad file
-                raise SpeechDetectorError(f"the speech detector {self.model} is missing or damaged ({error}); "
-                                          "reinstall twitch-coach") from error  # fmt: skip
-        return self._session
+
+# One model a process: the live endpointer and Whisper's gate share it, so it is loaded once.
+SHARED = SpeechDetector()
 
 
 class SpeechStream:

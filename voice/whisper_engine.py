@@ -17,7 +17,7 @@ import numpy as np
 
 from twitch_coach.voice.phrase_search import PhraseTrie, log_softmax, normalised, search
 from twitch_coach.voice.recognizer import RATE, Recognizer, RecognizerError, Transcript, Vocabulary
-from twitch_coach.voice.silero import SpeechDetector, SpeechDetectorError
+from twitch_coach.voice.silero import SHARED, SpeechDetectorError
 from twitch_coach.voice.whisper_features import MAX_SECONDS, log_mel
 from twitch_coach.voice.whisper_text import contains, normalise, written_forms
 
@@ -202,7 +202,7 @@ class WhisperRecognizer(Recognizer):
         self._ct2 = ctranslate2
         if importlib.util.find_spec("onnxruntime") is None:  # imported at the first answer: it takes 0.15 s
             raise RecognizerError("Whisper's speech detection needs onnxruntime; run: pip install onnxruntime")
-        self._speech = SpeechDetector()
+        self._speech = SHARED  # the endpointer's too: one model loaded a process
         started = time.perf_counter()
         try:
             # One thread by default: on a one-second answer a second one saves little wall time and doubles
