@@ -178,27 +178,46 @@ def _borrow(
 def _phrase_at(tokens: list[str], i: int, phrases: tuple[tuple[str, ...], ...], loose: bool = False) -> int:
     """The length of the longest phrase that starts at tokens[i] exactly, or in plain word forms when `loose`
     ("my mates" is "my mate"); 0 when none."""
+    if i >= len(tokens):
+        return 0
+    if not loose:  # the phrases' lengths, longest first, and the phrases themselves: a lookup per length
+        lengths, known = _exact(phrases).get(tokens[i], ((), frozenset()))
+        return next((n for n in lengths if i + n <= len(tokens) and tuple(tokens[i : i + n]) in known), 0)
     best = 0
-    for phrase in _starting(phrases, loose).get(tokens[i], ()) if i < len(tokens) else ():
+    for phrase in _starting(phrases).get(tokens[i], ()):
         if len(phrase) > best and len(tokens) - i >= len(phrase):
             got = tokens[i : i + len(phrase)]
-            if all(t == w or (loose and t in forms(w)) for t, w in zip(got, phrase, strict=True)):
+            if all(t == w or t in forms(w) for t, w in zip(got, phrase, strict=True)):
                 best = len(phrase)
     return best
 
 
-_BY_FIRST: dict[tuple[int, bool], tuple[tuple[tuple[str, ...], ...], dict[str, list[tuple[str, ...]]]]] = {}
+_Phrases = tuple[tuple[str, ...], ...]
+_BY_FIRST: dict[int, tuple[_Phrases, dict[str, list[tuple[str, ...]]]]] = {}
+_EXACT: dict[int, tuple[_Phrases, dict[str, tuple[tuple[int, ...], frozenset[tuple[str, ...]]]]]] = {}
 
 
-def _starting(phrases: tuple[tuple[str, ...], ...], loose: bool) -> dict[str, list[tuple[str, ...]]]:
-    """`phrases` by the words (or, when `loose`, the word forms) they start with; built once per list."""
-    known = _BY_FIRST.get((id(phrases), loose))
+def _starting(phrases: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str, ...]]]:
+    """`phrases` by the word forms they start with; built once per list."""
+    known = _BY_FIRST.get(id(phrases))
     if known is None or known[0] is not phrases:
         index: dict[str, list[tuple[str, ...]]] = {}
         for phrase in phrases:
-            for first in forms(phrase[0]) if loose else (phrase[0],):
+            for first in forms(phrase[0]):
                 index.setdefault(first, []).append(phrase)
-        known = _BY_FIRST[(id(phrases), loose)] = (phrases, index)
+        known = _BY_FIRST[id(phrases)] = (phrases, index)
+    return known[1]
+
+
+def _exact(phrases: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tuple[int, ...], frozenset[tuple[str, ...]]]]:
+    """`phrases` by their first word: (their lengths, longest first; the phrases); built once per list."""
+    known = _EXACT.get(id(phrases))
+    if known is None or known[0] is not phrases:
+        index: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            index.setdefault(phrase[0], []).append(phrase)
+        by_first = {w: (tuple(sorted({len(p) for p in ps}, reverse=True)), frozenset(ps)) for w, ps in index.items()}
+        known = _EXACT[id(phrases)] = (phrases, by_first)
     return known[1]
 
 
@@ -208,11 +227,13 @@ def _hits(words: list[str], clauses: list[int], parts: list[int], spotting: Spot
     hits = []
     for i in range(len(words)):
         for first in known[i]:
-            for group, phrase in spotting.by_first.get(first, ()):
-                n = len(phrase)
-                if i + n <= len(words) and parts[i] == parts[i + n - 1]:
-                    if all(phrase[k] in known[i + k] for k in range(1, n)):
-                        hits.append(_Hit(group, i, i + n, clauses[i]))
+            hits += [_Hit(group, i, i + 1, clauses[i]) for group in spotting.by_first.get(first, ())]
+            for second in known[i + 1] if i + 1 < len(words) and parts[i] == parts[i + 1] else ():
+                for group, phrase in spotting.by_two.get((first, second), ()):
+                    n = len(phrase)
+                    if i + n <= len(words) and parts[i] == parts[i + n - 1]:
+                        if all(phrase[k] in known[i + k] for k in range(2, n)):
+                            hits.append(_Hit(group, i, i + n, clauses[i]))
     return hits
 
 
