@@ -77,10 +77,12 @@ class Spotting:
     general_questions: tuple[tuple[str, ...], ...] = ()  # a sentence asked about signs in general ("when is ...") ...
     general_if_asked: tuple[tuple[str, ...], ...] = ()  # ... or with "?" at its end, one of these ("is numbness bad?")
     hearsay: tuple[tuple[str, ...], ...] = ()  # ... and one opening with these passes a sign on: raises nothing
+    told_mine: tuple[tuple[str, ...], ...] = ()  # after a telling, these make it one's own ("... says the twitching")
     own: frozenset[str] = frozenset()  # ... with none of these nor `me` after: raises no red flag ("is tingling bad?")
     curious: tuple[tuple[str, ...], ...] = ()  # ... nor anything, beside one of these ("just curious", "in general")
     asked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> groups its question's subject is
     sayings_at: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> groups that are sayings there
+    heard_at: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> groups heard at its question only
     ellipsis: frozenset[str] = frozenset()  # ends a part that borrows what was denied before ("but my chest does")
     ellipsis_tail: frozenset[str] = frozenset()  # words that may follow it ("but it does now")
     heard: frozenset[str] = frozenset()  # the groups heard on their own (all when empty); the rest only inside phrases
