@@ -77,28 +77,39 @@ class Spotting:
     general_questions: tuple[tuple[str, ...], ...] = ()  # a sentence asked about signs in general ("when is ...") ...
     general_if_asked: tuple[tuple[str, ...], ...] = ()  # ... or with "?" at its end, one of these ("is numbness bad?")
     hearsay: tuple[tuple[str, ...], ...] = ()  # ... and one opening with these passes a sign on: raises nothing
+    told_mine: tuple[tuple[str, ...], ...] = ()  # after a telling, these make it one's own ("... says the twitching")
     own: frozenset[str] = frozenset()  # ... with none of these nor `me` after: raises no red flag ("is tingling bad?")
     curious: tuple[tuple[str, ...], ...] = ()  # ... nor anything, beside one of these ("just curious", "in general")
     asked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> groups its question's subject is
     sayings_at: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> groups that are sayings there
+    heard_at: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> groups heard at its question only
     ellipsis: frozenset[str] = frozenset()  # ends a part that borrows what was denied before ("but my chest does")
     ellipsis_tail: frozenset[str] = frozenset()  # words that may follow it ("but it does now")
     heard: frozenset[str] = frozenset()  # the groups heard on their own (all when empty); the rest only inside phrases
     index: WordIndex = field(init=False, repr=False, compare=False)
-    by_first: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(init=False, repr=False, compare=False)
+    by_first: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    by_two: Mapping[tuple[str, str], tuple[tuple[str, tuple[str, ...]], ...]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
-        # Built once when the content is compiled: every form of every group word, and each group phrase
-        # under its first word, so an utterance is compared only with the phrases its words can start.
+        # Built once when the content is compiled: every form of every group word, the groups of each one-word
+        # phrase, and each longer group phrase under its first two words, so an utterance is compared only with
+        # the phrases its words can start ("can not" meets "{cannot} ..." phrases, not every "can ...").
         words = {w for phrases in self.groups.values() for phrase in phrases for w in phrase}
         object.__setattr__(self, "index", WordIndex(words, self.sounds_like, self.not_slips))
-        starts: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        single: dict[str, list[str]] = {}
+        starts: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
         for group, phrases in self.groups.items():
             if self.heard and group not in self.heard:
                 continue
             for phrase in phrases:
-                starts.setdefault(phrase[0], []).append((group, phrase))
-        object.__setattr__(self, "by_first", {w: tuple(p) for w, p in starts.items()})
+                if len(phrase) == 1:
+                    single.setdefault(phrase[0], []).append(group)
+                else:
+                    starts.setdefault((phrase[0], phrase[1]), []).append((group, phrase))
+        object.__setattr__(self, "by_first", {w: tuple(g) for w, g in single.items()})
+        object.__setattr__(self, "by_two", {w: tuple(p) for w, p in starts.items()})
 
 
 @dataclass(frozen=True)

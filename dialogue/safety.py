@@ -44,7 +44,10 @@ def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
     words, clauses, parts, denied, general, told = _tokens(utterance, safety.spotting)
     words, clauses, parts = _borrow(words, clauses, parts, safety.spotting)
     sayings = frozenset(safety.spotting.sayings_at.get(about or "", ()))  # "out like a light" at the sleep question
-    hits = _quiet(_hits(words, clauses, parts, safety.spotting), words, clauses, parts, safety.spotting, sayings)
+    here = safety.spotting.heard_at.get(about or "", ())  # "what comes out is dark" at the drinking question
+    away = {g for topic, groups in safety.spotting.heard_at.items() if topic != about for g in groups} - set(here)
+    found = [h for h in _hits(words, clauses, parts, safety.spotting) if h.group not in away]
+    hits = _quiet(found, words, clauses, parts, safety.spotting, sayings)
     for h in hits:
         h.negated = h.negated or h.clause in denied  # "numb? no."
         h.maybe = h.maybe or h.clause in general  # "when is tingling a bad sign?": asked about, not had
@@ -178,27 +181,46 @@ def _borrow(
 def _phrase_at(tokens: list[str], i: int, phrases: tuple[tuple[str, ...], ...], loose: bool = False) -> int:
     """The length of the longest phrase that starts at tokens[i] exactly, or in plain word forms when `loose`
     ("my mates" is "my mate"); 0 when none."""
+    if i >= len(tokens):
+        return 0
+    if not loose:  # the phrases' lengths, longest first, and the phrases themselves: a lookup per length
+        lengths, known = _exact(phrases).get(tokens[i], ((), frozenset()))
+        return next((n for n in lengths if i + n <= len(tokens) and tuple(tokens[i : i + n]) in known), 0)
     best = 0
-    for phrase in _starting(phrases, loose).get(tokens[i], ()) if i < len(tokens) else ():
+    for phrase in _starting(phrases).get(tokens[i], ()):
         if len(phrase) > best and len(tokens) - i >= len(phrase):
             got = tokens[i : i + len(phrase)]
-            if all(t == w or (loose and t in forms(w)) for t, w in zip(got, phrase, strict=True)):
+            if all(t == w or t in forms(w) for t, w in zip(got, phrase, strict=True)):
                 best = len(phrase)
     return best
 
 
-_BY_FIRST: dict[tuple[int, bool], tuple[tuple[tuple[str, ...], ...], dict[str, list[tuple[str, ...]]]]] = {}
+_Phrases = tuple[tuple[str, ...], ...]
+_BY_FIRST: dict[int, tuple[_Phrases, dict[str, list[tuple[str, ...]]]]] = {}
+_EXACT: dict[int, tuple[_Phrases, dict[str, tuple[tuple[int, ...], frozenset[tuple[str, ...]]]]]] = {}
 
 
-def _starting(phrases: tuple[tuple[str, ...], ...], loose: bool) -> dict[str, list[tuple[str, ...]]]:
-    """`phrases` by the words (or, when `loose`, the word forms) they start with; built once per list."""
-    known = _BY_FIRST.get((id(phrases), loose))
+def _starting(phrases: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str, ...]]]:
+    """`phrases` by the word forms they start with; built once per list."""
+    known = _BY_FIRST.get(id(phrases))
     if known is None or known[0] is not phrases:
         index: dict[str, list[tuple[str, ...]]] = {}
         for phrase in phrases:
-            for first in forms(phrase[0]) if loose else (phrase[0],):
+            for first in forms(phrase[0]):
                 index.setdefault(first, []).append(phrase)
-        known = _BY_FIRST[(id(phrases), loose)] = (phrases, index)
+        known = _BY_FIRST[id(phrases)] = (phrases, index)
+    return known[1]
+
+
+def _exact(phrases: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tuple[int, ...], frozenset[tuple[str, ...]]]]:
+    """`phrases` by their first word: (their lengths, longest first; the phrases); built once per list."""
+    known = _EXACT.get(id(phrases))
+    if known is None or known[0] is not phrases:
+        index: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            index.setdefault(phrase[0], []).append(phrase)
+        by_first = {w: (tuple(sorted({len(p) for p in ps}, reverse=True)), frozenset(ps)) for w, ps in index.items()}
+        known = _EXACT[id(phrases)] = (phrases, by_first)
     return known[1]
 
 
@@ -208,11 +230,13 @@ def _hits(words: list[str], clauses: list[int], parts: list[int], spotting: Spot
     hits = []
     for i in range(len(words)):
         for first in known[i]:
-            for group, phrase in spotting.by_first.get(first, ()):
-                n = len(phrase)
-                if i + n <= len(words) and parts[i] == parts[i + n - 1]:
-                    if all(phrase[k] in known[i + k] for k in range(1, n)):
-                        hits.append(_Hit(group, i, i + n, clauses[i]))
+            hits += [_Hit(group, i, i + 1, clauses[i]) for group in spotting.by_first.get(first, ())]
+            for second in known[i + 1] if i + 1 < len(words) and parts[i] == parts[i + 1] else ():
+                for group, phrase in spotting.by_two.get((first, second), ()):
+                    n = len(phrase)
+                    if i + n <= len(words) and parts[i] == parts[i + n - 1]:
+                        if all(phrase[k] in known[i + k] for k in range(2, n)):
+                            hits.append(_Hit(group, i, i + n, clauses[i]))
     return hits
 
 
@@ -301,7 +325,7 @@ def _someone_else(hits: list[_Hit], words: list[str], parts: list[int], spotting
     # "..., I just have a twitchy calf": the speaker says what is theirs, so someone else's sign is only theirs
     only_mine = any(_phrase_at(words, i, spotting.only_mine) for i in range(len(words)))
     now = {stretch[i] for i in range(len(words)) if _phrase_at(words, i, spotting.happening_now)}
-    informing = _informing(words, stretch, spotting)
+    informing = _informing(words, parts, stretch, spotting)
     for h in hits:
         if stretch[h.start] in others:
             h.maybe = True
@@ -310,15 +334,33 @@ def _someone_else(hits: list[_Hit], words: list[str], parts: list[int], spotting
             h.maybe = h.negated = True
 
 
-def _informing(words: list[str], stretch: list[int], spotting: Spotting) -> set[int]:
+def _informing(words: list[str], parts: list[int], stretch: list[int], spotting: Spotting) -> set[int]:
     """The stretches that pass on what a sign means ("I read that slurred speech is a stroke sign", "the poster
-    says stop if you get chest pain") with no word of oneself after the telling ("I read that my speech ...")."""
+    says stop if you get chest pain") with no word of oneself (or of one's own twitch: "my doctor says the twitching
+    ...") after the telling ("I read that my speech ..."), but in what-ifs told, which it reaches to the end of its part
+    ("my physio says if I ever get chest pain I should ring 999")."""
     told: dict[int, int] = {}  # stretch -> where its telling ends
     for i in range(len(words)):
         n = _phrase_at(words, i, spotting.informing)
         if n and stretch[i + n - 1] not in told:  # "says stop | if you get chest pain": the stretch it ends in
             told[stretch[i + n - 1]] = i + n
-    return {
-        at for at, end in told.items()
-        if not any(stretch[k] == at and words[k] in spotting.me for k in range(end, len(words)))
-    }  # fmt: skip
+
+    def of_oneself(at: int, end: int) -> bool:
+        for k in range(end, len(words)):
+            if stretch[k] == at and _phrase_at(words, k, spotting.hypothetical):
+                return False  # the rest of the telling is a what-if, its "I" anyone's
+            if stretch[k] == at and (words[k] in spotting.me or _phrase_at(words, k, spotting.told_mine)):
+                return True
+        return False
+
+    out = set()
+    for at, end in told.items():
+        if of_oneself(at, end):
+            continue
+        out.add(at)
+        for k in range(end, len(words)):  # "says | if I ever get chest pain ...": a what-if told, to its part's end
+            told_on = stretch[k] == stretch[k - 1] or _phrase_at(words, k, spotting.hypothetical)
+            if parts[k] != parts[end - 1] or not told_on:
+                break
+            out.add(stretch[k])
+    return out

@@ -236,9 +236,14 @@ def test_the_seventh_held_out_round_is_reported_with_floors() -> None:
 def test_the_eighth_held_out_round_is_reported_with_floors() -> None:
     """Round 8 was written blind (domain.md and the README's policy on what-ifs and other people; no spotting, no
     earlier case) while round 7's misses were fixed by kind, and measured once after: urgent 107/113, red flags
-    162/168, false alarms 14/142. That is the clean figure; the floors are it, so a regression fails
-    (bench/bench_safety.py lists what it misses)."""
+    162/168, false alarms 14/142, its clean figure. Its misses were then read and their kinds fixed in general (urine
+    that "comes out" at the drinking question, someone down and not answering, breath words, speech that sounds drunk,
+    Scots intensifiers, blurred print, new parts of the body, a sign passed on by a professional with its what-if,
+    names and sayings), with fresh development cases for each; so it is no longer a clean figure. The floors are what
+    it reaches now (urgent 113/113, red flags 168/168, false alarms 1/142), so a regression fails. The alarm left is a
+    reply the duration question's own matcher reads as two answers, so the flag is raised to be safe; not the
+    spotting."""
     urgent, flags, alarms, figures = _figures("held-out round 8")
-    assert urgent >= 107 / 113, [str(c) for c in figures.urgent_missed]
-    assert flags >= 162 / 168, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
-    assert alarms <= 14 / 142, [str(c) for c, _ in figures.false_alarms]
+    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
+    assert flags == 1.0, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
+    assert alarms <= 1 / 142, [str(c) for c, _ in figures.false_alarms]

@@ -41,13 +41,14 @@ def read_safety(reader: Reader, root: KeyPath, domain: Domain | None) -> Safety 
     if domain is not None:
         check_ids(reader, (*upath, "signs"), signs_raw, domain.urgent, "urgent sign")
     urgent_signs = {sid: read_patterns(reader, raw, (*upath, "signs", sid), groups) for sid, raw in signs_raw.items()}
-    spotting = read_spotting(reader, data, root, groups)
+    spotting = read_spotting(reader, data, root, groups, referenced)
     used = {g for patterns in [*urgent_signs.values(), *(f.signs for f in flags.values())] for p in patterns for g in p}
     used |= {g for pair in (spotting.lookalikes + spotting.belongs if spotting else ()) for g in pair[:2]}
     used |= set(spotting.idioms if spotting else ())
     used |= {g for flag in flags.values() for g in flag.unless}
     used |= {g for names in (spotting.asked.values() if spotting else ()) for g in names}
     used |= {g for names in (spotting.sayings_at.values() if spotting else ()) for g in names}
+    used |= {g for names in (spotting.heard_at.values() if spotting else ()) for g in names}
     check_used(reader, root, groups, used | referenced)
     if spotting is not None:  # a group only named inside others' phrases is never heard alone ("{be} my weakness")
         spotting = replace(spotting, heard=frozenset(used))

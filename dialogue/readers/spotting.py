@@ -19,13 +19,14 @@ _FIELDS = ("breaks", "negations", "negation_stops", "all_clear", "as_usual", "ps
            "lookalikes", "sounds_like", "not_slips", "lookalike_stops", "idioms", "hypothetical", "me",
            "belongs", "answers", "fresh_starts", "denials", "only_mine", "informing", "asked",
            "happening_now", "sayings_at", "ellipsis", "ellipsis_tail", "their_place", "general_questions",
-           "general_if_asked", "hearsay", "own", "curious")  # fmt: skip
+           "general_if_asked", "hearsay", "own", "curious", "heard_at", "told_mine")  # fmt: skip
 # Fields a content pack may leave out (they came later).
 _OPTIONAL = ("others", "long_ago", "lookalike_stops", "hypothetical", "me", "answers", "fresh_starts", "denials",
              "only_mine", "informing", "asked", "happening_now", "sayings_at", "ellipsis", "ellipsis_tail",
-             "their_place", "general_questions", "general_if_asked", "hearsay", "own", "curious")  # fmt: skip
+             "their_place", "general_questions", "general_if_asked", "hearsay", "own", "curious", "heard_at",
+             "told_mine")  # fmt: skip
 _PHRASE_LISTS = ("hypothetical", "fresh_starts", "denials", "only_mine", "informing", "happening_now", "their_place",
-                 "general_questions", "general_if_asked", "hearsay", "curious")  # fmt: skip
+                 "general_questions", "general_if_asked", "hearsay", "curious", "told_mine")  # fmt: skip
 _ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me", "answers", "ellipsis", "ellipsis_tail", "own")
 LOOKALIKE_GAP = 2  # words that may come between the two halves of a look-alike unless it says ("one side of my calf")
 
@@ -89,15 +90,20 @@ def _expand(reader: Reader, name: str, listed: dict[str, tuple[str, ...]], done:
     return done[name]
 
 
-def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: dict[str, Any]) -> Spotting | None:
-    """`spotting`: clause breaks, negations, all-clears, look-alikes and slips."""
+def read_spotting(
+    reader: Reader, data: dict[str, Any], root: KeyPath, groups: dict[str, Any], named: set[str] | None = None
+) -> Spotting | None:
+    """`spotting`: clause breaks, negations, all-clears, look-alikes and slips; the groups its phrases name in braces
+    ("{source} {tells}") are added to `named`."""
     raw = reader.get(data, "spotting", root, "mapping") or {}
     path = (*root, "spotting")
     reader.unknown_keys(raw, _FIELDS, path)
-    lists = {
-        k: _words(reader, reader.get(raw, k, path, "phrases", required=k not in _OPTIONAL) or (), (*path, k))
-        for k in (*_FIELDS[:8], *_PHRASE_LISTS, *_ONE_WORD)
-    }
+    lists = {}
+    for k in (*_FIELDS[:8], *_PHRASE_LISTS, *_ONE_WORD):
+        phrases = reader.get(raw, k, path, "phrases", required=k not in _OPTIONAL) or ()
+        if k in _PHRASE_LISTS:
+            phrases = _written_out(reader, phrases, groups, (*path, k), set() if named is None else named)
+        lists[k] = _words(reader, phrases, (*path, k))
     for key in _ONE_WORD:
         for index, words in enumerate(lists[key]):
             if len(words) > 1:
@@ -113,7 +119,9 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
         else:
             sounds[normalise(slip)] = normalise(word)
     not_slips = reader.get(raw, "not_slips", path, "phrases") or ()
-    asked, sayings_at = (_by_topic(reader, raw, path, key, groups) for key in ("asked", "sayings_at"))
+    asked, sayings_at, heard_at = (
+        _by_topic(reader, raw, path, key, groups) for key in ("asked", "sayings_at", "heard_at")
+    )
     if reader.file.problems:
         return None
     return Spotting(
@@ -145,9 +153,11 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
         general_if_asked=lists["general_if_asked"],
         hearsay=lists["hearsay"],
         curious=lists["curious"],
+        told_mine=lists["told_mine"],
         own=frozenset(w[0] for w in lists["own"]),
         asked=asked,
         sayings_at=sayings_at,
+        heard_at=heard_at,
         ellipsis=frozenset(w[0] for w in lists["ellipsis"]),
         ellipsis_tail=frozenset(w[0] for w in lists["ellipsis_tail"]),
     )
@@ -156,7 +166,7 @@ def read_spotting(reader: Reader, data: dict[str, Any], root: KeyPath, groups: d
 def _by_topic(
     reader: Reader, raw: dict[str, Any], path: KeyPath, key: str, groups: dict[str, Any]
 ) -> dict[str, tuple[str, ...]]:
-    """`asked` or `sayings_at`: topic -> a list of group names."""
+    """`asked`, `sayings_at` or `heard_at`: topic -> a list of group names."""
     out = {}
     for topic, names in (reader.get(raw, key, path, "mapping", required=False) or {}).items():
         at = (*path, key, str(topic))
@@ -165,6 +175,26 @@ def _by_topic(
         elif all([check_group(reader, at, g, groups) for g in names]):  # noqa: C419 (report every unknown one)
             out[str(topic)] = tuple(names)
     return out
+
+
+def _written_out(
+    reader: Reader, phrases: tuple[str, ...], groups: dict[str, Any], where: KeyPath, named: set[str]
+) -> tuple[str, ...]:
+    """Phrases of a spotting list with each `{group}` written out as that group's phrases ("{source} {tells}")."""
+    out: list[str] = []
+    for index, phrase in enumerate(phrases):
+        pieces = _REFERENCE.split(phrase)  # text, group, text, group, ..., text
+        options = [pieces[0]]
+        for ref, text in zip(pieces[1::2], pieces[2::2], strict=True):
+            if not check_group(reader, (*where, str(index)), ref, groups):
+                options = []
+                break
+            named.add(ref)
+            options = [f"{o}{' '.join(sub)}{text}" for o in options for sub in groups[ref]][: MAX_EXPANDED + 1]
+        if len(options) > MAX_EXPANDED:
+            reader.problem((*where, str(index)), f"'{phrase}' writes out to more than {MAX_EXPANDED} phrases")
+        out += options[:MAX_EXPANDED]
+    return tuple(dict.fromkeys(out))
 
 
 def check_group(reader: Reader, where: KeyPath, name: str, groups: dict[str, Any]) -> bool:
