@@ -63,4 +63,4 @@ def vocabulary(content: Content, node: Node | None) -> Vocabulary:
         spoken = " ".join(words(phrase))
         if spoken and normalise(spoken) and not any(ch.isdigit() for ch in spoken):
             seen.setdefault(spoken, None)
-    return Vocabulary(tuple(seen), numbers=numbers)
+    return Vocabulary(tuple(seen), numbers=numbers, context=node.ask if node is not None else "")

@@ -24,6 +24,10 @@ class Vocabulary:
     """The question asks for a number. An engine may judge answers here apart: at a number question other words
     sound like one of its many phrases far more often than like "yes" or "no"."""
 
+    context: str = ""
+    """What the question just asked, as spoken. An engine may read it as the conversation so far: Whisper hears
+    a short answer far better after its question ("Stop." rather than "Star.")."""
+
     @property
     def is_open(self) -> bool:
         return not self.phrases

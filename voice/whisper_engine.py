@@ -19,7 +19,7 @@ from twitch_coach.voice.phrase_search import PhraseTrie, log_softmax, normalised
 from twitch_coach.voice.recognizer import RATE, Recognizer, RecognizerError, Transcript, Vocabulary
 from twitch_coach.voice.silero import SHARED, SpeechDetectorError
 from twitch_coach.voice.whisper_features import MAX_SECONDS, log_mel
-from twitch_coach.voice.whisper_text import contains, normalise, written_forms
+from twitch_coach.voice.whisper_text import contains, echoes, normalise, written_forms
 
 MODEL_FILES = ("config.json", "model.bin", "tokenizer.json", "vocabulary.txt")
 CALIBRATION = Path(__file__).with_name("calibration") / "whisper.yaml"
@@ -47,6 +47,9 @@ FRAME = RATE // 100  # 10 ms frames for the level statistics
 # quiet ones), which only screened out digital silence and steady tones: a gate at 6 dB took 3 of the 205 held-out
 # yes/no answers and let most noise through.
 MIN_SPEECH = 0.2
+# The question, as Whisper's previous text, is cut to its last this many tokens: Whisper reads at most 223, and each
+# decoder call reads them all.
+CONTEXT_TOKENS = 48
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,7 @@ class WhisperRecognizer(Recognizer):
                 f"or of another kind." + (f" To reinstall, remove the folder and run: {fix}" if fix else "")
             ) from error
         self._prompt = self._start_tokens()
+        self._prompts: dict[str, list[int]] = {}
         self._end = self._special("<|endoftext|>")
         self.load_seconds = time.perf_counter() - started
         self._tries: dict[tuple[str, ...], PhraseTrie] = {}
@@ -286,12 +290,14 @@ class WhisperRecognizer(Recognizer):
         encoded = self._model.encode(self._ct2.StorageView.from_array(features[None]))
         trie = None if vocabulary.is_open else self._trie(vocabulary)
         limit = _OPEN_TOKENS if trie is None else trie.longest + _FREE_PAST
-        free = self._model.generate(
-            encoded, [self._prompt], beam_size=1, max_length=limit, return_scores=True, return_no_speech_prob=True,
-            return_logits_vocab=trie is not None, repetition_penalty=REPETITION_PENALTY,
-        )[0]  # fmt: skip
+        # The question as the conversation so far: Whisper hears a short answer far better after it ("stop", not
+        # "star"). Where it writes the question again instead, the answer is decoded once more without it.
+        prompt = self._context(vocabulary.context)
+        free, free_text = self._free(encoded, prompt, limit, trie is not None)
+        if prompt is not self._prompt and echoes(free_text, vocabulary.context):
+            prompt = self._prompt
+            free, free_text = self._free(encoded, prompt, limit, trie is not None)
         free_ids = free.sequences_ids[0]
-        free_text = normalise(self._tokenizer.decode(free_ids))
         free_score = float(free.scores[0]) if free.scores else -10.0
         steps = np.asarray(free.logits[0]) if trie is not None else np.zeros((0, 0))
         known = {tuple(free_ids[:i]): log_softmax(steps[i]) for i in range(min(len(steps), len(free_ids) + 1))}
@@ -303,7 +309,7 @@ class WhisperRecognizer(Recognizer):
             return found(free_text, "", phrase_score=0.0, margin=0.0)
         # The free decode's own path is scored already: the search asks the decoder only about other prefixes. (Its
         # steps carry the repetition penalty, which touches only a phrase that says a word twice, and only a little.)
-        next_tokens = partial(self._next_tokens, np.asarray(encoded))
+        next_tokens = partial(self._next_tokens, np.asarray(encoded), prompt)
         scored = search(trie, next_tokens, self._endings, known, beam=BEAM, prune=PRUNE)
         if not scored:
             return found("", "", phrase_score=-10.0, margin=0.0)
@@ -315,13 +321,21 @@ class WhisperRecognizer(Recognizer):
         text = free_text if contains(free_text, best.phrase) else best.phrase
         return found(text, best.phrase, phrase_score=best.ranked, margin=margin)
 
-    def _next_tokens(self, audio: np.ndarray, prefixes: list[tuple[int, ...]]) -> list[np.ndarray]:
+    def _free(self, encoded, prompt: list[int], limit: int, logits: bool):  # noqa: ANN001, ANN202 (CTranslate2's)
+        """The greedy decode after `prompt`, with its normalised text; `limit` tokens past the start tokens."""
+        free = self._model.generate(
+            encoded, [prompt], beam_size=1, max_length=limit + len(prompt) - len(self._prompt), return_scores=True,
+            return_no_speech_prob=True, return_logits_vocab=logits, repetition_penalty=REPETITION_PENALTY,
+        )[0]  # fmt: skip
+        return free, normalise(self._tokenizer.decode(free.sequences_ids[0]))
+
+    def _next_tokens(self, audio: np.ndarray, prompt: list[int], prefixes: list[tuple[int, ...]]) -> list[np.ndarray]:
         """The decoder's log-probabilities of the token after each prefix, in one batch over the same encoded audio."""
         batch = self._ct2.StorageView.from_array(np.ascontiguousarray(np.repeat(audio, len(prefixes), axis=0)))
         # max_length counts the prompt: one step past the longest prefix (a shorter one runs on, unread).
         results = self._model.generate(
-            batch, [self._prompt + list(p) for p in prefixes], beam_size=1, return_logits_vocab=True,
-            max_length=len(self._prompt) + max(len(p) for p in prefixes), suppress_tokens=[], suppress_blank=False,
+            batch, [prompt + list(p) for p in prefixes], beam_size=1, return_logits_vocab=True,
+            max_length=len(prompt) + max(len(p) for p in prefixes), suppress_tokens=[], suppress_blank=False,
         )  # fmt: skip
         return [log_softmax(np.asarray(r.logits[0])[0]) for r in results]
 
@@ -336,6 +350,16 @@ class WhisperRecognizer(Recognizer):
                     spellings.append((phrase, self._tokenizer.encode(" " + form, add_special_tokens=False).ids))
             trie = self._tries[vocabulary.phrases] = PhraseTrie.build(spellings)
         return trie
+
+    def _context(self, question: str) -> list[int]:
+        """The decoder prompt after `question` was asked: the question as previous text, then the start tokens
+        (cached per question). Without a question, the start tokens alone."""
+        prompt = self._prompts.get(question)
+        if prompt is None:
+            said = self._tokenizer.encode(" " + question.strip(), add_special_tokens=False).ids[-CONTEXT_TOKENS:]
+            prompt = [self._special("<|startofprev|>"), *said, *self._prompt] if question.strip() else self._prompt
+            self._prompts[question] = prompt
+        return prompt
 
     def _special(self, token: str) -> int:
         found = self._tokenizer.token_to_id(token)
