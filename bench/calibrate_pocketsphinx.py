@@ -167,7 +167,7 @@ def table(rows, quick: Calibration, full: Calibration) -> list[str]:
     """The figures, one line per set and condition."""
     lines = [f"{'held-out speakers':22} {'condition':10} {'clips':>5} {'right':>7} {'no check':>8} "
              f"{'WRONG no check':>14} {'nothing':>8} {'taken':>7} {'taken no check':>14} | "
-             f"{'bare answers':>12} {'bare question':>13} {'kept of bare':>12}"]  # fmt: skip
+             f"{'bare answers':>12} {'bare question':>13} {'kept of bare':>12} {'lost voc/rej/none':>18}"]  # fmt: skip
     groups: dict[tuple[str, str], list] = {}
     for row in rows:
         groups.setdefault((row.set, row.condition), []).append(row)
@@ -184,16 +184,26 @@ def table(rows, quick: Calibration, full: Calibration) -> list[str]:
             bare = sum(r.bare == r.target for r in items)
             bare_q = sum(r.bare_question == r.target for r in items)
             kept = f"{right / bare:12.1%}" if bare else f"{'-':>12}"
+            lost = f"{'/'.join(str(k) for k in lost_of_bare(items, heard)) if bare else '-':>18}"
             cells = (share(right), f"{sure / n:8.1%}", f"{wrong / n:14.1%}", f"{nothing / n:8.1%}", f"{'-':>7}",
                      f"{'-':>14}", f"{bare / n:12.1%}" if "barge" not in name else f"{'-':>12}",
                      f"{bare_q / n:13.1%}" if "barge" not in name else f"{'-':>13}", kept if "barge" not in name
-                     else f"{'-':>12}")  # fmt: skip
+                     else f"{'-':>12}", lost if "barge" not in name else "")  # fmt: skip
         else:
             bare_taken = sum(r.bare_question != "none" for r in items)
             cells = (f"{'-':>7}", f"{'-':>8}", f"{wrong / n:14.1%}", f"{nothing / n:8.1%}", share(taken),
-                     f"{wrong / n:14.1%}", f"{'-':>12}", f"{bare_taken / n:13.1%}", f"{'-':>12}")  # fmt: skip
-        lines.append(f"{name:22} {condition:10} {n:5} " + " ".join(cells[:6]) + " | " + " ".join(cells[6:]))
+                     f"{wrong / n:14.1%}", f"{'-':>12}", f"{bare_taken / n:13.1%}", f"{'-':>12}", "")  # fmt: skip
+        lines.append((f"{name:22} {condition:10} {n:5} " + " ".join(cells[:6]) + " | " + " ".join(cells[6:])).rstrip())
     return lines
+
+
+def lost_of_bare(items, heard) -> tuple[int, int, int]:
+    """Of the clips the bare answers' grammar got right and the engine did not: (the question's larger
+    vocabulary chose another phrase, rejected though the phrase was right, no speech found)."""
+    lost = [(r, i) for (i, _), r in zip(heard, items, strict=True) if r.bare == r.target and i != r.target]
+    none = sum(r.features is None for r, _ in lost)
+    vocabulary = sum(r.features is not None and r.intent != r.target for r, _ in lost)
+    return vocabulary, len(lost) - vocabulary - none, none
 
 
 def report(rows) -> None:
@@ -204,7 +214,9 @@ def report(rows) -> None:
           f"commands {CONFIRM_COMMAND_BELOW}); nothing: rejected (p < {full.reject_below:.3f}, quick "
           f"{quick.reject_below:.3f}) or no speech")
     print("bare answers: a one-of grammar of the answers alone (yes|no, zero..nine), no rejection; bare question:"
-          " the question's whole vocabulary, no rejection; kept of bare: right / bare answers' right")
+          " the question's whole vocabulary, no rejection; kept of bare: right / bare answers' right;"
+          " lost voc/rej/none: clips the bare answers got right, lost to the question's larger vocabulary /"
+          " to rejection / to no speech found")
     for line in table(rows, quick, full):
         print(line)
     judged = [r for r in rows if r.features is not None]
