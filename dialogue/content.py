@@ -86,7 +86,11 @@ class Spotting:
     ellipsis: frozenset[str] = frozenset()  # ends a part that borrows what was denied before ("but my chest does")
     ellipsis_tail: frozenset[str] = frozenset()  # words that may follow it ("but it does now")
     heard: frozenset[str] = frozenset()  # the groups heard on their own (all when empty); the rest only inside phrases
+    dialect: Mapping[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)  # "cannae" -> "can not"
+    no_alikes: frozenset[str] = frozenset()  # heard for "no" where no other word fits ("know pain, know numbness")
+    claims: tuple[tuple[str, ...], ...] = ()  # what was told or someone else's is the speaker's too ("me too")
     index: WordIndex = field(init=False, repr=False, compare=False)
+    dialect_said: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)  # `dialect`'s keys
     by_first: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
     by_two: Mapping[tuple[str, str], tuple[tuple[str, tuple[str, ...]], ...]] = field(
         init=False, repr=False, compare=False
@@ -98,6 +102,7 @@ class Spotting:
         # the phrases its words can start ("can not" meets "{cannot} ..." phrases, not every "can ...").
         words = {w for phrases in self.groups.values() for phrase in phrases for w in phrase}
         object.__setattr__(self, "index", WordIndex(words, self.sounds_like, self.not_slips))
+        object.__setattr__(self, "dialect_said", tuple(self.dialect))
         single: dict[str, list[str]] = {}
         starts: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
         for group, phrases in self.groups.items():

@@ -370,11 +370,13 @@ def _read_safely(node: Node, match: Match) -> Match:
 
 
 def _named_flags(node: Node, match: Match, spotted: Spotted) -> Match:
-    """A reply to a safety question that reads as another answer but names a red flag asks after it: "fine except my
-    arm is numb" at the screen is its safe answer, so every follow-up is asked; "nah, my leg keeps giving out" at the
-    weakness question is its yes. Its flag asked and answered no by the speaker ("numb? no. sore? yes") is its no."""
-    if node.raises.get(match.intent) in spotted.denied and "no" in node.choices and match.intent not in COMMANDS:
-        return replace(match, intent="no", value=None, exact=True, stated=("no",))
+    """A reply to a safety question that reads as another answer but names a red flag asks after it ("fine except my
+    arm is numb" at the screen asks every follow-up; "nah, my leg keeps giving out" is the weakness question's yes). One
+    whose flag the speaker only denied ("numb? no.", "nowhere near two weeks") is its no, or the other answer said."""
+    other = (a for a in match.stated if a in node.choices and a not in node.raises)
+    quiet = "no" if "no" in node.choices else next(other, "")
+    if node.raises.get(match.intent) in spotted.denied and quiet:
+        return replace(match, intent=quiet, value=None, exact=True, stated=(quiet,))
     if node.safe is None or not spotted.red_flags or match.intent in COMMANDS or match.intent == UNSURE:
         return match
     raising = [answer for answer, flag in node.raises.items() if flag in spotted.red_flags]
@@ -384,9 +386,7 @@ def _named_flags(node: Node, match: Match, spotted: Spotted) -> Match:
         chosen = node.safe
     else:
         return match  # another question's flag: raised, and this question's answer stands
-    if match.intent == chosen:
-        return match
-    return replace(match, intent=chosen, value=None, exact=True)
+    return match if match.intent == chosen else replace(match, intent=chosen, value=None, exact=True)
 
 
 def _offered(node: Node, phrases: tuple[str, ...]) -> str:

@@ -12,7 +12,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from twitch_coach.dialogue.content import Patterns, Safety, Spotting
-from twitch_coach.dialogue.words import forms
+from twitch_coach.dialogue.phrases import Hit as _Hit
+from twitch_coach.dialogue.phrases import phrase_at as _phrase_at
+from twitch_coach.dialogue.whose import claimed, someone_else
 from twitch_coach.intents.normalize import normalise
 
 _SENTENCES = re.compile(r"([;!?]+|\.(?!\d))")
@@ -25,17 +27,7 @@ class Spotted:
 
     urgent: tuple[str, ...]
     red_flags: tuple[str, ...]
-    denied: tuple[str, ...] = ()  # red flags named only in a question put to oneself and answered no ("numb? no.")
-
-
-@dataclass
-class _Hit:
-    group: str
-    start: int
-    end: int  # one past the last word
-    clause: int
-    negated: bool = False
-    maybe: bool = False  # someone else's, or a what-if: an urgent sign still counts, a red flag does not
+    denied: tuple[str, ...] = ()  # red flags named only where the speaker says no ("numb? no.", "neither side is numb")
 
 
 def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
@@ -49,10 +41,12 @@ def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
     found = [h for h in _hits(words, clauses, parts, safety.spotting) if h.group not in away]
     hits = _quiet(found, words, clauses, parts, safety.spotting, sayings)
     for h in hits:
-        h.negated = h.negated or h.clause in denied  # "numb? no."
+        h.refused = h.refused or h.clause in denied  # "numb? no."
+        h.negated = h.negated or h.refused
         h.maybe = h.maybe or h.clause in general  # "when is tingling a bad sign?": asked about, not had
         if h.clause in told:  # "apparently fainting after a race is common": passed on
-            h.maybe = h.negated = True
+            h.maybe = h.negated = h.passed = True
+    claimed(hits, words, parts, safety.spotting)  # "... and that's exactly what I've got now"
 
     def counted(hits: list[_Hit]) -> dict[int, Counter[str]]:
         heard: dict[int, Counter[str]] = {}
@@ -78,7 +72,7 @@ def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
             groups.update({group: 1 for group in asked if not groups[group]})
     urgent = tuple(sid for sid, patterns in safety.urgent.signs.items() if named(for_urgent, patterns))
     flags = tuple(fid for fid, flag in safety.red_flags.items() if named(for_flags, flag.signs, flag.unless))
-    for_denied = counted([h for h in hits if h.clause in denied and not h.maybe])
+    for_denied = counted([h for h in hits if h.refused])
     said_no = tuple(f for f, flag in safety.red_flags.items() if f not in flags and named(for_denied, flag.signs))
     return Spotted(urgent, flags, said_no)
 
@@ -102,14 +96,14 @@ def _tokens(
     asked: tuple[int, int] | None = None  # the clauses of the sentence just ended with "?"
     curious: bool | None = None  # whether it is said to be asked out of interest: read only beside a general question
     for sentence, end in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
-        said = normalise(sentence).split()
-        if asked and said and all(w in spotting.answers for w in said):
+        said = _said(sentence, spotting)
+        if asked and said and _says_no(said, spotting):
             denied.update(range(*asked))
         elif asked:
             clause -= 1  # "sore? hell yes": the answer finishes the question's clause
         first = clause
         for chunk in _PARTS.split(sentence):
-            tokens = normalise(chunk).split()
+            tokens = _said(chunk, spotting)
             i = 0
             while i < len(tokens):
                 brk = _phrase_at(tokens, i, spotting.breaks)
@@ -130,7 +124,7 @@ def _tokens(
         if in_general:
             general.update(range(first, clause))
             if curious is None:
-                everything = normalise(utterance[:2000]).split()
+                everything = _said(utterance[:2000], spotting)
                 curious = any(_phrase_at(everything, i, spotting.curious) for i in range(len(everything)))
             if curious:  # "is chest pain linked to twitching? just curious": asked out of interest, nothing is had
                 told.update(range(first, clause))
@@ -140,6 +134,27 @@ def _tokens(
         if opening and not set(said[opening:]) & (spotting.me | spotting.own):
             told.update(range(first, clause))
     return words, clauses, parts, denied, general, told
+
+
+def _said(text: str, spotting: Spotting) -> list[str]:
+    """`text` as normalised words, a dialect's or a learner's words read as those they stand for ("cannae": "can
+    not", "I no fit breathe": "I can not breathe")."""
+    words = normalise(text).split()
+    if not spotting.dialect:
+        return words
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        n = _phrase_at(words, i, spotting.dialect_said)
+        out += spotting.dialect[tuple(words[i : i + n])] if n else [words[i]]
+        i += n or 1
+    return out
+
+
+def _says_no(said: list[str], spotting: Spotting) -> bool:
+    """True when a sentence is only a no ("no.", "nope") or a short one ("it has not", "no it does not")."""
+    short = spotting.answers | spotting.own | spotting.ellipsis | spotting.ellipsis_tail
+    return all(w in short for w in said) and any(w in spotting.answers for w in said)
 
 
 def _of_oneself(said: list[str], start: int, spotting: Spotting) -> bool:
@@ -176,52 +191,6 @@ def _borrow(
             out[1].append(clauses[i])
             out[2].append(parts[i])
     return out
-
-
-def _phrase_at(tokens: list[str], i: int, phrases: tuple[tuple[str, ...], ...], loose: bool = False) -> int:
-    """The length of the longest phrase that starts at tokens[i] exactly, or in plain word forms when `loose`
-    ("my mates" is "my mate"); 0 when none."""
-    if i >= len(tokens):
-        return 0
-    if not loose:  # the phrases' lengths, longest first, and the phrases themselves: a lookup per length
-        lengths, known = _exact(phrases).get(tokens[i], ((), frozenset()))
-        return next((n for n in lengths if i + n <= len(tokens) and tuple(tokens[i : i + n]) in known), 0)
-    best = 0
-    for phrase in _starting(phrases).get(tokens[i], ()):
-        if len(phrase) > best and len(tokens) - i >= len(phrase):
-            got = tokens[i : i + len(phrase)]
-            if all(t == w or t in forms(w) for t, w in zip(got, phrase, strict=True)):
-                best = len(phrase)
-    return best
-
-
-_Phrases = tuple[tuple[str, ...], ...]
-_BY_FIRST: dict[int, tuple[_Phrases, dict[str, list[tuple[str, ...]]]]] = {}
-_EXACT: dict[int, tuple[_Phrases, dict[str, tuple[tuple[int, ...], frozenset[tuple[str, ...]]]]]] = {}
-
-
-def _starting(phrases: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str, ...]]]:
-    """`phrases` by the word forms they start with; built once per list."""
-    known = _BY_FIRST.get(id(phrases))
-    if known is None or known[0] is not phrases:
-        index: dict[str, list[tuple[str, ...]]] = {}
-        for phrase in phrases:
-            for first in forms(phrase[0]):
-                index.setdefault(first, []).append(phrase)
-        known = _BY_FIRST[id(phrases)] = (phrases, index)
-    return known[1]
-
-
-def _exact(phrases: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tuple[int, ...], frozenset[tuple[str, ...]]]]:
-    """`phrases` by their first word: (their lengths, longest first; the phrases); built once per list."""
-    known = _EXACT.get(id(phrases))
-    if known is None or known[0] is not phrases:
-        index: dict[str, list[tuple[str, ...]]] = {}
-        for phrase in phrases:
-            index.setdefault(phrase[0], []).append(phrase)
-        by_first = {w: (tuple(sorted({len(p) for p in ps}, reverse=True)), frozenset(ps)) for w, ps in index.items()}
-        known = _EXACT[id(phrases)] = (phrases, by_first)
-    return known[1]
 
 
 def _hits(words: list[str], clauses: list[int], parts: list[int], spotting: Spotting) -> list[_Hit]:
@@ -261,8 +230,9 @@ def _quiet(
                         # a look-alike means something else, so neither counts; a belonging only the second
                         dropped |= {id(a), id(b)} if both else {id(b)}
     hits = [h for h in hits if id(h) not in dropped]
-    _someone_else(hits, words, parts, spotting)
-    covered = {i for h in hits for i in range(h.start, h.end)}
+    someone_else(hits, words, parts, spotting)
+    signs_at = {i for h in hits for i in range(h.start, h.end)}
+    covered = set(signs_at)
     for i in range(len(words)):
         if i in covered and not _phrase_at(words, i, spotting.denials):  # "can not say it hurts" is a denial
             continue
@@ -270,10 +240,14 @@ def _quiet(
         if pseudo:
             covered.update(range(i, i + pseudo))
     for i, word in enumerate(words):
-        if i in covered and not _phrase_at(words, i, spotting.denials):
-            continue
         what_if = _phrase_at(words, i, spotting.hypothetical)
-        if word in spotting.negations or what_if or _phrase_at(words, i, spotting.denials):
+        # a what-if reaching past the sign words it starts with is one ("going to start iron tablets")
+        past = what_if and all(h.end < i + what_if for h in hits if h.start <= i < h.end)
+        if i in covered and not past and not _phrase_at(words, i, spotting.denials):
+            continue
+        # a word heard for "no" ("know pain, know numbness") where it starts its part or follows a sign's words
+        alike = word in spotting.no_alikes and (i == 0 or parts[i - 1] != parts[i] or i - 1 in signs_at)
+        if word in spotting.negations or alike or what_if or _phrase_at(words, i, spotting.denials):
             end = i + max(what_if, 1)
             if word in spotting.answers and _starts_afresh(words, end, spotting):
                 continue  # "no my arm is weak", "no not really my ...": an answer said without its comma
@@ -281,7 +255,7 @@ def _quiet(
                 end += 1
             for h in hits:
                 if i < h.start < end:
-                    h.negated = h.negated or not what_if
+                    h.negated, h.refused = h.negated or not what_if, h.refused or not what_if
                     h.maybe = True
         usual = _phrase_at(words, i, spotting.as_usual)
         clear = usual or _phrase_at(words, i, spotting.all_clear)
@@ -296,71 +270,3 @@ def _quiet(
 def _starts_afresh(words: list[str], i: int, spotting: Spotting) -> bool:
     """True when words[i] begins a new statement or another answer, so an answer before it negates nothing."""
     return bool(_phrase_at(words, i, spotting.fresh_starts)) or (i < len(words) and words[i] in spotting.answers)
-
-
-def _someone_else(hits: list[_Hit], words: list[str], parts: list[int], spotting: Spotting) -> None:
-    """Mark the hits of a stretch about someone else ("my friend fainted, ..."): no red flag is theirs to raise, and
-    no urgent sign either when it was long ago. A stretch runs to a comma or a word like "and" (the negation stops);
-    one that also speaks of oneself ("my mates said I was out") stays. An "and" inside a sign's own words ("pins and
-    needles") ends nothing."""
-    inside = {i for h in hits for i in range(h.start + 1, h.end)}
-    stretch, at = [], 0
-    for i, word in enumerate(words):
-        at += i > 0 and (parts[i] != parts[i - 1] or (word in spotting.negation_stops and i not in inside))
-        stretch.append(at)
-    others: dict[int, set[int]] = {}  # stretch -> the positions its mentions of someone else cover
-    long_ago = set()
-    for i in range(len(words)):
-        n = _phrase_at(words, i, spotting.others, loose=True)
-        if n and i + n < len(words) and stretch[i + n] == stretch[i]:
-            place = _phrase_at(words, i + n, spotting.their_place)
-            n += place + (place > 0)  # "a guy at my club": the "my" of where they are is not the speaker's own
-        if n:
-            others.setdefault(stretch[i], set()).update(range(i, i + n))
-        if _phrase_at(words, i, spotting.long_ago, loose=True):
-            long_ago.add(stretch[i])
-    for i, word in enumerate(words):
-        if word in spotting.me and i not in others.get(stretch[i], {i}):
-            others.pop(stretch[i], None)
-    # "..., I just have a twitchy calf": the speaker says what is theirs, so someone else's sign is only theirs
-    only_mine = any(_phrase_at(words, i, spotting.only_mine) for i in range(len(words)))
-    now = {stretch[i] for i in range(len(words)) if _phrase_at(words, i, spotting.happening_now)}
-    informing = _informing(words, parts, stretch, spotting)
-    for h in hits:
-        if stretch[h.start] in others:
-            h.maybe = True
-            h.negated = h.negated or stretch[h.start] in long_ago or (only_mine and stretch[h.start] not in now)
-        if stretch[h.start] in informing:
-            h.maybe = h.negated = True
-
-
-def _informing(words: list[str], parts: list[int], stretch: list[int], spotting: Spotting) -> set[int]:
-    """The stretches that pass on what a sign means ("I read that slurred speech is a stroke sign", "the poster
-    says stop if you get chest pain") with no word of oneself (or of one's own twitch: "my doctor says the twitching
-    ...") after the telling ("I read that my speech ..."), but in what-ifs told, which it reaches to the end of its part
-    ("my physio says if I ever get chest pain I should ring 999")."""
-    told: dict[int, int] = {}  # stretch -> where its telling ends
-    for i in range(len(words)):
-        n = _phrase_at(words, i, spotting.informing)
-        if n and stretch[i + n - 1] not in told:  # "says stop | if you get chest pain": the stretch it ends in
-            told[stretch[i + n - 1]] = i + n
-
-    def of_oneself(at: int, end: int) -> bool:
-        for k in range(end, len(words)):
-            if stretch[k] == at and _phrase_at(words, k, spotting.hypothetical):
-                return False  # the rest of the telling is a what-if, its "I" anyone's
-            if stretch[k] == at and (words[k] in spotting.me or _phrase_at(words, k, spotting.told_mine)):
-                return True
-        return False
-
-    out = set()
-    for at, end in told.items():
-        if of_oneself(at, end):
-            continue
-        out.add(at)
-        for k in range(end, len(words)):  # "says | if I ever get chest pain ...": a what-if told, to its part's end
-            told_on = stretch[k] == stretch[k - 1] or _phrase_at(words, k, spotting.hypothetical)
-            if parts[k] != parts[end - 1] or not told_on:
-                break
-            out.add(stretch[k])
-    return out

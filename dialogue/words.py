@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 
 from rapidfuzz.distance import OSA
 
+_Y_TO_I = ("es", "ed", "er", "est", "ness")  # blurry -> blurrier, blurriness
 _SUFFIXES = ("s", "es", "ed", "d", "ing", "er", "ers", "est", "y", "ly", "ness", "ful", "ish")
 _VOWELS = set("aeiou")
 _REPEATS = re.compile(r"(.)\1\1+")  # "peee" is "pee": a held key or a long sound
@@ -56,8 +57,8 @@ def forms(word: str) -> frozenset[str]:
             and word[-3] not in _VOWELS
         ):
             out.add(word + word[-1] + suffix)  # slur -> slurred, blur -> blurry
-        if word.endswith("y") and len(word) > 2 and word[-2] not in _VOWELS and suffix in ("es", "ed", "er", "est"):
-            out.add(word[:-1] + "i" + suffix)  # blurry -> blurrier
+        if word.endswith("y") and len(word) > 2 and word[-2] not in _VOWELS and suffix in _Y_TO_I:
+            out.add(word[:-1] + "i" + suffix)  # blurry -> blurrier, blurriness
     return frozenset(out)
 
 

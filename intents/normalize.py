@@ -22,8 +22,8 @@ _CONTRACTIONS = {
     "that's": "that is",
     "what's": "what is",
     "there's": "there is",
-    "let's": "let us",
 }
+_LETS_RE = re.compile(r"\blet's")  # "let's" as a word, not inside "wallet's" or "tablet's"
 
 # Spellings people (and recognisers) use for the same answer words.
 _SPELLINGS = {
@@ -104,6 +104,7 @@ def normalise(text: str) -> str:
     """Lower-case, expand contractions, drop punctuation and fillers, collapse spaces."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = text.replace("\u2019", "'").replace("\u2018", "'")
+    text = _LETS_RE.sub("let us", text)
     for short, full in _CONTRACTIONS.items():
         text = text.replace(short, full)
     text = _PRE_RE.sub("pre", text)  # "pre-workout", "pre workout" -> "preworkout": one word however written

@@ -254,8 +254,12 @@ def test_the_eighth_held_out_round_is_reported_with_floors() -> None:
 def test_the_ninth_held_out_round_is_reported_with_floors() -> None:
     """Round 9 was written blind (domain.md and the README's policy on what-ifs and other people; no spotting, no
     earlier case) while round 8's misses were fixed by kind, and measured once after: urgent 105/116, red flags
-    180/199, false alarms 15/135, its clean figure. The floors are that figure, so a regression fails."""
+    180/199, false alarms 15/135, its clean figure. Its misses were then read and their kinds fixed in general (a
+    dialect's or a learner's words, what a limb can no longer do, someone clutching their chest, a sign passed on and
+    then claimed, numbness and sight in other words, spreading to more places, denials in other forms, plans, sayings
+    and names), with fresh development cases for each; so it is no longer a clean figure. The floors are what it
+    reaches now (urgent 116/116, red flags 199/199, false alarms 0/135), so a regression fails."""
     urgent, flags, alarms, figures = _figures("held-out round 9")
-    assert urgent >= 105 / 116, [str(c) for c in figures.urgent_missed]
-    assert flags >= 180 / 199, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
-    assert alarms <= 15 / 135, [str(c) for c, _ in figures.false_alarms]
+    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
+    assert flags == 1.0, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
+    assert alarms == 0, [str(c) for c, _ in figures.false_alarms]

@@ -231,13 +231,13 @@ def _pack(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("    chest_pain: [[chest, hurting]]", "    chest_pains: [[chest, hurting]]",
+        ("    chest_pain: [[chest, hurting], [clutching_chest]]", "    chest_pains: [[chest, hurting]]",
          "safety.urgent.signs.chest_pains: unknown urgent sign id 'chest_pains'; domain.yaml has: rhabdomyolysis"),
-        ("    chest_pain: [[chest, hurting]]", "    chest_pain: [[chest, hurtin]]",
+        ("    chest_pain: [[chest, hurting], [clutching_chest]]", "    chest_pain: [[chest, hurtin], [clutching_chest]]",
          "safety.urgent.signs.chest_pain.0: unknown group 'hurtin'; groups: "),
-        ("    signs: [[weak], [weak_grip]]", "    signs: [[wek], [weak_grip]]", "safety.red_flags.weakness.signs.0: unknown group 'wek'"),
-        ("    signs: [[weak], [weak_grip]]", "    signs: []", "safety.red_flags.weakness.signs: should be a list of patterns"),
-        ("    signs: [[weak], [weak_grip]]", "    signs: [[], [weak_grip]]", "safety.red_flags.weakness.signs.0: should be a list of group names"),
+        ("    signs: [[weak], [weak_grip], [cannot_do]]", "    signs: [[wek], [weak_grip], [cannot_do]]", "safety.red_flags.weakness.signs.0: unknown group 'wek'"),
+        ("    signs: [[weak], [weak_grip], [cannot_do]]", "    signs: []", "safety.red_flags.weakness.signs: should be a list of patterns"),
+        ("    signs: [[weak], [weak_grip], [cannot_do]]", "    signs: [[], [weak_grip], [cannot_do]]", "safety.red_flags.weakness.signs.0: should be a list of group names"),
         ("  both: [both]", "  both: []", "safety.groups.both: should be a non-empty list of phrases"),
         ("  both: [both]", "  both: [both]\n  unused: [thing]", "safety.groups.unused: group 'unused' is used by no sign"),
         ("    - [weak, not_body]", "    - [weak, not_bodies]", "safety.spotting.lookalikes.0: unknown group 'not_bodies'"),
@@ -250,6 +250,7 @@ def _pack(tmp_path: Path) -> Path:
         ("  idioms: [idiom, saying, screen_blur, not_yet,", "  idioms: [idiom, saying, screen_blur, not_yets,",
          "safety.spotting.idioms.3: unknown group 'not_yets'"),
         ("  me: [i, me, my, myself, mine]", "  me: [i, me, my self]", "safety.spotting.me.2: should be one word"),
+        ("havenae: have not,", "havenae: [have, not],", "safety.spotting.dialect.havenae: should map words to the words"),
     ],
 )  # fmt: skip
 def test_sign_content_is_checked_with_file_and_line(tmp_path: Path, old: str, new: str, expected: str) -> None:

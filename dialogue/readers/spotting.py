@@ -19,15 +19,17 @@ _FIELDS = ("breaks", "negations", "negation_stops", "all_clear", "as_usual", "ps
            "lookalikes", "sounds_like", "not_slips", "lookalike_stops", "idioms", "hypothetical", "me",
            "belongs", "answers", "fresh_starts", "denials", "only_mine", "informing", "asked",
            "happening_now", "sayings_at", "ellipsis", "ellipsis_tail", "their_place", "general_questions",
-           "general_if_asked", "hearsay", "own", "curious", "heard_at", "told_mine")  # fmt: skip
+           "general_if_asked", "hearsay", "own", "curious", "heard_at", "told_mine", "dialect", "no_alikes",
+           "claims")  # fmt: skip
 # Fields a content pack may leave out (they came later).
 _OPTIONAL = ("others", "long_ago", "lookalike_stops", "hypothetical", "me", "answers", "fresh_starts", "denials",
              "only_mine", "informing", "asked", "happening_now", "sayings_at", "ellipsis", "ellipsis_tail",
              "their_place", "general_questions", "general_if_asked", "hearsay", "own", "curious", "heard_at",
-             "told_mine")  # fmt: skip
+             "told_mine", "dialect", "no_alikes", "claims")  # fmt: skip
 _PHRASE_LISTS = ("hypothetical", "fresh_starts", "denials", "only_mine", "informing", "happening_now", "their_place",
-                 "general_questions", "general_if_asked", "hearsay", "curious", "told_mine")  # fmt: skip
-_ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me", "answers", "ellipsis", "ellipsis_tail", "own")
+                 "general_questions", "general_if_asked", "hearsay", "curious", "told_mine", "claims")  # fmt: skip
+_ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me", "answers", "ellipsis", "ellipsis_tail", "own",
+             "no_alikes")  # fmt: skip
 LOOKALIKE_GAP = 2  # words that may come between the two halves of a look-alike unless it says ("one side of my calf")
 
 
@@ -119,6 +121,15 @@ def read_spotting(
         else:
             sounds[normalise(slip)] = normalise(word)
     not_slips = reader.get(raw, "not_slips", path, "phrases") or ()
+    dialect: dict[tuple[str, ...], tuple[str, ...]] = {}  # "cannae" -> "can not", "no fit" -> "can not"
+    for said, meant in (reader.get(raw, "dialect", path, "mapping", required=False) or {}).items():
+        heard_as = tuple(normalise(str(said)).split())
+        stands_for = tuple(normalise(meant).split()) if isinstance(meant, str) else ()
+        if not heard_as or not stands_for:
+            where = (*path, "dialect", str(said))
+            reader.problem(where, f"should map words to the words they stand for, not {kind(meant)}")
+        else:
+            dialect[heard_as] = stands_for
     asked, sayings_at, heard_at = (
         _by_topic(reader, raw, path, key, groups) for key in ("asked", "sayings_at", "heard_at")
     )
@@ -160,6 +171,9 @@ def read_spotting(
         heard_at=heard_at,
         ellipsis=frozenset(w[0] for w in lists["ellipsis"]),
         ellipsis_tail=frozenset(w[0] for w in lists["ellipsis_tail"]),
+        dialect=dialect,
+        no_alikes=frozenset(w[0] for w in lists["no_alikes"]),
+        claims=lists["claims"],
     )
 
 

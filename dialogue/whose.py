@@ -1,0 +1,91 @@
+"""Whose a sign is: someone else's ("my friend fainted"), passed on as information ("I read that ..."), or claimed by
+the speaker after all ("... and that's exactly what I've got now")."""
+
+from __future__ import annotations
+
+from twitch_coach.dialogue.content import Spotting
+from twitch_coach.dialogue.phrases import Hit, phrase_at
+
+
+def someone_else(hits: list[Hit], words: list[str], parts: list[int], spotting: Spotting) -> None:
+    """Mark the hits of a stretch about someone else ("my friend fainted, ..."): no red flag is theirs to raise, and
+    no urgent sign either when it was long ago. A stretch runs to a comma or a word like "and" (the negation stops);
+    one that also speaks of oneself ("my mates said I was out") stays. An "and" inside a sign's own words ("pins and
+    needles") ends nothing. A time long ago reaches the other stretches of its part that do not say now ("her face
+    drooped when she had Bell's palsy years back")."""
+    inside = {i for h in hits for i in range(h.start + 1, h.end)}
+    stretch, at = [], 0
+    for i, word in enumerate(words):
+        at += i > 0 and (parts[i] != parts[i - 1] or (word in spotting.negation_stops and i not in inside))
+        stretch.append(at)
+    others: dict[int, set[int]] = {}  # stretch -> the positions its mentions of someone else cover
+    long_ago = set()
+    for i in range(len(words)):
+        n = phrase_at(words, i, spotting.others, loose=True)
+        if n and i + n < len(words) and stretch[i + n] == stretch[i]:
+            place = phrase_at(words, i + n, spotting.their_place)
+            n += place + (place > 0)  # "a guy at my club": the "my" of where they are is not the speaker's own
+        if n:
+            others.setdefault(stretch[i], set()).update(range(i, i + n))
+        if phrase_at(words, i, spotting.long_ago, loose=True):
+            long_ago.add(parts[i])
+    for i, word in enumerate(words):
+        if word in spotting.me and i not in others.get(stretch[i], {i}):
+            others.pop(stretch[i], None)
+    # "..., I just have a twitchy calf": the speaker says what is theirs, so someone else's sign is only theirs
+    only_mine = any(phrase_at(words, i, spotting.only_mine) for i in range(len(words)))
+    now = {stretch[i] for i in range(len(words)) if phrase_at(words, i, spotting.happening_now)}
+    informing = _informing(words, parts, stretch, spotting)
+    for h in hits:
+        at = stretch[h.start]
+        if at in others:
+            h.maybe = h.passed = True
+            ago = parts[h.start] in long_ago and at not in now
+            h.negated = h.negated or ago or (only_mine and at not in now)
+        if at in informing:
+            h.maybe = h.negated = h.passed = True
+
+
+def _informing(words: list[str], parts: list[int], stretch: list[int], spotting: Spotting) -> set[int]:
+    """The stretches that pass on what a sign means ("I read that slurred speech is a stroke sign", "the poster
+    says stop if you get chest pain") with no word of oneself (or of one's own twitch: "my doctor says the twitching
+    ...") after the telling ("I read that my speech ..."), but in what-ifs told, which it reaches to the end of its part
+    ("my physio says if I ever get chest pain I should ring 999")."""
+    told: dict[int, int] = {}  # stretch -> where its telling ends
+    for i in range(len(words)):
+        n = phrase_at(words, i, spotting.informing)
+        if n and stretch[i + n - 1] not in told:  # "says stop | if you get chest pain": the stretch it ends in
+            told[stretch[i + n - 1]] = i + n
+
+    def of_oneself(at: int, end: int) -> bool:
+        for k in range(end, len(words)):
+            if stretch[k] == at and phrase_at(words, k, spotting.hypothetical):
+                return False  # the rest of the telling is a what-if, its "I" anyone's
+            if stretch[k] == at and (words[k] in spotting.me or phrase_at(words, k, spotting.told_mine)):
+                return True
+        return False
+
+    out = set()
+    for at, end in told.items():
+        if of_oneself(at, end):
+            continue
+        out.add(at)
+        for k in range(end, len(words)):  # "says | if I ever get chest pain ...": a what-if told, to its part's end
+            told_on = stretch[k] == stretch[k - 1] or phrase_at(words, k, spotting.hypothetical)
+            if parts[k] != parts[end - 1] or not told_on:
+                break
+            out.add(stretch[k])
+    return out
+
+
+def claimed(hits: list[Hit], words: list[str], parts: list[int], spotting: Spotting) -> None:
+    """Make a sign passed on or someone else's the speaker's own when they then claim it ("I read that chest
+    tightness is a warning sign and that's exactly what I've got now", "my friend fainted last year, and today I
+    nearly went too"). A claim ends its part or is followed by a word like "now": "I have the same twitch" claims
+    nothing."""
+    for i in range(len(words)):
+        n = phrase_at(words, i, spotting.claims)
+        if n and (i + n == len(words) or parts[i + n] != parts[i] or words[i + n] in spotting.ellipsis_tail):
+            for h in hits:
+                if h.start < i and h.passed and not h.refused:
+                    h.maybe = h.negated = h.passed = False
