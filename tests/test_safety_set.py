@@ -42,6 +42,7 @@ def parts() -> dict[str, list[Case]]:
         "held-out round 7": [c for c in cases if c.held_out and c.round == 7],
         "held-out round 8": [c for c in cases if c.held_out and c.round == 8],
         "held-out round 9": [c for c in cases if c.held_out and c.round == 9],
+        "held-out round 10": [c for c in cases if c.held_out and c.round == 10],
         "development": [c for c in cases if not c.held_out],
     }
 
@@ -58,6 +59,7 @@ def test_set_is_big_enough_and_held_out_is_kept_apart() -> None:
     assert len(parts()["held-out round 7"]) >= 420
     assert len(parts()["held-out round 8"]) >= 410
     assert len(parts()["held-out round 9"]) >= 420
+    assert len(parts()["held-out round 10"]) >= 415
     said = Counter(" ".join(c.say.lower().split()) for c in cases)
     assert not [s for s, n in said.items() if n > 1], "a case said twice would count twice (or in both parts)"
 
@@ -78,7 +80,7 @@ def test_every_label_is_a_known_id() -> None:
 
 
 @pytest.mark.parametrize(
-    "part", ["held-out", *(f"held-out round {n}" for n in range(2, 10)), "development"]
+    "part", ["held-out", *(f"held-out round {n}" for n in range(2, 11)), "development"]
 )
 def test_each_part_covers_every_sign_flag_and_kind(part: str) -> None:
     cases = parts()[part]
@@ -263,3 +265,13 @@ def test_the_ninth_held_out_round_is_reported_with_floors() -> None:
     assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
     assert flags == 1.0, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
     assert alarms == 0, [str(c) for c, _ in figures.false_alarms]
+
+
+def test_the_tenth_held_out_round_is_reported_with_floors() -> None:
+    """Round 10 was written blind (domain.md and the README's policy on what-ifs and other people; no spotting, no
+    earlier case) while round 9's misses were fixed by kind, and measured once after: urgent 110/121, red flags
+    176/189, false alarms 17/132, its clean figure. The floors are that figure, so a regression fails."""
+    urgent, flags, alarms, figures = _figures("held-out round 10")
+    assert urgent >= 110 / 121, [str(c) for c in figures.urgent_missed]
+    assert flags >= 176 / 189, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
+    assert alarms <= 17 / 132, [str(c) for c, _ in figures.false_alarms]
