@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -321,8 +322,9 @@ class WhisperRecognizer(Recognizer):
         text = free_text if contains(free_text, best.phrase) else best.phrase
         return found(text, best.phrase, phrase_score=best.ranked, margin=margin)
 
-    def _free(self, encoded, prompt: list[int], limit: int, logits: bool):  # noqa: ANN001, ANN202 (CTranslate2's)
-        """The greedy decode after `prompt`, with its normalised text; `limit` tokens past the start tokens."""
+    def _free(self, encoded: Any, prompt: list[int], limit: int, logits: bool) -> tuple[Any, str]:
+        """The greedy decode of CTranslate2's `encoded` audio after `prompt` (its WhisperGenerationResult), with its
+        normalised text; `limit` tokens past the start tokens."""
         free = self._model.generate(
             encoded, [prompt], beam_size=1, max_length=limit + len(prompt) - len(self._prompt), return_scores=True,
             return_no_speech_prob=True, return_logits_vocab=logits, repetition_penalty=REPETITION_PENALTY,
