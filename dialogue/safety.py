@@ -140,14 +140,14 @@ def _tokens(
 
 
 def _paused(text: str, spotting: Spotting) -> str:
-    """`text` with an ellipsis after a single word read as a breathless pause inside the clause ("chest... tight...",
-    "can't... get... air"), and any other ("nah not much... well yes it hurts", "no... well") as a full stop."""
+    """`text` with an ellipsis read as a breathless pause inside the clause ("chest... tight...", "can't... get...
+    air"), but after words that open with an answer or a negation as a full stop, so it negates nothing after ("nah not
+    much... well yes it hurts", "no... well")."""
     pieces = _TRAILING.split(text)
     out = [pieces[0]]
     for before, piece in zip(pieces, pieces[1:], strict=False):
-        fragment = _BOUNDARY.split(before)[-1].split()  # the words since the last stop or pause
-        single = len(fragment) == 1 and not set(normalise(fragment[0]).split()) <= spotting.answers  # "no..." answers
-        out += [" " if single else ". ", piece]
+        said = normalise(_BOUNDARY.split(before)[-1]).split()  # the words since the last stop or pause
+        out += [". " if set(said[:1]) & (spotting.answers | spotting.negations) else " ", piece]
     return "".join(out)
 
 
