@@ -18,6 +18,8 @@ from twitch_coach.dialogue.whose import claimed, someone_else
 from twitch_coach.intents.normalize import normalise
 
 _SENTENCES = re.compile(r"([;!?]+|\.(?!\d))")
+_TRAILING = re.compile(r"\.{2,}|\u2026")
+_BOUNDARY = re.compile(r"[.,;:!?()\"]")
 _PARTS = re.compile(r"[,:()\"]+|\s[-\u2013\u2014]+\s")
 
 
@@ -92,7 +94,7 @@ def _tokens(
     general: set[int] = set()
     told: set[int] = set()
     clause = part = 0
-    pieces = _SENTENCES.split(utterance[:2000])
+    pieces = _SENTENCES.split(_paused(utterance[:2000], spotting))
     asked: tuple[int, int] | None = None  # the clauses of the sentence just ended with "?"
     curious: bool | None = None  # whether it is said to be asked out of interest: read only beside a general question
     for sentence, end in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
@@ -119,7 +121,8 @@ def _tokens(
         part += 1
         lead = _phrase_at(said, 0, spotting.curious)  # "out of curiosity, does ..."
         opening = _phrase_at(said, lead, spotting.general_questions)
-        opening = opening or ("?" in end and _phrase_at(said, lead, spotting.general_if_asked))  # "is numbness bad?"
+        # "is numbness bad?", or one said to be asked out of interest ("random question, does coffee blur your vision")
+        opening = opening or (("?" in end or lead > 0) and _phrase_at(said, lead, spotting.general_if_asked))
         in_general = bool(opening) and not _of_oneself(said, lead + opening, spotting)
         if in_general:
             general.update(range(first, clause))
@@ -134,6 +137,18 @@ def _tokens(
         if opening and not set(said[opening:]) & (spotting.me | spotting.own):
             told.update(range(first, clause))
     return words, clauses, parts, denied, general, told
+
+
+def _paused(text: str, spotting: Spotting) -> str:
+    """`text` with an ellipsis read as a breathless pause inside the clause ("chest... tight...", "can't... get...
+    air"), but after words that open with an answer or a negation as a full stop, so it negates nothing after ("nah not
+    much... well yes it hurts", "no... well")."""
+    pieces = _TRAILING.split(text)
+    out = [pieces[0]]
+    for before, piece in zip(pieces, pieces[1:], strict=False):
+        said = normalise(_BOUNDARY.split(before)[-1]).split()  # the words since the last stop or pause
+        out += [". " if set(said[:1]) & (spotting.answers | spotting.negations) else " ", piece]
+    return "".join(out)
 
 
 def _said(text: str, spotting: Spotting) -> list[str]:

@@ -270,8 +270,12 @@ def test_the_ninth_held_out_round_is_reported_with_floors() -> None:
 def test_the_tenth_held_out_round_is_reported_with_floors() -> None:
     """Round 10 was written blind (domain.md and the README's policy on what-ifs and other people; no spotting, no
     earlier case) while round 9's misses were fixed by kind, and measured once after: urgent 110/121, red flags
-    176/189, false alarms 17/132, its clean figure. The floors are that figure, so a regression fails."""
+    176/189, false alarms 17/132, its clean figure. Its misses were then read and their kinds fixed in general
+    (breathless pauses, a faint told as what happened, Jamaican and Scots forms and slips, pain as a comparison, what a
+    limb cannot do, places listed, a dose bumped; advice passed on, curious questions, plans, titles, sayings, things
+    finished), with fresh development cases for each; so it is no longer a clean figure. The floors are what it
+    reaches now (urgent 121/121, red flags 188/189, false alarms 4/132), so a regression fails."""
     urgent, flags, alarms, figures = _figures("held-out round 10")
-    assert urgent >= 110 / 121, [str(c) for c in figures.urgent_missed]
-    assert flags >= 176 / 189, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
-    assert alarms <= 17 / 132, [str(c) for c, _ in figures.false_alarms]
+    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
+    assert flags >= 188 / 189, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
+    assert alarms <= 4 / 132, [str(c) for c, _ in figures.false_alarms]

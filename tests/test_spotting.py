@@ -231,13 +231,13 @@ def _pack(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("    chest_pain: [[chest, hurting], [clutching_chest]]", "    chest_pains: [[chest, hurting]]",
+        ("    chest_pain: [[chest, hurting], [clutching_chest], [pecs, mid_chest, hurting]]", "    chest_pains: [[chest, hurting]]",
          "safety.urgent.signs.chest_pains: unknown urgent sign id 'chest_pains'; domain.yaml has: rhabdomyolysis"),
-        ("    chest_pain: [[chest, hurting], [clutching_chest]]", "    chest_pain: [[chest, hurtin], [clutching_chest]]",
+        ("    chest_pain: [[chest, hurting], [clutching_chest], [pecs, mid_chest, hurting]]", "    chest_pain: [[chest, hurtin], [clutching_chest], [pecs, mid_chest, hurting]]",
          "safety.urgent.signs.chest_pain.0: unknown group 'hurtin'; groups: "),
-        ("    signs: [[weak], [weak_grip], [cannot_do]]", "    signs: [[wek], [weak_grip], [cannot_do]]", "safety.red_flags.weakness.signs.0: unknown group 'wek'"),
-        ("    signs: [[weak], [weak_grip], [cannot_do]]", "    signs: []", "safety.red_flags.weakness.signs: should be a list of patterns"),
-        ("    signs: [[weak], [weak_grip], [cannot_do]]", "    signs: [[], [weak_grip], [cannot_do]]", "safety.red_flags.weakness.signs.0: should be a list of group names"),
+        ("    signs: [[weak], [weak_grip], [cannot_do], [limb_cannot]]", "    signs: [[wek], [weak_grip], [cannot_do], [limb_cannot]]", "safety.red_flags.weakness.signs.0: unknown group 'wek'"),
+        ("    signs: [[weak], [weak_grip], [cannot_do], [limb_cannot]]", "    signs: []", "safety.red_flags.weakness.signs: should be a list of patterns"),
+        ("    signs: [[weak], [weak_grip], [cannot_do], [limb_cannot]]", "    signs: [[], [weak_grip], [cannot_do], [limb_cannot]]", "safety.red_flags.weakness.signs.0: should be a list of group names"),
         ("  both: [both]", "  both: []", "safety.groups.both: should be a non-empty list of phrases"),
         ("  both: [both]", "  both: [both]\n  unused: [thing]", "safety.groups.unused: group 'unused' is used by no sign"),
         ("    - [weak, not_body]", "    - [weak, not_bodies]", "safety.spotting.lookalikes.0: unknown group 'not_bodies'"),
