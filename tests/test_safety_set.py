@@ -43,6 +43,7 @@ def parts() -> dict[str, list[Case]]:
         "held-out round 8": [c for c in cases if c.held_out and c.round == 8],
         "held-out round 9": [c for c in cases if c.held_out and c.round == 9],
         "held-out round 10": [c for c in cases if c.held_out and c.round == 10],
+        "held-out round 11": [c for c in cases if c.held_out and c.round == 11],
         "development": [c for c in cases if not c.held_out],
     }
 
@@ -60,6 +61,7 @@ def test_set_is_big_enough_and_held_out_is_kept_apart() -> None:
     assert len(parts()["held-out round 8"]) >= 410
     assert len(parts()["held-out round 9"]) >= 420
     assert len(parts()["held-out round 10"]) >= 415
+    assert len(parts()["held-out round 11"]) >= 415
     said = Counter(" ".join(c.say.lower().split()) for c in cases)
     assert not [s for s, n in said.items() if n > 1], "a case said twice would count twice (or in both parts)"
 
@@ -80,7 +82,7 @@ def test_every_label_is_a_known_id() -> None:
 
 
 @pytest.mark.parametrize(
-    "part", ["held-out", *(f"held-out round {n}" for n in range(2, 11)), "development"]
+    "part", ["held-out", *(f"held-out round {n}" for n in range(2, 12)), "development"]
 )
 def test_each_part_covers_every_sign_flag_and_kind(part: str) -> None:
     cases = parts()[part]
@@ -279,3 +281,14 @@ def test_the_tenth_held_out_round_is_reported_with_floors() -> None:
     assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
     assert flags >= 188 / 189, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
     assert alarms <= 4 / 132, [str(c) for c, _ in figures.false_alarms]
+
+
+def test_the_eleventh_held_out_round_is_reported_with_floors() -> None:
+    """Round 11 was written blind (domain.md and the README's policy on what-ifs and other people; no spotting, no
+    earlier case), asked for many kinds of speaker, while round 10's misses were fixed by kind, and measured once
+    after: urgent 99/115, red flags 184/197, false alarms 10/130, its clean figure. The floors are that figure, so a
+    regression fails."""
+    urgent, flags, alarms, figures = _figures("held-out round 11")
+    assert urgent >= 99 / 115, [str(c) for c in figures.urgent_missed]
+    assert flags >= 184 / 197, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
+    assert alarms <= 10 / 130, [str(c) for c, _ in figures.false_alarms]
