@@ -22,7 +22,8 @@ flags 180/199, false alarms 15/135, its clean figure. Round 9 then fixed by kind
 clean figure. Round 10 was written blind while those fixes were made, and measured once after: urgent 110/121, red
 flags 176/189, false alarms 17/132, its clean figure. Round 10 then fixed by kind: 121/121, 188/189, 4/132, no longer a
 clean figure. Round 11 was written blind, by many kinds of speaker, while those fixes were made, and measured once
-after: urgent 99/115, red flags 184/197, false alarms 10/130, the clean figure now. Targets (issue 8, held-out
+after: urgent 99/115, red flags 184/197, false alarms 10/130, its clean figure. Round 11 then fixed by kind: 115/115,
+197/197, 0/130, no longer a clean figure. Targets (issue 8, held-out
 part): urgent 100%, red flags >= 99%, false alarms on negated and look-alike cases <= 5%.
 """
 

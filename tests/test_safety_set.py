@@ -286,9 +286,13 @@ def test_the_tenth_held_out_round_is_reported_with_floors() -> None:
 def test_the_eleventh_held_out_round_is_reported_with_floors() -> None:
     """Round 11 was written blind (domain.md and the README's policy on what-ifs and other people; no spotting, no
     earlier case), asked for many kinds of speaker, while round 10's misses were fixed by kind, and measured once
-    after: urgent 99/115, red flags 184/197, false alarms 10/130, its clean figure. The floors are that figure, so a
-    regression fails."""
+    after: urgent 99/115, red flags 184/197, false alarms 10/130, its clean figure. Its misses were then read and their
+    kinds fixed in general (a faint told as what happened, breath through a thin tube, urine said otherwise, a band round
+    the ribs, half the body not one's own, pain as a small sharp thing, a sport's move that fails, numbness as fizz, sight
+    still doubled; named works, a job that sees signs, notices and feeds, a childhood long past), with fresh development
+    cases for each; so it is no longer a clean figure. The floors are what it reaches now (urgent 115/115, red flags
+    197/197, false alarms 0/130), so a regression fails."""
     urgent, flags, alarms, figures = _figures("held-out round 11")
-    assert urgent >= 99 / 115, [str(c) for c in figures.urgent_missed]
-    assert flags >= 184 / 197, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
-    assert alarms <= 10 / 130, [str(c) for c, _ in figures.false_alarms]
+    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
+    assert flags == 1.0, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
+    assert alarms == 0, [str(c) for c, _ in figures.false_alarms]

@@ -26,8 +26,9 @@ _OPTIONAL = ("others", "long_ago", "lookalike_stops", "hypothetical", "me", "ans
              "only_mine", "informing", "asked", "happening_now", "sayings_at", "ellipsis", "ellipsis_tail",
              "their_place", "general_questions", "general_if_asked", "hearsay", "own", "curious", "heard_at",
              "told_mine", "dialect", "no_alikes", "claims")  # fmt: skip
-_PHRASE_LISTS = ("hypothetical", "fresh_starts", "denials", "only_mine", "informing", "happening_now", "their_place",
-                 "general_questions", "general_if_asked", "hearsay", "curious", "told_mine", "claims")  # fmt: skip
+_PHRASE_LISTS = ("others", "long_ago", "hypothetical", "fresh_starts", "denials", "only_mine", "informing",
+                 "happening_now", "their_place", "general_questions", "general_if_asked", "hearsay", "curious",
+                 "told_mine", "claims")  # fmt: skip
 _ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me", "answers", "ellipsis", "ellipsis_tail", "own",
              "no_alikes")  # fmt: skip
 LOOKALIKE_GAP = 2  # words that may come between the two halves of a look-alike unless it says ("one side of my calf")
@@ -101,7 +102,7 @@ def read_spotting(
     path = (*root, "spotting")
     reader.unknown_keys(raw, _FIELDS, path)
     lists = {}
-    for k in (*_FIELDS[:8], *_PHRASE_LISTS, *_ONE_WORD):
+    for k in dict.fromkeys((*_FIELDS[:8], *_PHRASE_LISTS, *_ONE_WORD)):  # "others" and "long_ago" are in both
         phrases = reader.get(raw, k, path, "phrases", required=k not in _OPTIONAL) or ()
         if k in _PHRASE_LISTS:
             phrases = _written_out(reader, phrases, groups, (*path, k), set() if named is None else named)
