@@ -153,146 +153,29 @@ def test_the_development_part_is_reported_apart() -> None:
     assert urgent >= 0.95 and flags >= 0.95 and alarms <= 0.05
 
 
-def test_the_second_held_out_round_meets_the_targets_now() -> None:
-    """Round 2 was written after the spotting was tuned and measured once (bench/bench_safety.py): urgent 54/55,
-    red flags 65/72, false alarms 7/95. Its misses were then read and the kinds of miss fixed in general (sound-alike
-    spellings, spreading and duration in other words, someone else's signs, idioms), so it is no longer a clean
-    figure; it now holds the issue's targets as a regression check."""
-    urgent, flags, alarms, figures = _figures("held-out round 2")
-    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
-    assert flags >= 0.99, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
-    assert alarms <= 0.05, [str(c) for c, _ in figures.false_alarms]
+# Each later held-out round's floors: what the spotting reaches on it now, so a regression fails. Round 2 holds the
+# issue's targets. Each was measured once before anything was tuned on it (its clean figure, below, and in
+# bench/bench_safety.py's docstring, the set's section headers and the README), then its misses and false alarms were
+# read and their kinds fixed in general, never by listing a sentence, with fresh development cases for each; so none
+# of these is a clean figure any more. round: (urgent caught at least, red flags caught at least, false alarms at most)
+FLOORS = {
+    2: (1.0, 0.99, 0.05),  # written after tuning; clean 54/55, 65/72, 7/95
+    3: (1.0, 0.99, 0.0),  # blind; clean 83/98, 116/137, 32/190
+    4: (1.0, 1.0, 1 / 180),  # blind; clean 90/95, 126/134, 17/180; the alarm left is a general question, urgent on purpose
+    5: (1.0, 1.0, 3 / 167),  # blind; clean 97/100, 133/138, 25/167; the three left are what-ifs about one's own sign
+    6: (1.0, 1.0, 2 / 176),  # blind; clean 97/105, 140/149, 20/176; the two left are the question's own matcher's yes
+    7: (1.0, 1.0, 1 / 148),  # blind; clean 108/115, 176/181, 15/148; the one left is the duration question's matcher
+    8: (1.0, 1.0, 1 / 142),  # blind; clean 107/113, 162/168, 14/142; the one left is the duration question's matcher
+    9: (1.0, 1.0, 0.0),  # blind; clean 105/116, 180/199, 15/135
+    10: (1.0, 188 / 189, 4 / 132),  # blind; clean 110/121, 176/189, 17/132; what is left and why: README
+    11: (1.0, 1.0, 0.0),  # blind, many kinds of speaker; clean 99/115, 184/197, 10/130
+}
 
 
-def test_the_third_held_out_round_is_reported_with_floors() -> None:
-    """Round 3 was written blind to the spotting and measured once (bench/bench_safety.py): urgent 83/98, red flags
-    116/137, false alarms 32/190. Its misses were then read and their kinds fixed in general (slang and slips, numbness
-    and spreading in other words, durations, named medicines, sayings, someone else's signs, signs passed on as
-    information), with fresh development cases for each, so it is no longer a clean figure. The floors are what the
-    spotting reaches now (urgent 98/98, red flags 137/137, false alarms 0/190: the last two, a hedge that only narrowed a
-    duration and a "numb? no." answered beside another yes, fixed by kind in the seventh pass), so a regression fails."""
-    urgent, flags, alarms, figures = _figures("held-out round 3")
-    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
-    assert flags >= 0.99, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
-    assert alarms == 0.0, [str(c) for c, _ in figures.false_alarms]
-
-
-def test_the_fourth_held_out_round_is_reported_with_floors() -> None:
-    """Round 4 was written blind to the spotting after round 3's misses were fixed, and measured once: urgent 90/95,
-    red flags 126/134, false alarms 17/180. Its misses were then read and their kinds fixed in general (recogniser slips
-    for urine and breathe, swelling and fainting in slang, a negation that swallowed the chest clause, durations written
-    short, numbness and weakness described, real words read as forms or slips of sign words, sayings of sleep, food, joy
-    and sport), never by listing a sentence, with fresh development cases for each; so it is no longer a clean figure
-    (round 5, written blind, is to be measured once by someone else). The floors are what it reaches now (urgent 95/95,
-    red flags 134/134, false alarms 1/180), so a regression fails: the seventh pass fixed by kind how places are
-    counted, someone else's red flag and long-ago sign, a saying of effort and a denied "sore" at the pain question
-    (7/180 before). The one left is a general question about an urgent sign, kept urgent on purpose (README)."""
-    urgent, flags, alarms, figures = _figures("held-out round 4")
-    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
-    assert flags == 1.0, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
-    assert alarms <= 1 / 180, [str(c) for c, _ in figures.false_alarms]
-
-
-def test_the_fifth_held_out_round_is_reported_with_floors() -> None:
-    """Round 5 was written blind (from domain.md and everyday speech, by a hand that read neither the spotting nor any
-    earlier case) while round 4's misses were fixed, and measured once after those fixes: urgent 97/100, red flags
-    133/138, false alarms 25/167. Its misses and false alarms were then read and their kinds fixed in general (slips
-    of key words, out of breath at rest, a duration corrected mid-answer, what a hand can no longer hold, what-ifs
-    about a red flag, sayings, a "no" over a list, how long a medicine has been taken), never by listing a sentence,
-    with fresh development cases for each; so it is no longer a clean figure. The floors are what it reaches now
-    (urgent 100/100, red flags 138/138, false alarms 3/167; 4/167 before the seventh pass counted places robustly), so
-    a regression fails. The three alarms left are what-ifs about one's own urgent sign, kept urgent on purpose (README)."""
-    urgent, flags, alarms, figures = _figures("held-out round 5")
-    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
-    assert flags == 1.0, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
-    assert alarms <= 3 / 167, [str(c) for c, _ in figures.false_alarms]
-
-
-def test_the_sixth_held_out_round_is_reported_with_floors() -> None:
-    """Round 6 was written blind (domain.md, everyday speech and the README's policy on what-ifs and other people; no
-    spotting, no earlier case) while round 5's misses and the remaining false alarms were fixed, and measured once
-    after: urgent 97/105, red flags 140/149, false alarms 20/176. The groups were then broadened from everyday speech
-    (not from its cases), which alone lifted it to 99/105, 141/149 and 14/176, and its misses were then read and their
-    kinds fixed in general, with fresh development cases for each; so it is no longer a clean figure. The floors are
-    what it reaches now (urgent 105/105, red flags 149/149, false alarms 2/176), so a regression fails. The two alarms
-    left are answers the question's own matcher reads as yes (a hedge about something else, "numb to the whole
-    thing"), not the spotting."""
-    urgent, flags, alarms, figures = _figures("held-out round 6")
-    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
-    assert flags == 1.0, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
-    assert alarms <= 2 / 176, [str(c) for c, _ in figures.false_alarms]
-
-
-def test_the_seventh_held_out_round_is_reported_with_floors() -> None:
-    """Round 7 was written blind (domain.md and the README's policy on what-ifs and other people; no spotting, no
-    earlier case) while the word groups were broadened from everyday speech and round 6's misses fixed, and measured
-    once after: urgent 108/115, red flags 176/181, false alarms 15/148. Its misses were then read and their kinds fixed
-    in general (a learner's plain English for a face, speech or consciousness, breath that will not settle, everyday
-    names of medicines and intensifiers, what a source always says, sayings, song titles, a gym pump, a general question
-    asked out of interest), with fresh development cases for each; so it is no longer a clean figure. The floors are
-    what it reaches now (urgent 115/115, red flags 181/181, false alarms 1/148), so a regression fails. The alarm left
-    is an answer the duration question's own matcher reads as unsure ("started yesterday, first time ever"), so the
-    flag is raised to be safe; not the spotting."""
-    urgent, flags, alarms, figures = _figures("held-out round 7")
-    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
-    assert flags == 1.0, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
-    assert alarms <= 1 / 148, [str(c) for c, _ in figures.false_alarms]
-
-
-def test_the_eighth_held_out_round_is_reported_with_floors() -> None:
-    """Round 8 was written blind (domain.md and the README's policy on what-ifs and other people; no spotting, no
-    earlier case) while round 7's misses were fixed by kind, and measured once after: urgent 107/113, red flags
-    162/168, false alarms 14/142, its clean figure. Its misses were then read and their kinds fixed in general (urine
-    that "comes out" at the drinking question, someone down and not answering, breath words, speech that sounds drunk,
-    Scots intensifiers, blurred print, new parts of the body, a sign passed on by a professional with its what-if,
-    names and sayings), with fresh development cases for each; so it is no longer a clean figure. The floors are what
-    it reaches now (urgent 113/113, red flags 168/168, false alarms 1/142), so a regression fails. The alarm left is a
-    reply the duration question's own matcher reads as two answers, so the flag is raised to be safe; not the
-    spotting."""
-    urgent, flags, alarms, figures = _figures("held-out round 8")
-    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
-    assert flags == 1.0, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
-    assert alarms <= 1 / 142, [str(c) for c, _ in figures.false_alarms]
-
-
-def test_the_ninth_held_out_round_is_reported_with_floors() -> None:
-    """Round 9 was written blind (domain.md and the README's policy on what-ifs and other people; no spotting, no
-    earlier case) while round 8's misses were fixed by kind, and measured once after: urgent 105/116, red flags
-    180/199, false alarms 15/135, its clean figure. Its misses were then read and their kinds fixed in general (a
-    dialect's or a learner's words, what a limb can no longer do, someone clutching their chest, a sign passed on and
-    then claimed, numbness and sight in other words, spreading to more places, denials in other forms, plans, sayings
-    and names), with fresh development cases for each; so it is no longer a clean figure. The floors are what it
-    reaches now (urgent 116/116, red flags 199/199, false alarms 0/135), so a regression fails."""
-    urgent, flags, alarms, figures = _figures("held-out round 9")
-    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
-    assert flags == 1.0, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
-    assert alarms == 0, [str(c) for c, _ in figures.false_alarms]
-
-
-def test_the_tenth_held_out_round_is_reported_with_floors() -> None:
-    """Round 10 was written blind (domain.md and the README's policy on what-ifs and other people; no spotting, no
-    earlier case) while round 9's misses were fixed by kind, and measured once after: urgent 110/121, red flags
-    176/189, false alarms 17/132, its clean figure. Its misses were then read and their kinds fixed in general
-    (breathless pauses, a faint told as what happened, Jamaican and Scots forms and slips, pain as a comparison, what a
-    limb cannot do, places listed, a dose bumped; advice passed on, curious questions, plans, titles, sayings, things
-    finished), with fresh development cases for each; so it is no longer a clean figure. The floors are what it
-    reaches now (urgent 121/121, red flags 188/189, false alarms 4/132), so a regression fails."""
-    urgent, flags, alarms, figures = _figures("held-out round 10")
-    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
-    assert flags >= 188 / 189, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
-    assert alarms <= 4 / 132, [str(c) for c, _ in figures.false_alarms]
-
-
-def test_the_eleventh_held_out_round_is_reported_with_floors() -> None:
-    """Round 11 was written blind (domain.md and the README's policy on what-ifs and other people; no spotting, no
-    earlier case), asked for many kinds of speaker, while round 10's misses were fixed by kind, and measured once
-    after: urgent 99/115, red flags 184/197, false alarms 10/130, its clean figure. Its misses were then read and their
-    kinds fixed in general (a faint told as what happened, breath through a thin tube, urine said otherwise, a band round
-    the ribs, half the body not one's own, pain as a small sharp thing, a sport's move that fails, numbness as fizz, sight
-    still doubled; named works, a job that sees signs, notices and feeds, a childhood long past), with fresh development
-    cases for each; so it is no longer a clean figure. The floors are what it reaches now (urgent 115/115, red flags
-    197/197, false alarms 0/130), so a regression fails."""
-    urgent, flags, alarms, figures = _figures("held-out round 11")
-    assert urgent == 1.0, [str(c) for c in figures.urgent_missed]
-    assert flags == 1.0, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
-    assert alarms == 0, [str(c) for c, _ in figures.false_alarms]
+@pytest.mark.parametrize("round_", sorted(FLOORS))
+def test_each_later_held_out_round_holds_its_floors(round_: int) -> None:
+    least_urgent, least_flags, most_alarms = FLOORS[round_]
+    urgent, flags, alarms, figures = _figures(f"held-out round {round_}")
+    assert urgent >= least_urgent, [str(c) for c in figures.urgent_missed]
+    assert flags >= least_flags, [f"{c}: {flag}" for c, flag, _ in figures.flags_missed]
+    assert alarms <= most_alarms + 1e-9, [str(c) for c, _ in figures.false_alarms]

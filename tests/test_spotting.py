@@ -3,14 +3,13 @@ word forms and slips; the same spotting for the one-shot answer and the check-in
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from contenterrors import assert_reported
 
 from twitch_coach.dialogue.ask import answer
-from twitch_coach.dialogue.errors import ContentError
-from twitch_coach.dialogue.loader import content_dir, load
+from twitch_coach.dialogue.loader import load
 from twitch_coach.dialogue.safety import spot
 from twitch_coach.dialogue.understand import understand
 from twitch_coach.dialogue.words import WordIndex, forms, sound
@@ -222,12 +221,6 @@ def test_the_one_shot_answer_and_the_check_in_raise_the_same_flags(text: str, fl
     assert understand(CONTENT, "sleep", text)["red_flags"] == flags
 
 
-def _pack(tmp_path: Path) -> Path:
-    folder = tmp_path / "pack"
-    shutil.copytree(content_dir(), folder, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
-    return folder
-
-
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
@@ -254,16 +247,7 @@ def _pack(tmp_path: Path) -> Path:
     ],
 )  # fmt: skip
 def test_sign_content_is_checked_with_file_and_line(tmp_path: Path, old: str, new: str, expected: str) -> None:
-    folder = _pack(tmp_path)
-    path = folder / "safety.yaml"
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
-    with pytest.raises(ContentError) as caught:
-        load(folder=folder)
-    problems = [str(p) for p in caught.value.problems]
-    line = next(i for i, row in enumerate(path.read_text().splitlines(), 1) if new.splitlines()[-1] in row)
-    assert any(p.startswith(f"{path}:{line}: ") and expected in p for p in problems), problems
+    assert_reported(tmp_path, "safety.yaml", old, new, expected)
 
 
 # Fresh phrasings, written for this test and kept out of the safety set: every one names a red flag,

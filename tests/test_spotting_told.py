@@ -3,13 +3,12 @@ named in braces ("{source} {tells}") with the what-if they tell, and those conte
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from contenterrors import assert_reported
 
-from twitch_coach.dialogue.errors import ContentError
-from twitch_coach.dialogue.loader import content_dir, load
+from twitch_coach.dialogue.loader import load
 from twitch_coach.dialogue.safety import spot
 
 SAFETY = load().safety
@@ -56,14 +55,4 @@ def test_a_sign_passed_on_by_a_source_raises_nothing_unless_it_is_ones_own(
 def test_braces_and_questions_in_spotting_are_checked_with_file_and_line(
     tmp_path: Path, old: str, new: str, expected: str
 ) -> None:
-    folder = tmp_path / "pack"
-    shutil.copytree(content_dir(), folder, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
-    path = folder / "safety.yaml"
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
-    with pytest.raises(ContentError) as caught:
-        load(folder=folder)
-    problems = [str(p) for p in caught.value.problems]
-    line = next(i for i, row in enumerate(path.read_text().splitlines(), 1) if new in row)
-    assert any(p.startswith(f"{path}:{line}: ") and expected in p for p in problems), problems
+    assert_reported(tmp_path, "safety.yaml", old, new, expected)
