@@ -17,7 +17,7 @@ from twitch_coach.dialogue.summary import (
 from twitch_coach.dialogue.words import forms
 from twitch_coach.intents.normalize import normalise
 
-KEYWORD_WEIGHT = 2.0  # each cause keyword in the question adds this to the cause's score
+KEYWORD_WEIGHT = 2.0  # each cause keyword in the question adds this to the cause's score, each word against takes it
 
 
 def answer(content: Content, question: str) -> Summary:
@@ -28,8 +28,9 @@ def answer(content: Content, question: str) -> Summary:
     ranking = []
     for cid, info in content.causes.items():
         hits = [k for k in info.keywords if f" {normalise(k)} " in text]
+        against = [k for k in info.against if f" {normalise(k)} " in text]  # "drank loads": not low fluids
         why = content.message("mentioned").format(words=spoken_list(hits)) if hits else ""
-        ranking.append(CauseScore(cid, KEYWORD_WEIGHT * len(hits), why, info.advice))
+        ranking.append(CauseScore(cid, KEYWORD_WEIGHT * (len(hits) - len(against)), why, info.advice))
     ranking = ordered(ranking, content.causes)
     lines = safety_lines(content, flags, urgent)
     likely = [c for c in ranking if c.score > 0][:QUICK_CAUSES]

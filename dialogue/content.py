@@ -22,6 +22,7 @@ class CauseInfo:
     now: str  # one thing to do right now, mid-workout
     prior: float  # how common it is after exercise when nothing else is known; breaks ties
     keywords: tuple[str, ...]  # words in a free question that point to it
+    against: tuple[str, ...] = ()  # words in a free question that speak against it ("drank loads")
 
 
 @dataclass(frozen=True)

@@ -59,3 +59,22 @@ def test_an_off_topic_question_with_a_red_flag_or_urgent_sign_still_gets_the_adv
     assert answer(CONTENT, "hello, I can't breathe").urgent
     flagged = answer(CONTENT, "hi, I started new pills")
     assert flagged.red_flags == ["medication"] and flagged.text.startswith("Please see a healthcare professional")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "calf keeps twitching after my run and I drank loads of water",
+        "my thigh twitches, I had plenty of water today",
+        "twitchy quads even though I was drinking plenty all day",
+    ],
+)
+def test_a_cause_the_question_speaks_against_is_not_named_as_common(question: str) -> None:
+    summary = answer(CONTENT, question)
+    assert "low fluids" not in summary.text, summary.text
+    assert next(c for c in summary.causes if c.id == "dehydration").score < 0
+
+
+def test_a_question_that_points_to_low_fluids_says_so() -> None:
+    assert "Likely low fluids." in answer(CONTENT, "calf twitching and I barely drank anything today").text
+    assert "short sleep" not in answer(CONTENT, "I slept fine but my calf twitches").text

@@ -20,10 +20,11 @@ def read_causes(reader: Reader, root: KeyPath, domain: Domain | None) -> dict[st
     for cid, raw in causes_map.items():
         where = (*path, cid)
         entry = reader.mapping(raw, where)
-        reader.unknown_keys(entry, ("name", "why", "advice", "now", "prior", "keywords"), where)
+        reader.unknown_keys(entry, ("name", "why", "advice", "now", "prior", "keywords", "against"), where)
         fields = {k: reader.get(entry, k, where, "str") for k in ("name", "why", "advice", "now")}
         prior = reader.get(entry, "prior", where, "number")
         keywords = reader.get(entry, "keywords", where, "phrases", required=False) or ()
+        against = reader.get(entry, "against", where, "phrases", required=False) or ()
         if all(fields.values()) and prior is not None:
-            causes[cid] = CauseInfo(cid, prior=prior, keywords=keywords, **fields)
+            causes[cid] = CauseInfo(cid, prior=prior, keywords=keywords, against=against, **fields)
     return causes
