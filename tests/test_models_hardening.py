@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from stopsignals import hearing_interrupts
 
 from twitch_coach.models.fetch import Limits, fetch
 from twitch_coach.models.store import (
@@ -139,7 +140,7 @@ def test_a_stop_signal_mid_download_leaves_no_part_file(server: Server, tmp_path
     store = tmp_path / "models"
     proc = subprocess.Popen(
         [sys.executable, "-c", SCRIPT, kind, url, str(len(data)), hashlib.sha256(data).hexdigest(), str(store)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=hearing_interrupts,
     )
     try:
         deadline = time.monotonic() + 20

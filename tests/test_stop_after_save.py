@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from stopsignals import hearing_interrupts
 
 from twitch_coach.skill.journal import Journal
 from twitch_coach.skill.session import KEPT_ON_STOP
@@ -37,7 +38,8 @@ SCRIPT = textwrap.dedent("""
 def _run_and_stop(tmp_path: Path, command: list[str], answers: list[str], signum: int) -> tuple[int, str, str]:
     env = {**os.environ, "TWITCH_COACH_HOME": str(tmp_path / "data")}
     proc = subprocess.Popen([sys.executable, "-c", SCRIPT, *command], cwd=ROOT, env=env, text=True,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=hearing_interrupts)  # fmt: skip
     assert proc.stdin is not None and proc.stderr is not None
     try:
         proc.stdin.write("".join(f"{a}\n" for a in answers))
