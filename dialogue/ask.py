@@ -27,8 +27,7 @@ def answer(content: Content, question: str) -> Summary:
     urgent, flags = bool(spotted.urgent), list(spotted.red_flags)
     ranking = []
     for cid, info in content.causes.items():
-        hits = [k for k in info.keywords if f" {normalise(k)} " in text]
-        against = [k for k in info.against if f" {normalise(k)} " in text]  # "drank loads": not low fluids
+        hits, against = _said(info.keywords, text), _said(info.against, text)  # "drank loads": not low fluids
         why = content.message("mentioned").format(words=spoken_list(hits)) if hits else ""
         ranking.append(CauseScore(cid, KEYWORD_WEIGHT * (len(hits) - len(against)), why, info.advice))
     ranking = ordered(ranking, content.causes)
@@ -46,6 +45,11 @@ def answer(content: Content, question: str) -> Summary:
             lines.append(content.message("common_answer").format(names=common, now=one_thing_now(content, ranking)))
         lines.append(content.message("quick_offer"))
     return Summary(list(ranking), flags, urgent, " ".join(lines))
+
+
+def _said(phrases: tuple[str, ...], text: str) -> list[str]:
+    """The phrases said as whole words in `text` (normalised, padded with a space each side)."""
+    return [p for p in phrases if f" {normalise(p)} " in text]
 
 
 def _about(content: Content, text: str) -> bool:

@@ -295,7 +295,7 @@ class WhisperRecognizer(Recognizer):
         # "star"). Where it writes the question again instead, the answer is decoded once more without it.
         prompt = self._context(vocabulary.context)
         free, free_text = self._free(encoded, prompt, limit, trie is not None)
-        if prompt is not self._prompt and echoes(free_text, vocabulary.context):
+        if vocabulary.context and echoes(free_text, vocabulary.context):
             prompt = self._prompt
             free, free_text = self._free(encoded, prompt, limit, trie is not None)
         free_ids = free.sequences_ids[0]

@@ -83,6 +83,5 @@ def echoes(free: str, question: str, run: int = 3) -> bool:
     """Whether the free words repeat `run` or more words of the question in a row: given the question as its
     previous text, Whisper sometimes writes the question again ("how hard was your session") instead of the answer.
     Two words in a row are not an echo: answers are often named in the question ("very hard", "a lot")."""
-    said = normalise(free).split()
-    asked = f" {normalise(question)} "
-    return any(f" {' '.join(said[i : i + run])} " in asked for i in range(len(said) - run + 1))
+    said, asked = normalise(free).split(), normalise(question)
+    return any(contains(asked, " ".join(said[i : i + run])) for i in range(len(said) - run + 1))
