@@ -28,8 +28,11 @@ _LETS_RE = re.compile(r"\blet's")  # "let's" as a word, not inside "wallet's" or
 # Spellings people (and recognisers) use for the same answer words.
 _SPELLINGS = {
     "dont": "do not",
-    "didnt": "did not",
     "doesnt": "does not",
+    "dosnt": "does not",  # typed fast: "no it dosnt hurt"
+    "dosent": "does not",
+    "doesent": "does not",
+    "didnt": "did not",
     "havent": "have not",
     "hasnt": "has not",
     "isnt": "is not",

@@ -261,7 +261,7 @@ PERSONAS = [
     ("stressed out", {"stress": "through the roof honestly"}, ["stress"], []),
     ("pinched nerve", {"red_flags": "yeah", "pain": "a bit", "weakness": "no", "numbness": "yes, tingling",
                        "vision": "no", "spreading": "no", "medication": "no", "nerve": "yes it shoots down my leg"},
-     ["nerve_irritation"], ["numbness"]),
+     ["nerve_irritation"], ["painful", "numbness"]),  # a little pain is pain: "a bit" raises painful
     ("three weeks of it", {"duration": "for three weeks now"}, [], ["persistent"]),
     ("new pills", {"red_flags": "yes", "pain": "no", "weakness": "no", "numbness": "no", "vision": "no",
                    "spreading": "no", "medication": "yes, I started new pills"}, [], ["medication"]),
