@@ -23,7 +23,9 @@ clean figure. Round 10 was written blind while those fixes were made, and measur
 flags 176/189, false alarms 17/132, its clean figure. Round 10 then fixed by kind: 121/121, 188/189, 4/132, no longer a
 clean figure. Round 11 was written blind, by many kinds of speaker, while those fixes were made, and measured once
 after: urgent 99/115, red flags 184/197, false alarms 10/130, its clean figure. Round 11 then fixed by kind: 115/115,
-197/197, 0/130, no longer a clean figure. Targets (issue 8, held-out
+197/197, 0/130, no longer a clean figure. Round 12 was written blind while round 11 was fixed, and measured once
+after: urgent 113/115, red flags 200/210, false alarms 3/77, its clean figure. Round 12 then fixed by kind: 115/115,
+209/210, 1/77, no longer a clean figure. Targets (issue 8, held-out
 part): urgent 100%, red flags >= 99%, false alarms on negated and look-alike cases <= 5%.
 """
 

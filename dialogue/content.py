@@ -90,6 +90,7 @@ class Spotting:
     dialect: Mapping[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)  # "cannae" -> "can not"
     no_alikes: frozenset[str] = frozenset()  # heard for "no" where no other word fits ("know pain, know numbness")
     claims: tuple[tuple[str, ...], ...] = ()  # what was told or someone else's is the speaker's too ("me too")
+    for_whom: tuple[tuple[str, ...], ...] = ()  # someone asked for ("my son"): their red flags count as the speaker's
     index: WordIndex = field(init=False, repr=False, compare=False)
     dialect_said: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)  # `dialect`'s keys
     by_first: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)

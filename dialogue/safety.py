@@ -45,7 +45,8 @@ def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
     for h in hits:
         h.refused = h.refused or h.clause in denied  # "numb? no."
         h.negated = h.negated or h.refused
-        h.maybe = h.maybe or h.clause in general  # "when is tingling a bad sign?": asked about, not had
+        if h.clause in general:  # "when is tingling a bad sign?": asked about, not had, unless claimed after
+            h.maybe = h.passed = True
         if h.clause in told:  # "apparently fainting after a race is common": passed on
             h.maybe = h.negated = h.passed = True
     claimed(hits, words, parts, safety.spotting)  # "... and that's exactly what I've got now"
@@ -131,8 +132,9 @@ def _tokens(
                 curious = any(_phrase_at(everything, i, spotting.curious) for i in range(len(everything)))
             if curious:  # "is chest pain linked to twitching? just curious": asked out of interest, nothing is had
                 told.update(range(first, clause))
-        # a question asked out of interest is not put to oneself: what follows it is said apart ("... ? my chest hurts")
-        asked = (first, clause) if "?" in end and not (in_general and curious) else None
+        # a question in general is not put to oneself: what follows it is said apart ("can twitching come with weak
+        # muscles? my shoulder won't lift")
+        asked = (first, clause) if "?" in end and not in_general else None
         opening = _phrase_at(said, 0, spotting.hearsay)
         if opening and not set(said[opening:]) & (spotting.me | spotting.own):
             told.update(range(first, clause))

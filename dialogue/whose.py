@@ -36,10 +36,13 @@ def someone_else(hits: list[Hit], words: list[str], parts: list[int], spotting: 
     only_mine = any(phrase_at(words, i, spotting.only_mine) for i in range(len(words)))
     now = {stretch[i] for i in range(len(words)) if phrase_at(words, i, spotting.happening_now)}
     informing = _informing(words, parts, stretch, spotting)
+    # A parent asking for their child ("my son says his leg goes numb") asks as the child would: red flags count.
+    asked_for = any(phrase_at(words, i, spotting.for_whom, loose=True) for i in range(len(words)))
     for h in hits:
         at = stretch[h.start]
         if at in others:
-            h.maybe = h.passed = True
+            h.passed = True
+            h.maybe = h.maybe or not asked_for
             ago = parts[h.start] in long_ago and at not in now
             h.negated = h.negated or ago or (only_mine and at not in now)
         if at in informing:
@@ -82,10 +85,11 @@ def claimed(hits: list[Hit], words: list[str], parts: list[int], spotting: Spott
     """Make a sign passed on or someone else's the speaker's own when they then claim it ("I read that chest
     tightness is a warning sign and that's exactly what I've got now", "my friend fainted last year, and today I
     nearly went too"). A claim ends its part or is followed by a word like "now": "I have the same twitch" claims
-    nothing."""
+    nothing, but one followed by a word like "after" claims ("mine's been doing it after spin")."""
+    ends = spotting.ellipsis_tail | spotting.lookalike_stops
     for i in range(len(words)):
         n = phrase_at(words, i, spotting.claims)
-        if n and (i + n == len(words) or parts[i + n] != parts[i] or words[i + n] in spotting.ellipsis_tail):
+        if n and (i + n == len(words) or parts[i + n] != parts[i] or words[i + n] in ends):
             for h in hits:
                 if h.start < i and h.passed and not h.refused:
                     h.maybe = h.negated = h.passed = False
