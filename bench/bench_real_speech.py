@@ -31,7 +31,9 @@ from twitch_coach.voice import grammar  # noqa: E402
 from twitch_coach.voice.recognizer import Recognizer, RecognizerError, Transcript, Vocabulary  # noqa: E402
 
 MODEL = ROOT.parent / "shared" / "models" / "faster-whisper-tiny.en"
-ANSWER_ROWS = ("right", "right without confirmation", "wrong without confirmation", "nothing heard", "right, each voice alike")
+ANSWER_ROWS = (
+    "right", "right without confirmation", "wrong without confirmation", "nothing heard", "right, each voice alike"
+)
 OTHER_ROWS = ("taken", "taken without confirmation")
 
 

@@ -91,7 +91,9 @@ class Spotting:
     no_alikes: frozenset[str] = frozenset()  # heard for "no" where no other word fits ("know pain, know numbness")
     claims: tuple[tuple[str, ...], ...] = ()  # what was told or someone else's is the speaker's too ("me too")
     for_whom: tuple[tuple[str, ...], ...] = ()  # someone asked for ("my son"): their red flags count as the speaker's
+    glue: frozenset[str] = frozenset()  # small words that join others, for splitting words run together
     index: WordIndex = field(init=False, repr=False, compare=False)
+    lexicon: frozenset[str] = field(init=False, repr=False, compare=False)  # every word listed here, and `glue`
     dialect_said: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)  # `dialect`'s keys
     by_first: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
     by_two: Mapping[tuple[str, str], tuple[tuple[str, tuple[str, ...]], ...]] = field(
@@ -105,6 +107,9 @@ class Spotting:
         words = {w for phrases in self.groups.values() for phrase in phrases for w in phrase}
         object.__setattr__(self, "index", WordIndex(words, self.sounds_like, self.not_slips))
         object.__setattr__(self, "dialect_said", tuple(self.dialect))
+        phrase_lists = [value for value in vars(self).values() if isinstance(value, tuple)]
+        listed = {w for phrases in phrase_lists for p in phrases if isinstance(p, tuple) for w in p}
+        object.__setattr__(self, "lexicon", frozenset(words | listed | self.glue | self.not_slips))
         single: dict[str, list[str]] = {}
         starts: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
         for group, phrases in self.groups.items():

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from twitch_coach.dialogue.content import Patterns, Safety, Spotting
+from twitch_coach.dialogue.glued import GLUED, split
 from twitch_coach.dialogue.phrases import Hit as _Hit
 from twitch_coach.dialogue.phrases import phrase_at as _phrase_at
 from twitch_coach.dialogue.whose import claimed, someone_else
@@ -21,6 +22,7 @@ _SENTENCES = re.compile(r"([;!?]+|\.(?!\d))")
 _TRAILING = re.compile(r"\.{2,}|\u2026")
 _BOUNDARY = re.compile(r"[.,;:!?()\"]")
 _PARTS = re.compile(r"[,:()\"]+|\s[-\u2013\u2014]+\s")
+LONGEST_WORD = 14  # letters in the longest word looked for inside words run together ("consciousness")
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ def _paused(text: str, spotting: Spotting) -> str:
 def _said(text: str, spotting: Spotting) -> list[str]:
     """`text` as normalised words, a dialect's or a learner's words read as those they stand for ("cannae": "can
     not", "I no fit breathe": "I can not breathe")."""
-    words = normalise(text).split()
+    words = [piece for word in normalise(text).split() for piece in _unglued(word, spotting)]
     if not spotting.dialect:
         return words
     out: list[str] = []
@@ -166,6 +168,13 @@ def _said(text: str, spotting: Spotting) -> list[str]:
         out += spotting.dialect[tuple(words[i : i + n])] if n else [words[i]]
         i += n or 1
     return out
+
+
+def _unglued(word: str, spotting: Spotting) -> list[str]:
+    """A long word no list knows, split into the words run together in it ("chesttightness")."""
+    if len(word) < GLUED or word in spotting.lexicon or spotting.index.lookup(word):
+        return [word]
+    return split(word, spotting.lexicon, LONGEST_WORD)
 
 
 def _says_no(said: list[str], spotting: Spotting) -> bool:
@@ -250,9 +259,7 @@ def _quiet(
     someone_else(hits, words, parts, spotting)
     signs_at = {i for h in hits for i in range(h.start, h.end)}
     covered = set(signs_at)
-    for i in range(len(words)):
-        if i in covered and not _phrase_at(words, i, spotting.denials):  # "can not say it hurts" is a denial
-            continue
+    for i in range(len(words)):  # a pseudo phrase may start on a sign's word: "can not breathe good"
         pseudo = _phrase_at(words, i, spotting.pseudo)
         if pseudo:
             covered.update(range(i, i + pseudo))

@@ -1,0 +1,41 @@
+"""Words run together ("chesttightness", "myurineisdarkbrown", as typed in a hurry or written by a recogniser) split
+back into the words they hold, so a sign in them is heard."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+# A token at least this long that is no known word may be several run together; shorter ones are left alone, as
+# most compounds are ("breaststroke", "spreadsheet").
+GLUED = 14
+COVERED = 0.8  # ... and its words of two letters or more must spell this share of it, or it stays whole
+_UNKNOWN = 3  # the cost of a letter no known word covers, against 1 a word: a split must explain most of the token
+
+
+def split(token: str, known: Collection[str], longest: int) -> list[str]:
+    """`token` as the known words that spell it with the fewest words and stray letters (stray letters kept
+    together as one word), or `[token]` when known words of two letters or more spell less than COVERED of it."""
+    n = len(token)
+    cost = [0] + [n * _UNKNOWN + 1] * n
+    back = [0] * (n + 1)  # where the piece ending here starts
+    for end in range(1, n + 1):
+        for start in range(max(0, end - longest), end):
+            piece = token[start:end]
+            step = 1 if piece in known and (len(piece) > 1 or piece in "ai") else _UNKNOWN * len(piece)
+            if cost[start] + step < cost[end]:
+                cost[end], back[end] = cost[start] + step, start
+    pieces: list[str] = []
+    end = n
+    while end:
+        pieces.append(token[back[end] : end])
+        end = back[end]
+    pieces.reverse()
+    words: list[str] = []
+    for piece in pieces:  # stray letters side by side are one unknown word
+        stray = piece not in known
+        if stray and words and words[-1] not in known:
+            words[-1] += piece
+        else:
+            words.append(piece)
+    covered = sum(len(w) for w in words if w in known and len(w) > 1)
+    return words if covered >= COVERED * n else [token]
