@@ -224,6 +224,8 @@ def test_the_one_shot_answer_and_the_check_in_raise_the_same_flags(text: str, fl
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
+        ("as usual, same as always", "as usual, like always, same as always",
+         "safety.spotting.as_usual.16: 'like always' is read without its filler 'like', so it cancels more"),
         ("    chest_pain: [[chest, hurting], [clutching_chest], [pecs, mid_chest, hurting]]", "    chest_pains: [[chest, hurting]]",
          "safety.urgent.signs.chest_pains: unknown urgent sign id 'chest_pains'; domain.yaml has: rhabdomyolysis"),
         ("    chest_pain: [[chest, hurting], [clutching_chest], [pecs, mid_chest, hurting]]", "    chest_pain: [[chest, hurtin], [clutching_chest], [pecs, mid_chest, hurting]]",

@@ -31,6 +31,8 @@ _PHRASE_LISTS = ("others", "long_ago", "hypothetical", "fresh_starts", "denials"
                  "told_mine", "claims", "for_whom")  # fmt: skip
 _ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me", "answers", "ellipsis", "ellipsis_tail", "own",
              "no_alikes", "glue")  # fmt: skip
+# Lists that cancel or end what came before: a filler word lost from one of their phrases widens what it cancels.
+_CANCELLING = ("breaks", "negations", "denials", "all_clear", "as_usual", "pseudo", "hypothetical")
 LOOKALIKE_GAP = 2  # words that may come between the two halves of a look-alike unless it says ("one side of my calf")
 
 
@@ -107,6 +109,12 @@ def read_spotting(
         if k in _PHRASE_LISTS:
             phrases = _written_out(reader, phrases, groups, (*path, k), set() if named is None else named)
         lists[k] = _words(reader, phrases, (*path, k))
+    for key in _CANCELLING:  # "like always" read as "always" silenced every clause before an "always"
+        for index, phrase in enumerate(reader.get(raw, key, path, "phrases", required=False) or ()):
+            dropped = [w for w in phrase.split() if not normalise(w)]
+            if dropped and len(dropped) < len(phrase.split()):
+                reader.problem((*path, key, str(index)), f"'{phrase}' is read without its filler {dropped[0]!r}, so it "
+                               f"cancels more than it says; write it without the filler, or leave it out")  # fmt: skip
     for key in _ONE_WORD:
         for index, words in enumerate(lists[key]):
             if len(words) > 1:
