@@ -27,7 +27,10 @@ after: urgent 99/115, red flags 184/197, false alarms 10/130, its clean figure. 
 after: urgent 113/115, red flags 200/210, false alarms 3/77, its clean figure. Round 12 then fixed by kind: 115/115,
 209/210, 1/77, no longer a clean figure. Round 13 was written blind, asked for styles a first attempt would not
 write, and measured once after round 12's fixes: urgent 103/114, red flags 188/205, false alarms 7/104, its clean
-figure. Round 13 then fixed by kind: 114/114, 205/205, 3/104, no longer a clean figure. Targets (issue 8, held-out
+figure. Round 13 then fixed by kind: 114/114, 205/205, 3/104, no longer a clean figure. Round 14 was written blind as
+a speech recogniser writes what people say, and measured once after round 13's fixes: urgent 108/115, red flags
+185/204, false alarms 9/116, its clean figure. Round 14 then fixed by kind: 115/115, 203/204, 1/116, no longer a clean
+figure. Targets (issue 8, held-out
 part): urgent 100%, red flags >= 99%, false alarms on negated and look-alike cases <= 5%.
 """
 

@@ -91,6 +91,8 @@ class Spotting:
     no_alikes: frozenset[str] = frozenset()  # heard for "no" where no other word fits ("know pain, know numbness")
     claims: tuple[tuple[str, ...], ...] = ()  # what was told or someone else's is the speaker's too ("me too")
     for_whom: tuple[tuple[str, ...], ...] = ()  # someone asked for ("my son"): their red flags count as the speaker's
+    own_long_ago: tuple[tuple[str, ...], ...] = ()  # one's own sign long past raises nothing ("as a kid") ...
+    recent: tuple[tuple[str, ...], ...] = ()  # ... unless its clause says it is back ("again today")
     glue: frozenset[str] = frozenset()  # small words that join others, for splitting words run together
     index: WordIndex = field(init=False, repr=False, compare=False)
     lexicon: frozenset[str] = field(init=False, repr=False, compare=False)  # every word listed here, and `glue`

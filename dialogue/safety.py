@@ -15,7 +15,7 @@ from twitch_coach.dialogue.content import Patterns, Safety, Spotting
 from twitch_coach.dialogue.glued import GLUED, split
 from twitch_coach.dialogue.phrases import Hit as _Hit
 from twitch_coach.dialogue.phrases import phrase_at as _phrase_at
-from twitch_coach.dialogue.whose import claimed, someone_else
+from twitch_coach.dialogue.whose import claimed, long_past, someone_else
 from twitch_coach.intents.normalize import normalise
 
 _SENTENCES = re.compile(r"([;!?]+|\.(?!\d))")
@@ -257,6 +257,7 @@ def _quiet(
                         dropped |= {id(a), id(b)} if both else {id(b)}
     hits = [h for h in hits if id(h) not in dropped]
     someone_else(hits, words, parts, spotting)
+    long_past(hits, words, parts, clauses, spotting)
     signs_at = {i for h in hits for i in range(h.start, h.end)}
     covered = set(signs_at)
     for i in range(len(words)):  # a pseudo phrase may start on a sign's word: "can not breathe good"

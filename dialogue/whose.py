@@ -93,3 +93,14 @@ def claimed(hits: list[Hit], words: list[str], parts: list[int], spotting: Spott
             for h in hits:
                 if h.start < i and h.passed and not h.refused:
                     h.maybe = h.negated = h.passed = False
+
+
+def long_past(hits: list[Hit], words: list[str], parts: list[int], clauses: list[int], spotting: Spotting) -> None:
+    """Let one's own sign told as long past raise nothing ("I fainted once as a kid, nothing since"), unless its
+    clause says it is back or still there ("I fainted years ago and again today")."""
+    past = {parts[i] for i in range(len(words)) if phrase_at(words, i, spotting.own_long_ago, loose=True)}
+    back = {clauses[i] for i in range(len(words)) if phrase_at(words, i, spotting.recent, loose=True)}
+    for h in hits:
+        if parts[h.start] in past and h.clause not in back and not h.passed:  # someone else's: someone_else()
+            h.negated = True
+
