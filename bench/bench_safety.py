@@ -30,7 +30,9 @@ write, and measured once after round 12's fixes: urgent 103/114, red flags 188/2
 figure. Round 13 then fixed by kind: 114/114, 205/205, 3/104, no longer a clean figure. Round 14 was written blind as
 a speech recogniser writes what people say, and measured once after round 13's fixes: urgent 108/115, red flags
 185/204, false alarms 9/116, its clean figure. Round 14 then fixed by kind: 115/115, 203/204, 1/116, no longer a clean
-figure. Targets (issue 8, held-out
+figure. Round 15 was written blind as replies inside the check-in, and measured once after round 14's fixes: urgent
+112/114, red flags 195/203, false alarms 16/116, its clean figure. Round 15 then fixed by kind: 114/114, 200/203, 3/116,
+no longer a clean figure. Targets (issue 8, held-out
 part): urgent 100%, red flags >= 99%, false alarms on negated and look-alike cases <= 5%.
 """
 

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from twitch_coach.dialogue.content import Content, Node
 from twitch_coach.dialogue.events import End, Event, Heard, Prompt, Say, Summary
-from twitch_coach.dialogue.ids import END, NONE, UNSURE, Command, Expects, SummaryStyle
-from twitch_coach.dialogue.safety import Spotted, spot
+from twitch_coach.dialogue.ids import COMMANDS, END, NONE, UNSURE, Command, Expects, SummaryStyle
+from twitch_coach.dialogue.safe_reply import named_flags, read_safely
+from twitch_coach.dialogue.safety import spot
 from twitch_coach.dialogue.scoring import Answer, rank
 from twitch_coach.dialogue.summary import compose, safety_lines
 from twitch_coach.intents.matcher import Expectation, Match, Matcher
 from twitch_coach.intents.normalize import normalise
 
 _REVIEW = Expectation(Expects.CHOICE)  # after the summary only the global commands mean anything
-COMMANDS = frozenset(c.value for c in Command)
 # A spoken answer heard with less confidence than this is confirmed before it counts. Calibrated on
 # the closed loop (tests/test_closed_loop.py): out-of-domain speech forced into a question's grammar
 # scores up to about 0.77, real answers mostly above; below it, "Did you say ...?" keeps it safe.
@@ -106,7 +106,7 @@ class Conversation:
         about = current.topic if current is not None and self.pending is None and not self.reviewing else None
         spotted = spot(utterance, self.content.safety, about)  # the same spotting as the one-shot answer
         if self.pending is None and current is not None and current.safe is not None and not self.reviewing:
-            match = _named_flags(current, _read_safely(current, match), spotted)
+            match = named_flags(current, read_safely(current, match), spotted)
         sure = round(match.confidence * max(0.0, min(confidence, 1.0)), 3)
         events: list[Event] = [Heard(utterance, match.intent, match.value, sure)]
         if spotted.urgent:
@@ -349,44 +349,6 @@ class Conversation:
         self.node = None
         self.last_summary = self.summary()
         return [Say(self.content.safety.urgent.said), self.last_summary, End("urgent")]
-
-
-def _read_safely(node: Node, match: Match) -> Match:
-    """A safety question never guesses: a mixed or hedged reply is unsure, a near match is not understood.
-
-    A mixed reply that names answers raising red flags ("no, but it's weak") keeps the first of them; the
-    others are raised too (see `Match.stated`). A hedge anywhere ("maybe a little") makes the reply unsure.
-    """
-    if match.intent in COMMANDS:
-        return match
-    if len(match.stated) > 1:
-        raising = [a for a in match.stated if a in node.raises]
-        if raising and UNSURE not in match.stated:
-            return replace(match, intent=raising[0], value=None, exact=True)
-        return replace(match, intent=UNSURE, value=None)
-    if match.intent not in (NONE, UNSURE) and not match.exact:
-        return replace(match, intent=NONE, value=None, confidence=0.0)  # "one" is not "none" at a safety question
-    return match
-
-
-def _named_flags(node: Node, match: Match, spotted: Spotted) -> Match:
-    """A reply to a safety question that reads as another answer but names a red flag asks after it ("fine except my
-    arm is numb" at the screen asks every follow-up; "nah, my leg keeps giving out" is the weakness question's yes). One
-    whose flag the speaker only denied ("numb? no.", "nowhere near two weeks") is its no, or the other answer said."""
-    other = (a for a in match.stated if a in node.choices and a not in node.raises)
-    quiet = "no" if "no" in node.choices else next(other, "")
-    if node.raises.get(match.intent) in spotted.denied and quiet:
-        return replace(match, intent=quiet, value=None, exact=True, stated=(quiet,))
-    if node.safe is None or not spotted.red_flags or match.intent in COMMANDS or match.intent == UNSURE:
-        return match
-    raising = [answer for answer, flag in node.raises.items() if flag in spotted.red_flags]
-    if raising:
-        chosen = raising[0]
-    elif not node.raises:  # the screen: its safe answer asks every follow-up
-        chosen = node.safe
-    else:
-        return match  # another question's flag: raised, and this question's answer stands
-    return match if match.intent == chosen else replace(match, intent=chosen, value=None, exact=True)
 
 
 def _offered(node: Node, phrases: tuple[str, ...]) -> str:

@@ -59,3 +59,6 @@ class Endpoint(StrEnum):
 
 # What a home request can do besides starting a mode: answer a question at once, or go back to waiting.
 HOME_ACTIONS = ("ask", "stop")
+
+
+COMMANDS = frozenset(c.value for c in Command)  # the global commands, as intents

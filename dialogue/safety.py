@@ -32,6 +32,9 @@ class Spotted:
     urgent: tuple[str, ...]
     red_flags: tuple[str, ...]
     denied: tuple[str, ...] = ()  # red flags named only where the speaker says no ("numb? no.", "neither side is numb")
+    # red flags whose words were heard only as someone else's or as meaning something else ("my brother's knee hurts",
+    # "my wifi's weak"): a safety question's "no, but ..." with nothing else is its no
+    elsewhere: tuple[str, ...] = ()
 
 
 def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
@@ -79,7 +82,10 @@ def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
     flags = tuple(fid for fid, flag in safety.red_flags.items() if named(for_flags, flag.signs, flag.unless))
     for_denied = counted([h for h in hits if h.refused])
     said_no = tuple(f for f, flag in safety.red_flags.items() if f not in flags and named(for_denied, flag.signs))
-    return Spotted(urgent, flags, said_no)
+    kept = {id(h) for h in hits}  # the rest were idioms, sayings or look-alikes
+    theirs = counted([h for h in found if id(h) not in kept] + [h for h in hits if h.passed])  # ... or someone else's
+    elsewhere = tuple(f for f, fl in safety.red_flags.items() if f not in flags + said_no and named(theirs, fl.signs))
+    return Spotted(urgent, flags, said_no, elsewhere)
 
 
 def _tokens(

@@ -115,6 +115,20 @@ def test_a_clear_answer_at_a_safety_question_is_taken_at_once(topic: str, reply:
     assert not any(s.startswith(("You weren't sure", "I heard more", "I couldn't")) for s in heard["says"])
 
 
+@pytest.mark.parametrize(
+    ("topic", "reply", "intent"),
+    [
+        ("pain", "no, but my dad's back hurts after gardening", "no"),  # someone else's pain
+        ("weakness", "nah, just my coffee's weak", "no"),  # a word meaning something else
+        ("pain", "no... well, actually it does hurt", "yes"),  # the same "no, but" with one's own pain
+        ("pain", "no, but it hurts a little when it jumps", "yes"),
+        ("weakness", "no, but my grip is going", "yes"),
+    ],
+)  # fmt: skip
+def test_a_no_beside_someone_elses_sign_stands_and_beside_ones_own_does_not(topic: str, reply: str, intent: str) -> None:
+    assert understand(CONTENT, topic, reply)["intent"] == intent
+
+
 @pytest.mark.parametrize("topic", sorted(SAFETY_TOPICS))
 @pytest.mark.parametrize("how", ["skip", "not sure", "purple, purple"])
 def test_every_safe_branch_line_is_a_whole_sentence(topic: str, how: str) -> None:

@@ -47,6 +47,7 @@ def parts() -> dict[str, list[Case]]:
         "held-out round 12": [c for c in cases if c.held_out and c.round == 12],
         "held-out round 13": [c for c in cases if c.held_out and c.round == 13],
         "held-out round 14": [c for c in cases if c.held_out and c.round == 14],
+        "held-out round 15": [c for c in cases if c.held_out and c.round == 15],
         "development": [c for c in cases if not c.held_out],
     }
 
@@ -68,6 +69,7 @@ def test_set_is_big_enough_and_held_out_is_kept_apart() -> None:
     assert len(parts()["held-out round 12"]) >= 430
     assert len(parts()["held-out round 13"]) >= 415
     assert len(parts()["held-out round 14"]) >= 430
+    assert len(parts()["held-out round 15"]) >= 415
     said = Counter(" ".join(c.say.lower().split()) for c in cases)
     assert not [s for s, n in said.items() if n > 1], "a case said twice would count twice (or in both parts)"
 
@@ -88,7 +90,7 @@ def test_every_label_is_a_known_id() -> None:
 
 
 @pytest.mark.parametrize(
-    "part", ["held-out", *(f"held-out round {n}" for n in range(2, 15)), "development"]
+    "part", ["held-out", *(f"held-out round {n}" for n in range(2, 16)), "development"]
 )
 def test_each_part_covers_every_sign_flag_and_kind(part: str) -> None:
     cases = parts()[part]
@@ -171,15 +173,16 @@ FLOORS = {
     3: (1.0, 0.99, 0.0),  # blind; clean 83/98, 116/137, 32/190
     4: (1.0, 1.0, 1 / 180),  # blind; clean 90/95, 126/134, 17/180; the alarm left is a general question, urgent on purpose
     5: (1.0, 1.0, 3 / 167),  # blind; clean 97/100, 133/138, 25/167; the three left are what-ifs about one's own sign
-    6: (1.0, 1.0, 2 / 176),  # blind; clean 97/105, 140/149, 20/176; the two left are the question's own matcher's yes
+    6: (1.0, 1.0, 1 / 176),  # blind; clean 97/105, 140/149, 20/176; the one left is the question's own matcher's yes
     7: (1.0, 1.0, 1 / 148),  # blind; clean 108/115, 176/181, 15/148; the one left is the duration question's matcher
     8: (1.0, 1.0, 1 / 142),  # blind; clean 107/113, 162/168, 14/142; the one left is the duration question's matcher
     9: (1.0, 1.0, 0.0),  # blind; clean 105/116, 180/199, 15/135
-    10: (1.0, 188 / 189, 3 / 132),  # blind; clean 110/121, 176/189, 17/132; what is left and why: README
+    10: (1.0, 188 / 189, 2 / 132),  # blind; clean 110/121, 176/189, 17/132; what is left and why: README
     11: (1.0, 1.0, 0.0),  # blind, many kinds of speaker; clean 99/115, 184/197, 10/130 (one label set after round 12)
     12: (1.0, 209 / 210, 1 / 77),  # blind; clean 113/115, 200/210, 3/77; what is left and why: README
-    13: (1.0, 1.0, 2 / 104),  # blind, styles a first attempt would not write; clean 103/114, 188/205, 7/104
+    13: (1.0, 1.0, 1 / 104),  # blind, styles a first attempt would not write; clean 103/114, 188/205, 7/104
     14: (1.0, 203 / 204, 1 / 116),  # blind, as a recogniser writes speech; clean 108/115, 185/204, 9/116
+    15: (1.0, 200 / 203, 3 / 116),  # blind, replies inside the check-in; clean 112/114, 195/203, 16/116
 }
 
 
