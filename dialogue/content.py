@@ -109,8 +109,10 @@ class Spotting:
         words = {w for phrases in self.groups.values() for phrase in phrases for w in phrase}
         object.__setattr__(self, "index", WordIndex(words, self.sounds_like, self.not_slips))
         object.__setattr__(self, "dialect_said", tuple(self.dialect))
-        phrase_lists = [value for value in vars(self).values() if isinstance(value, tuple)]
-        listed = {w for phrases in phrase_lists for p in phrases if isinstance(p, tuple) for w in p}
+        values = [value for value in vars(self).values() if isinstance(value, tuple)]
+        entries = [p for value in values for p in value if isinstance(p, tuple)]
+        # words only: a look-alike pair is (group, group, gap), not a phrase
+        listed = {w for p in entries if all(isinstance(w, str) for w in p) for w in p}
         object.__setattr__(self, "lexicon", frozenset(words | listed | self.glue | self.not_slips))
         single: dict[str, list[str]] = {}
         starts: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}

@@ -16,12 +16,16 @@ def split(token: str, known: Collection[str], longest: int) -> list[str]:
     """`token` as the known words that spell it with the fewest words and stray letters (stray letters kept
     together as one word), or `[token]` when known words of two letters or more spell less than COVERED of it."""
     n = len(token)
+
+    def is_word(piece: str) -> bool:  # a single letter only as "a" or "i"
+        return piece in known and (len(piece) > 1 or piece in "ai")
+
     cost = [0] + [n * _UNKNOWN + 1] * n
     back = [0] * (n + 1)  # where the piece ending here starts
     for end in range(1, n + 1):
         for start in range(max(0, end - longest), end):
             piece = token[start:end]
-            step = 1 if piece in known and (len(piece) > 1 or piece in "ai") else _UNKNOWN * len(piece)
+            step = 1 if is_word(piece) else _UNKNOWN * len(piece)
             if cost[start] + step < cost[end]:
                 cost[end], back[end] = cost[start] + step, start
     pieces: list[str] = []
@@ -32,8 +36,7 @@ def split(token: str, known: Collection[str], longest: int) -> list[str]:
     pieces.reverse()
     words: list[str] = []
     for piece in pieces:  # stray letters side by side are one unknown word
-        stray = piece not in known
-        if stray and words and words[-1] not in known:
+        if not is_word(piece) and words and not is_word(words[-1]):
             words[-1] += piece
         else:
             words.append(piece)

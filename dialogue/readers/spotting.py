@@ -36,13 +36,21 @@ _CANCELLING = ("breaks", "negations", "denials", "all_clear", "as_usual", "pseud
 LOOKALIKE_GAP = 2  # words that may come between the two halves of a look-alike unless it says ("one side of my calf")
 
 
-def _words(reader: Reader, phrases: tuple[str, ...], where: KeyPath) -> tuple[tuple[str, ...], ...]:
-    """Phrases as the normalised words the spotter compares; one that normalises to nothing is a problem."""
+def _words(
+    reader: Reader, phrases: tuple[str, ...], where: KeyPath, cancelling: bool = False
+) -> tuple[tuple[str, ...], ...]:
+    """Phrases as the normalised words the spotter compares; one that normalises to nothing is a problem, and so is
+    one of a `cancelling` list that loses a filler word ("like always" read as "always" silenced every clause before
+    an "always")."""
     out = []
     for index, phrase in enumerate(phrases):
         words = tuple(normalise(phrase).split())
+        dropped = [w for w in phrase.split() if not normalise(w)] if cancelling else []
         if not words:
             reader.problem((*where, str(index)), f"'{phrase}' is only filler words, so it can never be heard")
+        elif dropped:
+            reader.problem((*where, str(index)), f"'{phrase}' is read without its filler {dropped[0]!r}, so it "
+                           f"cancels more than it says; write it without the filler, or leave it out")  # fmt: skip
         else:
             out.append(words)
     return tuple(out)
@@ -108,13 +116,7 @@ def read_spotting(
         phrases = reader.get(raw, k, path, "phrases", required=k not in _OPTIONAL) or ()
         if k in _PHRASE_LISTS:
             phrases = _written_out(reader, phrases, groups, (*path, k), set() if named is None else named)
-        lists[k] = _words(reader, phrases, (*path, k))
-    for key in _CANCELLING:  # "like always" read as "always" silenced every clause before an "always"
-        for index, phrase in enumerate(reader.get(raw, key, path, "phrases", required=False) or ()):
-            dropped = [w for w in phrase.split() if not normalise(w)]
-            if dropped and len(dropped) < len(phrase.split()):
-                reader.problem((*path, key, str(index)), f"'{phrase}' is read without its filler {dropped[0]!r}, so it "
-                               f"cancels more than it says; write it without the filler, or leave it out")  # fmt: skip
+        lists[k] = _words(reader, phrases, (*path, k), cancelling=k in _CANCELLING)
     for key in _ONE_WORD:
         for index, words in enumerate(lists[key]):
             if len(words) > 1:
