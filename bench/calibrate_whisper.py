@@ -36,6 +36,11 @@ L2 = 1e-2  # ridge on the weights (not the intercept): keeps rare features from 
 # Not an answer below this: a guess more likely wrong than right is worth asking again, not "Did you say ...?"
 # (on the fitting fold, answers scored 0.2-0.5 were right about one time in five).
 REJECT_BELOW = 0.5
+# A phrase gets its own, lower floor where the fitting clips it won below REJECT_BELOW were right at least this
+# often, over at least FLOOR_CLIPS clips: a guess that likely is worth a "Did you say ...?", not asking again.
+FLOOR_SHARE = 0.8
+FLOOR_CLIPS = 8
+FLOOR_STEPS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45)
 
 
 def collect(engine: WhisperRecognizer, judge: speechsets.Judge) -> list[dict]:
@@ -115,6 +120,21 @@ def predict(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-np.clip(w[0] + x @ w[1:], -30, 30)))
 
 
+def phrase_floors(judged: list[tuple[str, float, float]]) -> dict[str, float]:
+    """The lowest floor on FLOOR_STEPS for each phrase whose (phrase, probability, right) clips from it up to
+    REJECT_BELOW are at least FLOOR_SHARE right, over at least FLOOR_CLIPS clips."""
+    floors = {}
+    for phrase in sorted({p for p, _, _ in judged}):
+        for floor in FLOOR_STEPS:
+            inside = [right for p, prob, right in judged if p == phrase and floor <= prob < REJECT_BELOW]
+            if len(inside) >= FLOOR_CLIPS and np.mean(inside) >= FLOOR_SHARE:
+                floors[phrase] = floor
+                print(f"  {phrase!r} taken from {floor}: {int(sum(inside))} of {len(inside)} fitting clips right "
+                      f"from there to {REJECT_BELOW}")  # fmt: skip
+                break
+    return floors
+
+
 def reliability(p: np.ndarray, y: np.ndarray) -> list[str]:
     """Lines of predicted against observed share right, by probability band."""
     lines = []
@@ -144,6 +164,7 @@ def main() -> None:
         if cache is not None:
             cache.write_text(json.dumps(rows))
     fitted: dict[str, object] = {}
+    judged: list[tuple[str, float, float]] = []  # (best phrase, probability, right) at every closed question
     # Two closed models: at a number question other words take one of its many phrases far more often than "yes" or
     # "no" (held out, one model for both took 9.8% of them there), and fitting both on one model made it judge one
     # kind of question too strictly or the other too loosely.
@@ -156,9 +177,11 @@ def main() -> None:
         fitted[kind] = [round(float(v), 4) for v in w]
         if kind in ("closed", "number"):
             fitted.setdefault("reject_below", REJECT_BELOW)
+            judged += [(r["closed"]["phrase"], float(q), float(t)) for r, q, t in zip(used, p, y, strict=True)]
             taken = p >= REJECT_BELOW
             print(f"  reject below {REJECT_BELOW}: right answers lost {np.mean(~taken[y == 1]):.1%}, "
                   f"wrong or not-an-answer clips still taken {np.mean(taken[y == 0]):.1%}")  # fmt: skip
+    fitted["floors"] = phrase_floors(judged)
     speakers = sorted({r["speaker"] for r in rows if not r["speaker"].startswith("noise:")})
     document = {
         "engine": "whisper",
@@ -171,7 +194,8 @@ def main() -> None:
             "target": "the text handed on means what was said (Conversation.hear at the clip's question); "
             "free: the free words mean it, on the clips whose free words the text matcher takes",
             "method": f"logistic regression, Newton's method, ridge {L2}; reject_below {REJECT_BELOW}: "
-            "a guess more likely wrong than right is asked again",
+            "a guess more likely wrong than right is asked again; floors: a phrase's own reject_below where its "
+            f"clips from there were at least {FLOOR_SHARE:.0%} right (at least {FLOOR_CLIPS} clips)",
         },
         "features": {
             "open": ["no_speech", "min(level_range, 40)/10", "free_score"],

@@ -214,13 +214,15 @@ class Matcher:
         tokens = " ".join(_spell(w) for w in text.split()).split()
         cands, groups, index = self._candidates(expectation)
         stated = _stated(tokens, index)
+        once = " ".join(w for i, w in enumerate(tokens) if i == 0 or w != tokens[i - 1])
         window_scores = _window_scores(tokens, groups, self.threshold)
         scored: list[tuple[float, int, _Candidate]] = []
         for position, cand in enumerate(cands):
             score = window_scores.get(position, 0.0)
             if cand.kind == COMMAND and len(cand.tokens) == 1:
-                # A one-word command counts only as the whole answer: "back", not "my back hurts".
-                score = fuzz.ratio(text, cand.phrase) if len(tokens) <= 2 else 0.0
+                # A one-word command counts only as the whole answer, said once or over again: "back", "stop,
+                # stop", not "my back hurts".
+                score = fuzz.ratio(once, cand.phrase) if len(once.split()) <= 2 else 0.0
             elif cand.bare and len(tokens) != len(cand.tokens):
                 score = 0.0
             if score >= self.threshold:
@@ -252,7 +254,7 @@ class Matcher:
                 break
             if (other.intent, other.value) != (best.intent, best.value):
                 return Match("none", None, 0.0, text, tags, stated=stated)  # two meanings fit equally well: ask again
-        coverage = min(1.0, (len(best.phrase) + 1) / (len(text) + 1))
+        coverage = min(1.0, (len(best.phrase) + 1) / (len(once) + 1))  # a word said again adds nothing
         confidence = round(best_score / 100 * (0.85 + 0.15 * coverage), 3)
         value = best.value if best.kind == WORD else None
         return Match(best.intent, value, confidence, text, tags, best.phrase, best_score == 100.0, stated)

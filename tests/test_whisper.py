@@ -21,7 +21,7 @@ import speechsets
 from twitch_coach.skill.app import hints
 from twitch_coach.skill.speech import Ears
 from twitch_coach.voice.recognizer import Recognizer, RecognizerError, Transcript, Vocabulary
-from twitch_coach.voice.whisper_engine import CONTEXT_TOKENS, WhisperRecognizer, check_model_folder
+from twitch_coach.voice.whisper_engine import CONTEXT_TOKENS, WhisperRecognizer, check_model_folder, load_calibration
 from twitch_coach.voice.whisper_text import contracted, echoes, normalise
 
 MODEL = Path(__file__).resolve().parents[2] / "shared" / "models" / "faster-whisper-tiny.en"
@@ -64,6 +64,26 @@ def test_a_missing_package_says_what_to_install(engine, monkeypatch: pytest.Monk
     monkeypatch.setitem(sys.modules, "ctranslate2", None)  # importing it now raises ImportError
     with pytest.raises(RecognizerError, match="run: pip install ctranslate2 tokenizers"):
         WhisperRecognizer(MODEL)
+
+
+def test_stop_is_taken_from_its_own_floor_and_other_phrases_from_the_common_one() -> None:
+    calibration = load_calibration()
+    floor = calibration.floors["stop"]
+    assert 0.0 < floor < calibration.reject_below
+    between = (floor + calibration.reject_below) / 2
+    assert calibration.taken("stop", between)  # then "Did you say stop?", as every command under 0.9
+    assert not calibration.taken("yes", between) and not calibration.taken("one", between)
+    assert not calibration.taken("stop", floor / 2)
+
+
+def test_a_phrase_gets_a_floor_only_where_enough_clips_below_the_common_one_were_right() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from calibrate_whisper import phrase_floors
+
+    stop = [("stop", 0.3, 1.0)] * 9 + [("stop", 0.2, 0.0)] + [("stop", 0.1, 0.0)] * 3
+    few = [("seven", 0.3, 1.0)] * 5  # right, but too few to go on
+    wrong = [("one", 0.3, 0.0)] * 10 + [("one", 0.4, 1.0)] * 3
+    assert phrase_floors(stop + few + wrong) == {"stop": 0.15}
 
 
 def test_normalise_reads_numbers_and_says_a_repeated_answer_once() -> None:
