@@ -108,7 +108,9 @@ def _tokens(
     curious: bool | None = None  # whether it is said to be asked out of interest: read only beside a general question
     for sentence, end in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
         said = _said(sentence, spotting)
-        if asked and said and _says_no(said, spotting):
+        opening_part = _said(_PARTS.split(sentence)[0], spotting)
+        # "numb? no", "spreading? no, it's the same calf every time": the answer opens the next sentence
+        if asked and said and (_says_no(said, spotting) or (opening_part and _says_no(opening_part, spotting))):
             denied.update(range(*asked))
         elif asked:
             clause -= 1  # "sore? hell yes": the answer finishes the question's clause
@@ -130,8 +132,10 @@ def _tokens(
         part += 1
         lead = _phrase_at(said, 0, spotting.curious)  # "out of curiosity, does ..."
         opening = _phrase_at(said, lead, spotting.general_questions)
-        # "is numbness bad?", or one said to be asked out of interest ("random question, does coffee blur your vision")
-        opening = opening or (("?" in end or lead > 0) and _phrase_at(said, lead, spotting.general_if_asked))
+        # "is numbness bad?", or one said to be asked out of interest ("random question, does coffee blur your vision",
+        # "could a twitch mean weakness, just wondering in general")
+        aside = lead > 0 or any(_phrase_at(said, i, spotting.curious) for i in range(len(said)))  # "..., in general"
+        opening = opening or (("?" in end or aside) and _phrase_at(said, lead, spotting.general_if_asked))
         in_general = bool(opening) and not _of_oneself(said, lead + opening, spotting)
         if in_general:
             general.update(range(first, clause))

@@ -97,8 +97,13 @@ def claimed(hits: list[Hit], words: list[str], parts: list[int], spotting: Spott
 
 def long_past(hits: list[Hit], words: list[str], parts: list[int], clauses: list[int], spotting: Spotting) -> None:
     """Let one's own sign told as long past raise nothing ("I fainted once as a kid, nothing since"), unless its
-    clause says it is back or still there ("I fainted years ago and again today")."""
-    past = {parts[i] for i in range(len(words)) if phrase_at(words, i, spotting.own_long_ago, loose=True)}
+    clause says it is back or still there ("I fainted years ago and again today") or the time is one it runs from."""
+    past = set()
+    for i in range(len(words)):
+        if phrase_at(words, i, spotting.own_long_ago, loose=True):
+            # "since I moved house two months ago my eyelid has not stopped": a time it goes on from, not long past
+            since = any(phrase_at(words, k, spotting.started_from) for k in range(i) if parts[k] == parts[i])
+            past |= set() if since else {parts[i]}
     back = {clauses[i] for i in range(len(words)) if phrase_at(words, i, spotting.recent, loose=True)}
     for h in hits:
         if parts[h.start] in past and h.clause not in back and not h.passed:  # someone else's: someone_else()

@@ -11,7 +11,7 @@ from twitch_coach.intents.normalize import normalise
 from twitch_coach.intents.numbers import parse_number, singular, spell
 
 THRESHOLD = 85.0  # a phrase must score at least this (0-100) to count; below it is a no-match
-_NEGATORS = {"not", "no", "never"}  # a phrase right after these means its opposite
+_NEGATORS = {"not", "no", "never", "nowhere"}  # a phrase right after these means its opposite ("nowhere near weeks")
 _NUMBER_WORDS = {spell(n) for n in range(100)} | {w for n in range(100) for w in spell(n).split()}
 _SAYING = {"say", "call", "think", "describe", "reckon"}  # "would not say it hurts": the "no" reaches past these
 _LIST_JOINS = {"or", "nor"}  # "no blurring or double vision": the "no" reaches the whole list

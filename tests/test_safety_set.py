@@ -185,6 +185,7 @@ FLOORS = {
     13: (1.0, 1.0, 1 / 104),  # blind, styles a first attempt would not write; clean 103/114, 188/205, 7/104
     14: (1.0, 203 / 204, 1 / 116),  # blind, as a recogniser writes speech; clean 108/115, 185/204, 9/116
     15: (1.0, 200 / 203, 3 / 116),  # blind, replies inside the check-in; clean 112/114, 195/203, 16/116
+    16: (1.0, 199 / 200, 0.0),  # blind, breathless fragments, jokes, wake words; clean 119/120, 197/200, 13/114
 }
 
 
