@@ -104,7 +104,14 @@ def long_past(hits: list[Hit], words: list[str], parts: list[int], clauses: list
             # "since I moved house two months ago my eyelid has not stopped": a time it goes on from, not long past
             since = any(phrase_at(words, k, spotting.started_from) for k in range(i) if parts[k] == parts[i])
             past |= set() if since else {parts[i]}
-    back = {clauses[i] for i in range(len(words)) if phrase_at(words, i, spotting.recent, loose=True)}
+    back = set()
+    for i in range(len(words)):
+        n = phrase_at(words, i, spotting.recent, loose=True)
+        after = i + n if n and i + n < len(words) and parts[i + n] == parts[i] else None
+        # "since then fine", "ever since, nothing": said to be gone since, not back
+        gone = after is not None and (words[after] in spotting.negations or phrase_at(words, after, spotting.all_clear))
+        if n and not gone:
+            back.add(clauses[i])
     for h in hits:
         if parts[h.start] in past and h.clause not in back and not h.passed:  # someone else's: someone_else()
             h.negated = True
