@@ -95,6 +95,7 @@ class Spotting:
     recent: tuple[tuple[str, ...], ...] = ()  # ... unless its clause says it is back ("again today")
     started_from: tuple[tuple[str, ...], ...] = ()  # ... or the time is one it goes on from ("since ... two months ago")
     glue: frozenset[str] = frozenset()  # small words that join others, for splitting words run together
+    answer_tails: frozenset[str] = frozenset()  # words a short "no" may carry ("not really", "no way", "not at all")
     index: WordIndex = field(init=False, repr=False, compare=False)
     lexicon: frozenset[str] = field(init=False, repr=False, compare=False)  # every word listed here, and `glue`
     dialect_said: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)  # `dialect`'s keys

@@ -188,8 +188,8 @@ def _unglued(word: str, spotting: Spotting) -> list[str]:
 
 
 def _says_no(said: list[str], spotting: Spotting) -> bool:
-    """True when a sentence is only a no ("no.", "nope") or a short one ("it has not", "no it does not")."""
-    short = spotting.answers | spotting.own | spotting.ellipsis | spotting.ellipsis_tail
+    """True when a sentence is only a no ("no.", "nope") or a short one ("it has not", "no it does not", "not really")."""
+    short = spotting.answers | spotting.own | spotting.ellipsis | spotting.ellipsis_tail | spotting.answer_tails
     return all(w in short for w in said) and any(w in spotting.answers for w in said)
 
 
