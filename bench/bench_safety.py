@@ -34,7 +34,10 @@ figure. Round 15 was written blind as replies inside the check-in, and measured 
 112/114, red flags 195/203, false alarms 16/116, its clean figure. Round 15 then fixed by kind: 114/114, 200/203, 3/116,
 no longer a clean figure. Round 16 was written blind as out-of-breath fragments, jokes, wake words and time words,
 and measured once after round 15's fixes: urgent 119/120, red flags 197/200, false alarms 13/114, its clean figure.
-Round 16 then fixed by kind: 120/120, 199/200, 0/114, no longer a clean figure. Targets (issue 8, held-out
+Round 16 then fixed by kind: 120/120, 199/200, 0/114, no longer a clean figure. Round 17 was written blind as typed
+on a phone with sweaty hands, by older adults and beginners, and measured once after round 16's fixes: urgent 104/115,
+red flags 190/210, false alarms 11/116, its clean figure. Round 17 then fixed by kind: 114/115, 207/210, 3/116, no
+longer a clean figure. Targets (issue 8, held-out
 part): urgent 100%, red flags >= 99%, false alarms on negated and look-alike cases <= 5%.
 """
 

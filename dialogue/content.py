@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from twitch_coach.dialogue.words import WordIndex
 from twitch_coach.intents.matcher import Expectation
+from twitch_coach.intents.normalize import SPELLED
 
 Patterns = tuple[tuple[str, ...], ...]  # a sign: each pattern is group names that must meet in one clause
 
@@ -95,6 +96,7 @@ class Spotting:
     recent: tuple[tuple[str, ...], ...] = ()  # ... unless its clause says it is back ("again today")
     started_from: tuple[tuple[str, ...], ...] = ()  # ... or the time is one it goes on from ("since ... two months ago")
     glue: frozenset[str] = frozenset()  # small words that join others, for splitting words run together
+    typed_joins: frozenset[str] = frozenset()  # words typed into the next in a hurry ("mypee"): a short split's seams
     answer_tails: frozenset[str] = frozenset()  # words a short "no" may carry ("not really", "no way", "not at all")
     index: WordIndex = field(init=False, repr=False, compare=False)
     lexicon: frozenset[str] = field(init=False, repr=False, compare=False)  # every word listed here, and `glue`
@@ -115,7 +117,7 @@ class Spotting:
         entries = [p for value in values for p in value if isinstance(p, tuple)]
         # words only: a look-alike pair is (group, group, gap), not a phrase
         listed = {w for p in entries if all(isinstance(w, str) for w in p) for w in p}
-        object.__setattr__(self, "lexicon", frozenset(words | listed | self.glue | self.not_slips))
+        object.__setattr__(self, "lexicon", frozenset(words | listed | self.glue | self.not_slips | SPELLED))
         single: dict[str, list[str]] = {}
         starts: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
         for group, phrases in self.groups.items():

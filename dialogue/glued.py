@@ -8,6 +8,7 @@ from collections.abc import Collection
 # A token at least this long that is no known word may be several run together; shorter ones are left alone, as
 # most compounds are ("breaststroke", "spreadsheet").
 GLUED = 14
+TYPED = 5  # a shorter unknown token may be a few words typed without their spaces ("mypee", "cantbreathe") ...
 COVERED = 0.8  # ... and its words of two letters or more must spell this share of it, or it stays whole
 _UNKNOWN = 3  # the cost of a letter no known word covers, against 1 a word: a split must explain most of the token
 
@@ -42,3 +43,12 @@ def split(token: str, known: Collection[str], longest: int) -> list[str]:
             words.append(piece)
     covered = sum(len(w) for w in words if w in known and len(w) > 1)
     return words if covered >= COVERED * n else [token]
+
+
+def split_typed(token: str, known: Collection[str], joins: Collection[str], longest: int) -> list[str]:
+    """... but only into known words and nothing else, each next to one of the `joins` a hurried typist runs into the
+    next word ("my", "is", "and"), or `[token]`. Compounds of two other words stay whole ("heartache", "inside")."""
+    words = split(token, known, longest)
+    whole = all(w in known and (len(w) > 1 or w in "ai") for w in words)
+    joined = all(a in joins or b in joins for a, b in zip(words, words[1:], strict=False))
+    return words if len(words) > 1 and whole and joined else [token]

@@ -12,11 +12,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from twitch_coach.dialogue.content import Patterns, Safety, Spotting
-from twitch_coach.dialogue.glued import GLUED, split
+from twitch_coach.dialogue.glued import GLUED, TYPED, split, split_typed
 from twitch_coach.dialogue.phrases import Hit as _Hit
 from twitch_coach.dialogue.phrases import phrase_at as _phrase_at
 from twitch_coach.dialogue.whose import claimed, long_past, someone_else
-from twitch_coach.intents.normalize import normalise
+from twitch_coach.intents.normalize import SPELLED, normalise
 
 _SENTENCES = re.compile(r"([;!?]+|\.(?!\d))")
 _TRAILING = re.compile(r"\.{2,}|\u2026")
@@ -181,10 +181,15 @@ def _said(text: str, spotting: Spotting) -> list[str]:
 
 
 def _unglued(word: str, spotting: Spotting) -> list[str]:
-    """A long word no list knows, split into the words run together in it ("chesttightness")."""
-    if len(word) < GLUED or word in spotting.lexicon or spotting.index.lookup(word):
+    """A word no list knows, split into the words run together in it ("chesttightness", "cantbreathe"), and those
+    read as normalised words ("cant" as "can not")."""
+    if len(word) < TYPED or word in spotting.lexicon or spotting.index.lookup(word):
         return [word]
-    return split(word, spotting.lexicon, LONGEST_WORD)
+    if len(word) < GLUED:
+        pieces = split_typed(word, spotting.lexicon, spotting.typed_joins | SPELLED, LONGEST_WORD)  # "cantbreathe"
+    else:
+        pieces = split(word, spotting.lexicon, LONGEST_WORD)
+    return normalise(" ".join(pieces)).split() if len(pieces) > 1 else pieces
 
 
 def _says_no(said: list[str], spotting: Spotting) -> bool:

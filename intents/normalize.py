@@ -61,6 +61,7 @@ _SPELLINGS = {
     "hrs": "hours",
     "mins": "minutes",
 }
+SPELLED = frozenset(_SPELLINGS)  # words typed without their apostrophe or spaces ("cant", "dunno"), read out in full
 # "3wks", "5hrs": a number glued to its unit
 _UNIT_RE = re.compile(r"(?<=\d)(?=(?:wks?|mn?ths?|yrs|hrs|mins|weeks?|months?|years?|hours?|days?|minutes?)\b)")
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from twitch_coach.dialogue.glued import split
+from twitch_coach.dialogue.glued import split, split_typed
 from twitch_coach.dialogue.loader import load
 from twitch_coach.dialogue.safety import spot
 
@@ -19,6 +19,14 @@ def test_stray_letters_stay_together_and_a_word_mostly_unknown_stays_whole() -> 
     assert split("fasciculations", KNOWN, 14) == ["fasciculations"]  # "on" alone spells too little of it
 
 
+def test_a_short_token_splits_only_into_known_words_beside_a_typed_join() -> None:
+    joins = {"my", "is", "after", "i"}
+    assert split_typed("mypee", KNOWN, joins, 14) == ["my", "pee"]
+    assert split_typed("peeisbrown", KNOWN, joins, 14) == ["pee", "is", "brown"]
+    assert split_typed("chesttight", KNOWN, joins, 14) == ["chesttight"]  # two words, no join between: a compound
+    assert split_typed("mypeex", KNOWN, joins, 14) == ["mypeex"]  # a stray letter: not words run together
+
+
 @pytest.mark.parametrize(
     ("said", "urgent", "flags"),
     [
@@ -27,6 +35,11 @@ def test_stray_letters_stay_together_and_a_word_mostly_unknown_stays_whole() -> 
         ("breaststroke sets and my calf twitches", (), ()),  # a compound under 14 letters stays whole: no stroke
         ("a spreadsheet marathon and my eye twitches", (), ()),
         ("a musculoskeletal clinic tomorrow, my calf twitches", (), ()),
+        ("mypee went brown after the ultra", ("rhabdomyolysis",), ()),
+        ("cantbreathe after the sprint", ("breathing",), ()),  # "cant" read in full, as typed answers are
+        ("myvision isblurry since the ride", (), ("vision",)),
+        ("heartache over the breakup, and my eyelid twitches", (), ()),  # a compound of two words stays whole
+        ("the twitch is on the inside of my arm", (), ()),  # "inside" is not "in side"
     ],
 )
 def test_spotting_hears_signs_run_together_and_not_inside_compounds(said, urgent, flags) -> None:
