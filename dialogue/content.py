@@ -94,7 +94,7 @@ class Spotting:
     for_whom: tuple[tuple[str, ...], ...] = ()  # someone asked for ("my son"): their red flags count as the speaker's
     own_long_ago: tuple[tuple[str, ...], ...] = ()  # one's own sign long past raises nothing ("as a kid") ...
     recent: tuple[tuple[str, ...], ...] = ()  # ... unless its clause says it is back ("again today")
-    started_from: tuple[tuple[str, ...], ...] = ()  # ... or the time is one it goes on from ("since ... two months ago")
+    started_from: tuple[tuple[str, ...], ...] = ()  # ... or it runs from that time ("since ... two months ago")
     glue: frozenset[str] = frozenset()  # small words that join others, for splitting words run together
     typed_joins: frozenset[str] = frozenset()  # words typed into the next in a hurry ("mypee"): a short split's seams
     answer_tails: frozenset[str] = frozenset()  # words a short "no" may carry ("not really", "no way", "not at all")

@@ -108,9 +108,9 @@ def _tokens(
     curious: bool | None = None  # whether it is said to be asked out of interest: read only beside a general question
     for sentence, end in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
         said = _said(sentence, spotting)
-        opening_part = _said(_PARTS.split(sentence)[0], spotting)
         # "numb? no", "spreading? no, it's the same calf every time": the answer opens the next sentence
-        if asked and said and (_says_no(said, spotting) or (opening_part and _says_no(opening_part, spotting))):
+        opens_no = asked and _says_no(_said(_PARTS.split(sentence)[0], spotting), spotting)
+        if asked and said and (_says_no(said, spotting) or opens_no):
             denied.update(range(*asked))
         elif asked:
             clause -= 1  # "sore? hell yes": the answer finishes the question's clause
@@ -134,8 +134,10 @@ def _tokens(
         opening = _phrase_at(said, lead, spotting.general_questions)
         # "is numbness bad?", or one said to be asked out of interest ("random question, does coffee blur your vision",
         # "could a twitch mean weakness, just wondering in general")
-        aside = lead > 0 or any(_phrase_at(said, i, spotting.curious) for i in range(len(said)))  # "..., in general"
-        opening = opening or (("?" in end or aside) and _phrase_at(said, lead, spotting.general_if_asked))
+        if not opening and _phrase_at(said, lead, spotting.general_if_asked):
+            # "..., just wondering in general"
+            aside = lead > 0 or any(_phrase_at(said, i, spotting.curious) for i in range(len(said)))
+            opening = _phrase_at(said, lead, spotting.general_if_asked) if "?" in end or aside else 0
         in_general = bool(opening) and not _of_oneself(said, lead + opening, spotting)
         if in_general:
             general.update(range(first, clause))
@@ -193,7 +195,8 @@ def _unglued(word: str, spotting: Spotting) -> list[str]:
 
 
 def _says_no(said: list[str], spotting: Spotting) -> bool:
-    """True when a sentence is only a no ("no.", "nope") or a short one ("it has not", "no it does not", "not really")."""
+    """True when a sentence is only a no ("no.", "nope") or a short one ("it has not", "no it does not", "not
+    really")."""
     short = spotting.answers | spotting.own | spotting.ellipsis | spotting.ellipsis_tail | spotting.answer_tails
     return all(w in short for w in said) and any(w in spotting.answers for w in said)
 

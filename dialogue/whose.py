@@ -98,13 +98,13 @@ def claimed(hits: list[Hit], words: list[str], parts: list[int], spotting: Spott
 def long_past(hits: list[Hit], words: list[str], parts: list[int], clauses: list[int], spotting: Spotting) -> None:
     """Let one's own sign told as long past raise nothing ("I fainted once as a kid, nothing since"), unless its
     clause says it is back or still there ("I fainted years ago and again today") or the time is one it runs from."""
-    past = set()
+    past: set[int] = set()
     for i in range(len(words)):
         if phrase_at(words, i, spotting.own_long_ago, loose=True):
             # "since I moved house two months ago my eyelid has not stopped": a time it goes on from, not long past
-            since = any(phrase_at(words, k, spotting.started_from) for k in range(i) if parts[k] == parts[i])
-            past |= set() if since else {parts[i]}
-    back = set()
+            if not any(phrase_at(words, k, spotting.started_from) for k in range(i) if parts[k] == parts[i]):
+                past.add(parts[i])
+    back: set[int] = set()
     for i in range(len(words)):
         n = phrase_at(words, i, spotting.recent, loose=True)
         after = i + n if n and i + n < len(words) and parts[i + n] == parts[i] else None
