@@ -95,6 +95,8 @@ class Spotting:
     own_long_ago: tuple[tuple[str, ...], ...] = ()  # one's own sign long past raises nothing ("as a kid") ...
     recent: tuple[tuple[str, ...], ...] = ()  # ... unless its clause says it is back ("again today")
     started_from: tuple[tuple[str, ...], ...] = ()  # ... or it runs from that time ("since ... two months ago")
+    supposed: tuple[tuple[str, ...], ...] = ()  # a clause only supposing a sign ("I thought my foot was numb") ...
+    taken_back: tuple[tuple[str, ...], ...] = ()  # ... taken back by the next clause ("but no, I can feel it all")
     glue: frozenset[str] = frozenset()  # small words that join others, for splitting words run together
     typed_joins: frozenset[str] = frozenset()  # words typed into the next in a hurry ("mypee"): a short split's seams
     answer_tails: frozenset[str] = frozenset()  # words a short "no" may carry ("not really", "no way", "not at all")

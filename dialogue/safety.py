@@ -15,12 +15,14 @@ from twitch_coach.dialogue.content import Patterns, Safety, Spotting
 from twitch_coach.dialogue.glued import GLUED, TYPED, split, split_typed
 from twitch_coach.dialogue.phrases import Hit as _Hit
 from twitch_coach.dialogue.phrases import phrase_at as _phrase_at
-from twitch_coach.dialogue.whose import claimed, long_past, someone_else
+from twitch_coach.dialogue.whose import claimed, long_past, someone_else, taken_back
 from twitch_coach.intents.normalize import SPELLED, normalise
 
 _SENTENCES = re.compile(r"([;!?]+|\.(?!\d))")
 _TRAILING = re.compile(r"\.{2,}|\u2026")
 _BOUNDARY = re.compile(r"[.,;:!?()\"]")
+_LIST_JOINS = ("or", "nor")  # "no pain, numbness or weakness": a "no" reaches a short list ending in these ...
+_LIST_MOST = 4  # ... of at most this many words
 _PARTS = re.compile(r"[,:()\"]+|\s[-\u2013\u2014]+\s")
 LONGEST_WORD = 14  # letters in the longest word looked for inside words run together ("consciousness")
 
@@ -276,6 +278,7 @@ def _quiet(
     hits = [h for h in hits if id(h) not in dropped]
     someone_else(hits, words, parts, spotting)
     long_past(hits, words, parts, clauses, spotting)
+    taken_back(hits, words, clauses, spotting)
     signs_at = {i for h in hits for i in range(h.start, h.end)}
     covered = set(signs_at)
     for i in range(len(words)):  # a pseudo phrase may start on a sign's word: "can not breathe good"
@@ -296,6 +299,7 @@ def _quiet(
                 continue  # "no my arm is weak", "no not really my ...": an answer said without its comma
             while end < len(words) and parts[end] == parts[i] and words[end] not in spotting.negation_stops:
                 end += 1
+            end = _through_list(words, parts, end)
             for h in hits:
                 if i < h.start < end:
                     h.negated, h.refused = h.negated or not what_if, h.refused or not what_if
@@ -308,6 +312,16 @@ def _quiet(
                 if h.start < i and same[h.start] == same[i]:
                     h.negated = True
     return hits
+
+
+def _through_list(words: list[str], parts: list[int], end: int) -> int:
+    """Where a "no" that reached `end` stops: past a short part after it that ends a list with "or" ("no pain,
+    numbness or anything else")."""
+    if end >= len(words) or parts[end] == parts[end - 1]:
+        return end
+    after = [k for k in range(end, len(words)) if parts[k] == parts[end]]
+    short_list = len(after) <= _LIST_MOST and set(_LIST_JOINS) & {words[k] for k in after}
+    return after[-1] + 1 if short_list else end
 
 
 def _starts_afresh(words: list[str], i: int, spotting: Spotting) -> bool:

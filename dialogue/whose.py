@@ -32,6 +32,12 @@ def someone_else(hits: list[Hit], words: list[str], parts: list[int], spotting: 
     for i, word in enumerate(words):
         if word in spotting.me and i not in others.get(stretch[i], {i}):
             others.pop(stretch[i], None)
+    # "my partner's calf twitches and aches for weeks": a stretch after "and" with no one named in it is still theirs
+    mine = {stretch[i] for i, word in enumerate(words) if word in spotting.me}
+    for i in range(1, len(words)):
+        carried = stretch[i] != stretch[i - 1] and parts[i] == parts[i - 1] and stretch[i - 1] in others
+        if carried and stretch[i] not in mine and stretch[i] not in others:
+            others[stretch[i]] = set()
     # "..., I just have a twitchy calf": the speaker says what is theirs, so someone else's sign is only theirs
     only_mine = any(phrase_at(words, i, spotting.only_mine) for i in range(len(words)))
     now = {stretch[i] for i in range(len(words)) if phrase_at(words, i, spotting.happening_now)}
@@ -116,3 +122,15 @@ def long_past(hits: list[Hit], words: list[str], parts: list[int], clauses: list
         if parts[h.start] in past and h.clause not in back and not h.passed:  # someone else's: someone_else()
             h.negated = True
 
+
+
+def taken_back(hits: list[Hit], words: list[str], clauses: list[int], spotting: Spotting) -> None:
+    """Let a sign the speaker only supposed and then took back raise nothing ("I thought my foot had gone numb, but
+    no, I can feel everything"): a clause that opens a supposing ("I thought", "I was worried") with the next clause
+    opening on a taking back ("no", "I checked", "turns out")."""
+    supposed = {clauses[i] for i in range(len(words)) if phrase_at(words, i, spotting.supposed)}
+    starts = [i for i in range(len(words)) if i == 0 or clauses[i] != clauses[i - 1]]
+    back = {clauses[i] - 1 for i in starts if phrase_at(words, i, spotting.taken_back)}
+    for h in hits:
+        if h.clause in supposed & back:
+            h.negated = True
