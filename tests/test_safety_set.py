@@ -51,6 +51,7 @@ def parts() -> dict[str, list[Case]]:
         "held-out round 16": [c for c in cases if c.held_out and c.round == 16],
         "held-out round 17": [c for c in cases if c.held_out and c.round == 17],
         "held-out round 18": [c for c in cases if c.held_out and c.round == 18],
+        "held-out round 19": [c for c in cases if c.held_out and c.round == 19],
         "development": [c for c in cases if not c.held_out],
     }
 
@@ -76,6 +77,7 @@ def test_set_is_big_enough_and_held_out_is_kept_apart() -> None:
     assert len(parts()["held-out round 16"]) >= 415
     assert len(parts()["held-out round 17"]) >= 415
     assert len(parts()["held-out round 18"]) >= 415
+    assert len(parts()["held-out round 19"]) >= 415
     said = Counter(" ".join(c.say.lower().split()) for c in cases)
     assert not [s for s, n in said.items() if n > 1], "a case said twice would count twice (or in both parts)"
 
@@ -96,7 +98,7 @@ def test_every_label_is_a_known_id() -> None:
 
 
 @pytest.mark.parametrize(
-    "part", ["held-out", *(f"held-out round {n}" for n in range(2, 19)), "development"]
+    "part", ["held-out", *(f"held-out round {n}" for n in range(2, 20)), "development"]
 )
 def test_each_part_covers_every_sign_flag_and_kind(part: str) -> None:
     cases = parts()[part]
