@@ -229,8 +229,10 @@ def _borrow(
             denied = (clauses[i], parts[i], words[i + 1 : end])
         borrowed: list[str] = []
         if word in spotting.ellipsis and denied and denied[1] != parts[i] and clauses[i] - denied[0] in (0, 1):
-            rest = (w for w, p in zip(words[i + 1 :], parts[i + 1 :], strict=True) if p == parts[i])
-            if all(w in spotting.ellipsis_tail for w in rest):  # "but it does now"
+            rest = [w for w, p in zip(words[i + 1 :], parts[i + 1 :], strict=True) if p == parts[i]]
+            # what follows a word like "after" is when or where, not more verb: "but my chest does after the hill run"
+            when = next((k for k, w in enumerate(rest) if w in spotting.lookalike_stops), len(rest))
+            if all(w in spotting.ellipsis_tail for w in rest[:when]):  # "but it does now"
                 borrowed = denied[2]
         for w in (word, *borrowed):
             out[0].append(w)

@@ -194,6 +194,7 @@ FLOORS = {
     16: (1.0, 199 / 200, 0.0),  # blind, breathless fragments, jokes, wake words; clean 119/120, 197/200, 13/114
     17: (114 / 115, 207 / 210, 1 / 116),  # blind, typed on a phone, older voices; clean 104/115, 190/210, 11/116
     18: (112 / 114, 200 / 207, 8 / 117),  # blind, self-corrections and hedges; clean 107/114, 192/207, 23/117
+    19: (1.0, 1.0, 5 / 116),  # blind, sports talk and jargon; clean 118/120, 203/204, 16/116
 }
 
 
