@@ -103,6 +103,8 @@ class Spotting:
     index: WordIndex = field(init=False, repr=False, compare=False)
     lexicon: frozenset[str] = field(init=False, repr=False, compare=False)  # every word listed here, and `glue`
     dialect_said: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)  # `dialect`'s keys
+    short_reply: frozenset[str] = field(init=False, repr=False, compare=False)  # the words of a short "no it does not"
+    seams: frozenset[str] = field(init=False, repr=False, compare=False)  # `typed_joins` and the matcher's spellings
     by_first: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
     by_two: Mapping[tuple[str, str], tuple[tuple[str, tuple[str, ...]], ...]] = field(
         init=False, repr=False, compare=False
@@ -120,6 +122,9 @@ class Spotting:
         # words only: a look-alike pair is (group, group, gap), not a phrase
         listed = {w for p in entries if all(isinstance(w, str) for w in p) for w in p}
         object.__setattr__(self, "lexicon", frozenset(words | listed | self.glue | self.not_slips | SPELLED))
+        short = self.answers | self.own | self.ellipsis | self.ellipsis_tail | self.answer_tails
+        object.__setattr__(self, "short_reply", short)
+        object.__setattr__(self, "seams", self.typed_joins | SPELLED)  # "cantbreathe": "cant" as the matcher reads it
         single: dict[str, list[str]] = {}
         starts: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
         for group, phrases in self.groups.items():

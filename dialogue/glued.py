@@ -4,6 +4,7 @@ back into the words they hold, so a sign in them is heard."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import partial
 
 # A token at least this long that is no known word may be several run together; shorter ones are left alone, as
 # most compounds are ("breaststroke", "spreadsheet").
@@ -13,14 +14,16 @@ COVERED = 0.8  # ... and its words of two letters or more must spell this share 
 _UNKNOWN = 3  # the cost of a letter no known word covers, against 1 a word: a split must explain most of the token
 
 
+def _is_word(piece: str, known: Collection[str]) -> bool:
+    """A known word; a single letter only as "a" or "i"."""
+    return piece in known and (len(piece) > 1 or piece in "ai")
+
+
 def split(token: str, known: Collection[str], longest: int) -> list[str]:
     """`token` as the known words that spell it with the fewest words and stray letters (stray letters kept
     together as one word), or `[token]` when known words of two letters or more spell less than COVERED of it."""
     n = len(token)
-
-    def is_word(piece: str) -> bool:  # a single letter only as "a" or "i"
-        return piece in known and (len(piece) > 1 or piece in "ai")
-
+    is_word = partial(_is_word, known=known)
     cost = [0] + [n * _UNKNOWN + 1] * n
     back = [0] * (n + 1)  # where the piece ending here starts
     for end in range(1, n + 1):
@@ -49,6 +52,6 @@ def split_typed(token: str, known: Collection[str], joins: Collection[str], long
     """... but only into known words and nothing else, each next to one of the `joins` a hurried typist runs into the
     next word ("my", "is", "and"), or `[token]`. Compounds of two other words stay whole ("heartache", "inside")."""
     words = split(token, known, longest)
-    whole = all(w in known and (len(w) > 1 or w in "ai") for w in words)
+    whole = all(_is_word(w, known) for w in words)
     joined = all(a in joins or b in joins for a, b in zip(words, words[1:], strict=False))
     return words if len(words) > 1 and whole and joined else [token]

@@ -42,7 +42,7 @@ def named_flags(node: Node, match: Match, spotted: Spotted) -> Match:
         return replace(match, intent=quiet, value=None, exact=True, stated=(quiet,))
     if node.safe is None or not spotted.red_flags or match.intent in COMMANDS or match.intent == UNSURE:
         return match
-    raising = [answer for answer, flag in node.raises.items() if flag in spotted.red_flags]
+    raising = [answer for answer, raised in node.raises.items() if raised in spotted.red_flags]
     if raising:
         chosen = raising[0]
     elif not node.raises:  # the screen: its safe answer asks every follow-up

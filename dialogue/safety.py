@@ -16,13 +16,13 @@ from twitch_coach.dialogue.glued import GLUED, TYPED, split, split_typed
 from twitch_coach.dialogue.phrases import Hit as _Hit
 from twitch_coach.dialogue.phrases import phrase_at as _phrase_at
 from twitch_coach.dialogue.whose import claimed, long_past, someone_else, taken_back
-from twitch_coach.intents.normalize import SPELLED, normalise
+from twitch_coach.intents.matcher import LIST_JOINS
+from twitch_coach.intents.normalize import normalise
 
 _SENTENCES = re.compile(r"([;!?]+|\.(?!\d))")
 _TRAILING = re.compile(r"\.{2,}|\u2026")
 _BOUNDARY = re.compile(r"[.,;:!?()\"]")
-_LIST_JOINS = ("or", "nor")  # "no pain, numbness or weakness": a "no" reaches a short list ending in these ...
-_LIST_MOST = 4  # ... of at most this many words
+_LIST_MOST = 4  # a "no" reaches a short list after a comma ending in "or" ("no pain, numbness or weakness") this long
 _PARTS = re.compile(r"[,:()\"]+|\s[-\u2013\u2014]+\s")
 LONGEST_WORD = 14  # letters in the longest word looked for inside words run together ("consciousness")
 
@@ -110,15 +110,14 @@ def _tokens(
     curious: bool | None = None  # whether it is said to be asked out of interest: read only beside a general question
     for sentence, end in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
         said = _said(sentence, spotting)
+        chunks = [_said(chunk, spotting) for chunk in _PARTS.split(sentence)]
         # "numb? no", "spreading? no, it's the same calf every time": the answer opens the next sentence
-        opens_no = asked and _says_no(_said(_PARTS.split(sentence)[0], spotting), spotting)
-        if asked and said and (_says_no(said, spotting) or opens_no):
+        if asked and said and (_says_no(said, spotting) or _says_no(chunks[0], spotting)):
             denied.update(range(*asked))
         elif asked:
             clause -= 1  # "sore? hell yes": the answer finishes the question's clause
         first = clause
-        for chunk in _PARTS.split(sentence):
-            tokens = _said(chunk, spotting)
+        for tokens in chunks:
             i = 0
             while i < len(tokens):
                 brk = _phrase_at(tokens, i, spotting.breaks)
@@ -136,10 +135,11 @@ def _tokens(
         opening = _phrase_at(said, lead, spotting.general_questions)
         # "is numbness bad?", or one said to be asked out of interest ("random question, does coffee blur your vision",
         # "could a twitch mean weakness, just wondering in general")
-        if not opening and _phrase_at(said, lead, spotting.general_if_asked):
+        if_asked = 0 if opening else _phrase_at(said, lead, spotting.general_if_asked)
+        if if_asked:
             # "..., just wondering in general"
             aside = lead > 0 or any(_phrase_at(said, i, spotting.curious) for i in range(len(said)))
-            opening = _phrase_at(said, lead, spotting.general_if_asked) if "?" in end or aside else 0
+            opening = if_asked if "?" in end or aside else 0
         in_general = bool(opening) and not _of_oneself(said, lead + opening, spotting)
         if in_general:
             general.update(range(first, clause))
@@ -190,7 +190,7 @@ def _unglued(word: str, spotting: Spotting) -> list[str]:
     if len(word) < TYPED or word in spotting.lexicon or spotting.index.lookup(word):
         return [word]
     if len(word) < GLUED:
-        pieces = split_typed(word, spotting.lexicon, spotting.typed_joins | SPELLED, LONGEST_WORD)  # "cantbreathe"
+        pieces = split_typed(word, spotting.lexicon, spotting.seams, LONGEST_WORD)  # "mypee", "cantbreathe"
     else:
         pieces = split(word, spotting.lexicon, LONGEST_WORD)
     return normalise(" ".join(pieces)).split() if len(pieces) > 1 else pieces
@@ -199,8 +199,7 @@ def _unglued(word: str, spotting: Spotting) -> list[str]:
 def _says_no(said: list[str], spotting: Spotting) -> bool:
     """True when a sentence is only a no ("no.", "nope") or a short one ("it has not", "no it does not", "not
     really")."""
-    short = spotting.answers | spotting.own | spotting.ellipsis | spotting.ellipsis_tail | spotting.answer_tails
-    return all(w in short for w in said) and any(w in spotting.answers for w in said)
+    return all(w in spotting.short_reply for w in said) and any(w in spotting.answers for w in said)
 
 
 def _of_oneself(said: list[str], start: int, spotting: Spotting) -> bool:
@@ -322,7 +321,7 @@ def _through_list(words: list[str], parts: list[int], end: int) -> int:
     if end >= len(words) or parts[end] == parts[end - 1]:
         return end
     after = [k for k in range(end, len(words)) if parts[k] == parts[end]]
-    short_list = len(after) <= _LIST_MOST and set(_LIST_JOINS) & {words[k] for k in after}
+    short_list = len(after) <= _LIST_MOST and LIST_JOINS & {words[k] for k in after}
     return after[-1] + 1 if short_list else end
 
 

@@ -29,11 +29,11 @@ def someone_else(hits: list[Hit], words: list[str], parts: list[int], spotting: 
             others.setdefault(stretch[i], set()).update(range(i, i + n))
         if phrase_at(words, i, spotting.long_ago, loose=True):
             long_ago.add(parts[i])
-    for i, word in enumerate(words):
-        if word in spotting.me and i not in others.get(stretch[i], {i}):
-            others.pop(stretch[i], None)
+    # a stretch that also speaks of oneself, beside any mention of someone else in it, is the speaker's
+    mine = {stretch[i] for i, word in enumerate(words) if word in spotting.me and i not in others.get(stretch[i], ())}
+    for at in mine:
+        others.pop(at, None)
     # "my partner's calf twitches and aches for weeks": a stretch after "and" with no one named in it is still theirs
-    mine = {stretch[i] for i, word in enumerate(words) if word in spotting.me}
     for i in range(1, len(words)):
         carried = stretch[i] != stretch[i - 1] and parts[i] == parts[i - 1] and stretch[i - 1] in others
         if carried and stretch[i] not in mine and stretch[i] not in others:
@@ -121,7 +121,6 @@ def long_past(hits: list[Hit], words: list[str], parts: list[int], clauses: list
     for h in hits:
         if parts[h.start] in past and h.clause not in back and not h.passed:  # someone else's: someone_else()
             h.negated = True
-
 
 
 def taken_back(hits: list[Hit], words: list[str], clauses: list[int], spotting: Spotting) -> None:

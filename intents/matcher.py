@@ -14,7 +14,7 @@ THRESHOLD = 85.0  # a phrase must score at least this (0-100) to count; below it
 _NEGATORS = {"not", "no", "never", "nowhere"}  # a phrase right after these means its opposite ("nowhere near weeks")
 _NUMBER_WORDS = {spell(n) for n in range(100)} | {w for n in range(100) for w in spell(n).split()}
 _SAYING = {"say", "call", "think", "describe", "reckon"}  # "would not say it hurts": the "no" reaches past these
-_LIST_JOINS = {"or", "nor"}  # "no blurring or double vision": the "no" reaches the whole list
+LIST_JOINS = {"or", "nor"}  # "no blurring or double vision": the "no" reaches the whole list
 _INTERJECTIONS = {"yes", "yeah", "yep", "yup", "ya", "yah", "nope", "nah"}  # whole answers: never negated
 _WORD_RATIO = 75.0  # in a near match, each word must score at least this against its counterpart
 # Pronouns and auxiliaries: a phrase made only of these ("it is", "i am") answers a question when it is
@@ -129,7 +129,7 @@ def _negated(tokens: list[str]) -> list[bool]:
     double vision" denies the double vision too)."""
     reach: list[bool] = []
     for i in range(len(tokens)):
-        listed = i >= 2 and tokens[i - 1] in _LIST_JOINS and reach[i - 2]
+        listed = i >= 2 and tokens[i - 1] in LIST_JOINS and reach[i - 2]
         said = i >= 3 and tokens[i - 3] in _NEGATORS and tokens[i - 2] in _SAYING
         reach.append(bool(_NEGATORS & set(tokens[max(0, i - 2) : i])) or listed or said)
     return reach
