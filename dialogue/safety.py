@@ -227,7 +227,13 @@ def _borrow(
                 end += 1
             denied = (clauses[i], parts[i], words[i + 1 : end])
         borrowed: list[str] = []
-        if word in spotting.ellipsis and denied and denied[1] != parts[i] and clauses[i] - denied[0] in (0, 1):
+        if (
+            word in spotting.ellipsis
+            and denied
+            and denied[1] != parts[i]
+            and clauses[i] - denied[0] in (0, 1)
+            and not _relative(words, parts, i, spotting)
+        ):
             rest = [w for w, p in zip(words[i + 1 :], parts[i + 1 :], strict=True) if p == parts[i]]
             # what follows a word like "after" is when or where, not more verb: "but my chest does after the hill run"
             when = next((k for k, w in enumerate(rest) if w in spotting.lookalike_stops), len(rest))
@@ -238,6 +244,15 @@ def _borrow(
             out[1].append(clauses[i])
             out[2].append(parts[i])
     return out
+
+
+def _relative(words: list[str], parts: list[int], i: int, spotting: Spotting) -> bool:
+    """True when the verb at `i` ends a relative clause after a noun ("the same inhaler I've had"): its "I" follows
+    another word of its part, so the verb stands for no sign said before."""
+    j = i - 1
+    while j >= 0 and words[j] in spotting.ellipsis:  # "I have had"
+        j -= 1
+    return j > 0 and words[j] in spotting.me and parts[j - 1] == parts[i] and words[j - 1] not in spotting.ellipsis_tail
 
 
 def _hits(words: list[str], clauses: list[int], parts: list[int], spotting: Spotting) -> list[_Hit]:

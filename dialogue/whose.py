@@ -19,9 +19,12 @@ def someone_else(hits: list[Hit], words: list[str], parts: list[int], spotting: 
         at += i > 0 and (parts[i] != parts[i - 1] or (word in spotting.negation_stops and i not in inside))
         stretch.append(at)
     others: dict[int, set[int]] = {}  # stretch -> the positions its mentions of someone else cover
+    named = set()  # stretches naming someone beyond a child asked for ("my daughter says her friend ...")
     long_ago = set()
     for i in range(len(words)):
         n = phrase_at(words, i, spotting.others, loose=True)
+        if n > 1 and not phrase_at(words, i, spotting.for_whom, loose=True):
+            named.add(stretch[i])
         if n and i + n < len(words) and stretch[i + n] == stretch[i]:
             place = phrase_at(words, i + n, spotting.their_place)
             n += place + (place > 0)  # "a guy at my club": the "my" of where they are is not the speaker's own
@@ -48,7 +51,7 @@ def someone_else(hits: list[Hit], words: list[str], parts: list[int], spotting: 
         at = stretch[h.start]
         if at in others:
             h.passed = True
-            h.maybe = h.maybe or not asked_for
+            h.maybe = h.maybe or not asked_for or at in named
             ago = parts[h.start] in long_ago and at not in now
             h.negated = h.negated or ago or (only_mine and at not in now)
         if at in informing:
