@@ -23,7 +23,12 @@ _SENTENCES = re.compile(r"([;!?]+|\.(?!\d))")
 _TRAILING = re.compile(r"\.{2,}|\u2026")
 _BOUNDARY = re.compile(r"[.,;:!?()\"]")
 _LIST_MOST = 4  # a "no" reaches a short list after a comma ending in "or" ("no pain, numbness or weakness") this long
-_PARTS = re.compile(r"[,:()\"]+|\s[-\u2013\u2014]+\s")
+# A comma, or a hesitation a recogniser writes for a pause ("can't get a breath in uh my chest is fine"), "uh huh" aside
+_PARTS = re.compile(r"[,:()\"]+|\s[-\u2013\u2014]+\s|(?i:\b(?:uh+|um+|erm|er|hmm+)\b(?![ -]?huh))")
+# "weak no, I did my usual deadlifts": a reply that names the sign and says no, as "weak? no" without its mark
+_SELF_ASKED = re.compile(
+    r"^(\s*[a-z]+)\s+(no|nope|nah)\b(?=\s*(?:$|[,.!;]|(?:i|it|its|my|but|not|nothing|none)\b))", re.IGNORECASE
+)
 LONGEST_WORD = 14  # letters in the longest word looked for inside words run together ("consciousness")
 
 
@@ -105,7 +110,7 @@ def _tokens(
     general: set[int] = set()
     told: set[int] = set()
     clause = part = 0
-    pieces = _SENTENCES.split(_paused(utterance[:2000], spotting))
+    pieces = _SENTENCES.split(_paused(_SELF_ASKED.sub(r"\1? \2,", utterance[:2000]), spotting))
     asked: tuple[int, int] | None = None  # the clauses of the sentence just ended with "?"
     curious: bool | None = None  # whether it is said to be asked out of interest: read only beside a general question
     for sentence, end in zip(pieces[::2], [*pieces[1::2], ""], strict=True):

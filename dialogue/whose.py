@@ -32,8 +32,16 @@ def someone_else(hits: list[Hit], words: list[str], parts: list[int], spotting: 
             others.setdefault(stretch[i], set()).update(range(i, i + n))
         if phrase_at(words, i, spotting.long_ago, loose=True):
             long_ago.add(parts[i])
+    # "..., I just have a twitchy calf": the speaker says what is theirs, so someone else's sign is only theirs
+    saying_mine = [(i, phrase_at(words, i, spotting.only_mine)) for i in range(len(words))]
+    only_mine = any(n for _, n in saying_mine)
+    apart = {k for i, n in saying_mine for k in range(i, i + n)}  # its "I" claims nothing of theirs
     # a stretch that also speaks of oneself, beside any mention of someone else in it, is the speaker's
-    mine = {stretch[i] for i, word in enumerate(words) if word in spotting.me and i not in others.get(stretch[i], ())}
+    mine = {
+        stretch[i]
+        for i, word in enumerate(words)
+        if word in spotting.me and i not in others.get(stretch[i], ()) and i not in apart
+    }
     for at in mine:
         others.pop(at, None)
     # "my partner's calf twitches and aches for weeks": a stretch after "and" with no one named in it is still theirs
@@ -41,8 +49,6 @@ def someone_else(hits: list[Hit], words: list[str], parts: list[int], spotting: 
         carried = stretch[i] != stretch[i - 1] and parts[i] == parts[i - 1] and stretch[i - 1] in others
         if carried and stretch[i] not in mine and stretch[i] not in others:
             others[stretch[i]] = set()
-    # "..., I just have a twitchy calf": the speaker says what is theirs, so someone else's sign is only theirs
-    only_mine = any(phrase_at(words, i, spotting.only_mine) for i in range(len(words)))
     now = {stretch[i] for i in range(len(words)) if phrase_at(words, i, spotting.happening_now)}
     informing = _informing(words, parts, stretch, spotting)
     # A parent asking for their child ("my son says his leg goes numb") asks as the child would: red flags count.

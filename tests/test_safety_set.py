@@ -197,10 +197,10 @@ FLOORS = {
     15: (1.0, 200 / 203, 3 / 116),  # blind, replies inside the check-in; clean 112/114, 195/203, 16/116
     16: (1.0, 199 / 200, 0.0),  # blind, breathless fragments, jokes, wake words; clean 119/120, 197/200, 13/114
     17: (114 / 115, 207 / 210, 1 / 116),  # blind, typed on a phone, older voices; clean 104/115, 190/210, 11/116
-    18: (112 / 114, 200 / 207, 8 / 117),  # blind, self-corrections and hedges; clean 107/114, 192/207, 23/117
+    18: (112 / 114, 201 / 207, 8 / 117),  # blind, self-corrections and hedges; clean 107/114, 192/207, 23/117
     19: (1.0, 1.0, 5 / 116),  # blind, sports talk and jargon; clean 118/120, 203/204, 16/116
     20: (1.0, 1.0, 4 / 106),  # blind, a representative mix; clean 113/115, 196/199, 11/106
-    21: (112 / 113, 207 / 217, 11 / 113),  # blind, recogniser transcripts and long rambles; clean, not yet fixed
+    21: (1.0, 216 / 217, 3 / 113),  # blind, recogniser transcripts and long rambles; clean 112/113, 207/217, 11/113
 }
 
 
