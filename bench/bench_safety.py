@@ -46,7 +46,9 @@ plain, representative mix of what users say, and measured once after round 19's 
 196/199, false alarms 11/106, its clean figure. Round 20 then fixed by kind: 115/115, 199/199, 4/106, no longer a
 clean figure. Round 21 was written blind as a recogniser writes speech in a noisy room, and as long rambles, and
 measured once after round 20's fixes: urgent 112/113, red flags 207/217, false alarms 11/113, its clean figure. Round
-21 then fixed by kind: 113/113, 216/217, 3/113, no longer a clean figure. Targets (issue 8, held-out part): urgent 100%,
+21 then fixed by kind: 113/113, 216/217, 3/113, no longer a clean figure. Round 22 was written blind as mood shapes
+speech (signs played down, fears, swearing, figures from a watch), and measured once after round 21's fixes: urgent
+113/113, red flags 246/257, false alarms 8/111, its clean figure. Targets (issue 8, held-out part): urgent 100%,
 red flags >= 99%, false alarms on negated and look-alike cases <= 5%.
 """
 

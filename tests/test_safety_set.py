@@ -54,6 +54,7 @@ def parts() -> dict[str, list[Case]]:
         "held-out round 19": [c for c in cases if c.held_out and c.round == 19],
         "held-out round 20": [c for c in cases if c.held_out and c.round == 20],
         "held-out round 21": [c for c in cases if c.held_out and c.round == 21],
+        "held-out round 22": [c for c in cases if c.held_out and c.round == 22],
         "development": [c for c in cases if not c.held_out],
     }
 
@@ -82,6 +83,7 @@ def test_set_is_big_enough_and_held_out_is_kept_apart() -> None:
     assert len(parts()["held-out round 19"]) >= 415
     assert len(parts()["held-out round 20"]) >= 400
     assert len(parts()["held-out round 21"]) >= 410
+    assert len(parts()["held-out round 22"]) >= 410
     said = Counter(" ".join(c.say.lower().split()) for c in cases)
     assert not [s for s, n in said.items() if n > 1], "a case said twice would count twice (or in both parts)"
 
@@ -102,7 +104,7 @@ def test_every_label_is_a_known_id() -> None:
 
 
 @pytest.mark.parametrize(
-    "part", ["held-out", *(f"held-out round {n}" for n in range(2, 22)), "development"]
+    "part", ["held-out", *(f"held-out round {n}" for n in range(2, 23)), "development"]
 )
 def test_each_part_covers_every_sign_flag_and_kind(part: str) -> None:
     cases = parts()[part]
@@ -201,6 +203,7 @@ FLOORS = {
     19: (1.0, 1.0, 5 / 116),  # blind, sports talk and jargon; clean 118/120, 203/204, 16/116
     20: (1.0, 1.0, 4 / 106),  # blind, a representative mix; clean 113/115, 196/199, 11/106
     21: (1.0, 216 / 217, 3 / 113),  # blind, recogniser transcripts and long rambles; clean 112/113, 207/217, 11/113
+    22: (1.0, 246 / 257, 8 / 111),  # blind, moods: played down, fears, swearing, watch figures; clean, not yet fixed
 }
 
 
