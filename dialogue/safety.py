@@ -29,6 +29,7 @@ _PARTS = re.compile(r"[,:()\"]+|\s[-\u2013\u2014]+\s|(?i:\b(?:uh+|um+|erm|er|hmm
 _SELF_ASKED = re.compile(
     r"^(\s*[a-z]+)\s+(no|nope|nah)\b(?=\s*(?:$|[,.!;]|(?:i|it|its|my|but|not|nothing|none)\b))", re.IGNORECASE
 )
+_NEAR = 3  # words between a belonging and its owner that still take the words inside it along
 LONGEST_WORD = 14  # letters in the longest word looked for inside words run together ("consciousness")
 
 
@@ -81,7 +82,10 @@ def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
     spotting = safety.spotting
     asked = spotting.asked.get(about or "", ())
     inside = {i for h in hits for i in range(h.start, h.end)}  # "can not read" says no "not" of its own
-    refused = {w for i, w in enumerate(words) if i not in inside} & (spotting.negations | spotting.answers)
+    # a "no" in the reply's first part refuses ("no, it's my chest that twitches"); one later in it denies only its own
+    # part ("yes, in my chest, not in the leg")
+    opening = [w for i, w in enumerate(words) if i not in inside and parts[i] == parts[0]]
+    refused = set(opening) & (spotting.negations | spotting.answers)
     if asked and not refused:  # a plain yes, not a "no"
         for groups in (*for_urgent.values(), *for_flags.values()):
             groups.update({group: 1 for group in asked if not groups[group]})
@@ -288,6 +292,7 @@ def _quiet(
     by_group: dict[str, list[_Hit]] = {}
     for h in hits:
         by_group.setdefault(h.group, []).append(h)
+    belonging: set[tuple[int, int]] = set()
     for pairs, both in ((spotting.lookalikes, True), (spotting.belongs, False)):
         for first, second, gap in pairs:
             for a in by_group.get(first, ()):
@@ -296,6 +301,9 @@ def _quiet(
                     if close and not spotting.lookalike_stops & set(words[a.end : b.start]):  # "weak after the run"
                         # a look-alike means something else, so neither counts; a belonging only the second
                         dropped |= {id(a), id(b)} if both else {id(b)}
+                        belonging |= set() if both or b.start > a.end + _NEAR else {(b.start, b.end)}
+    # and shorter phrases inside a belonging said close by: "lifting since ten years" drops "years" and "since"
+    dropped |= {id(h) for h in hits for s, e in belonging if s <= h.start and h.end <= e and h.end - h.start < e - s}
     hits = [h for h in hits if id(h) not in dropped]
     someone_else(hits, words, parts, spotting)
     long_past(hits, words, parts, clauses, spotting)
@@ -316,8 +324,10 @@ def _quiet(
         alike = word in spotting.no_alikes and (i == 0 or parts[i - 1] != parts[i] or i - 1 in signs_at)
         if word in spotting.negations or alike or what_if or _phrase_at(words, i, spotting.denials):
             end = i + max(what_if, 1)
-            if word in spotting.answers and _starts_afresh(words, end, spotting):
-                continue  # "no my arm is weak", "no not really my ...": an answer said without its comma
+            # "no my arm is weak", "no not really my ...": an answer said without its comma; but "not my chest" is "not"
+            mine_after = word == "not" and end < len(words) and words[end] in spotting.me
+            if word in spotting.answers and not mine_after and _starts_afresh(words, end, spotting):
+                continue
             while end < len(words) and parts[end] == parts[i] and words[end] not in spotting.negation_stops:
                 end += 1
             end = _through_list(words, parts, end)
@@ -330,7 +340,9 @@ def _quiet(
         if clear:
             same = clauses if usual else parts
             for h in hits:
-                if h.start < i and same[h.start] == same[i]:
+                # "his speech is slurred and he doesn't answer good": a "good" under a "no" of its own clears nothing
+                under_no = not usual and any(w in spotting.negations for w in words[h.end : i])
+                if h.start < i and same[h.start] == same[i] and not under_no:
                     h.negated = True
     return hits
 

@@ -200,13 +200,13 @@ FLOORS = {
     14: (1.0, 203 / 204, 1 / 116),  # blind, as a recogniser writes speech; clean 108/115, 185/204, 9/116
     15: (1.0, 200 / 203, 3 / 116),  # blind, replies inside the check-in; clean 112/114, 195/203, 16/116
     16: (1.0, 199 / 200, 0.0),  # blind, breathless fragments, jokes, wake words; clean 119/120, 197/200, 13/114
-    17: (114 / 115, 207 / 210, 1 / 116),  # blind, typed on a phone, older voices; clean 104/115, 190/210, 11/116
-    18: (112 / 114, 201 / 207, 8 / 117),  # blind, self-corrections and hedges; clean 107/114, 192/207, 23/117
+    17: (1.0, 207 / 210, 1 / 116),  # blind, typed on a phone, older voices; clean 104/115, 190/210, 11/116
+    18: (113 / 114, 201 / 207, 8 / 117),  # blind, self-corrections and hedges; clean 107/114, 192/207, 23/117
     19: (1.0, 1.0, 5 / 116),  # blind, sports talk and jargon; clean 118/120, 203/204, 16/116
     20: (1.0, 1.0, 4 / 106),  # blind, a representative mix; clean 113/115, 196/199, 11/106
     21: (1.0, 216 / 217, 3 / 113),  # blind, recogniser transcripts and long rambles; clean 112/113, 207/217, 11/113
     22: (1.0, 253 / 257, 1 / 111),  # blind, moods: played down, fears, swearing, watch figures; clean 113/113, 246/257, 8/111
-    23: (104 / 115, 222 / 231, 11 / 125),  # blind, second-language English, speaking for another; clean, not yet fixed
+    23: (1.0, 230 / 231, 3 / 125),  # blind, second-language English, speaking for another; clean 104/115, 222/231, 11/125
 }
 
 
