@@ -51,8 +51,10 @@ speech (signs played down, fears, swearing, figures from a watch), and measured 
 113/113, red flags 246/257, false alarms 8/111, its clean figure. Round 22 then fixed by kind: 113/113, 253/257, 1/111,
 no longer a clean figure. Round 23 was written blind in second-language English and by people speaking for someone
 beside them, and measured once after round 22's fixes: urgent 104/115, red flags 222/231, false alarms 11/125, its clean
-figure. Round 23 then fixed by kind: 115/115, 230/231, 3/125, no longer a clean figure. Targets (issue 8, held-out
-part): urgent 100%, red flags >= 99%, false alarms on negated and look-alike cases <= 5%.
+figure. Round 23 then fixed by kind: 115/115, 230/231, 3/125, no longer a clean figure. Round 24 was written blind in
+medical and technical words, and measured once after round 23's fixes: urgent 103/115, red flags 209/227, false alarms
+14/121, its clean figure. Targets (issue 8, held-out part): urgent 100%, red flags >= 99%, false alarms on negated and
+look-alike cases <= 5%.
 """
 
 from __future__ import annotations
