@@ -321,7 +321,8 @@ def _quiet(
         if i in covered and not past and not _phrase_at(words, i, spotting.denials):
             continue
         # a word heard for "no" ("know pain, know numbness") where it starts its part or follows a sign's words
-        alike = word in spotting.no_alikes and (i == 0 or parts[i - 1] != parts[i] or i - 1 in signs_at)
+        after_sign = i - 1 in signs_at and words[i - 1] not in spotting.me  # "I know ..." is no "no"
+        alike = word in spotting.no_alikes and (i == 0 or parts[i - 1] != parts[i] or after_sign)
         if word in spotting.negations or alike or what_if or _phrase_at(words, i, spotting.denials):
             end = i + max(what_if, 1)
             # "no my arm is weak", "no not really my ...": an answer said without its comma; but "not my chest" is "not"
@@ -348,13 +349,21 @@ def _quiet(
 
 
 def _through_list(words: list[str], parts: list[int], end: int) -> int:
-    """Where a "no" that reached `end` stops: past a short part after it that ends a list with "or" ("no pain,
-    numbness or anything else")."""
+    """Where a "no" that reached `end` stops: past the short parts after it of a list that ends with "or" ("no pain,
+    numbness or anything else", "no weakness, numbness, vision problems, spreading or new meds")."""
     if end >= len(words) or parts[end] == parts[end - 1]:
         return end
-    after = [k for k in range(end, len(words)) if parts[k] == parts[end]]
-    short_list = len(after) <= _LIST_MOST and LIST_JOINS & {words[k] for k in after}
-    return after[-1] + 1 if short_list else end
+    k = end
+    for _ in range(_LIST_MOST):
+        after = [j for j in range(k, len(words)) if parts[j] == parts[k]]
+        if len(after) > _LIST_MOST:
+            return end
+        if LIST_JOINS & {words[j] for j in after}:
+            return after[-1] + 1
+        k = after[-1] + 1
+        if k >= len(words):
+            return end
+    return end
 
 
 def _starts_afresh(words: list[str], i: int, spotting: Spotting) -> bool:

@@ -65,6 +65,10 @@ SPELLED = frozenset(_SPELLINGS)  # words typed without their apostrophe or space
 # "3wks", "5hrs": a number glued to its unit
 _UNIT_RE = re.compile(r"(?<=\d)(?=(?:wks?|mn?ths?|yrs|hrs|mins|weeks?|months?|years?|hours?|days?|minutes?)\b)")
 
+# A clinician's shorthand for a length of time: "4/52" is four weeks, and after "for" "3/12" is three months, "5/7" days
+_CLINICAL_RE = re.compile(r"\b(\d{1,2})\s*/\s*52\b(?!/)|\b(for|since|past|last)\s+(\d{1,2})\s*/\s*(12|7)\b(?!/)")
+_CLINICAL_UNITS = {"12": "months", "7": "days"}
+
 # Filler words and phrases that carry no answer; longest first so "i guess so" keeps "so".
 _FILLERS = (
     "you know",
@@ -104,6 +108,12 @@ _SPACE_RE = re.compile(r"\s+")
 _PRE_RE = re.compile(r"\bpre[ -]+(?=[a-z])")
 
 
+def _clinical(m: re.Match[str]) -> str:
+    if m.group(1):
+        return f"{m.group(1)} weeks"
+    return f"{m.group(2)} {m.group(3)} {_CLINICAL_UNITS[m.group(4)]}"
+
+
 def normalise(text: str) -> str:
     """Lower-case, expand contractions, drop punctuation and fillers, collapse spaces."""
     text = unicodedata.normalize("NFKC", text).lower()
@@ -116,6 +126,7 @@ def normalise(text: str) -> str:
     text = _ISH_RE.sub(lambda m: m.group(1) or m.group(2), text)
     text = text.replace("-", " ")
     text = _THOUSANDS_RE.sub("", text)
+    text = _CLINICAL_RE.sub(_clinical, text)
     text = re.sub(r"(?<![0-9])\.|\.(?![0-9])", " ", text)  # keep decimal points, drop full stops
     text = _PUNCT_RE.sub(" ", text).replace("'", "")
     text = _UNIT_RE.sub(" ", text)

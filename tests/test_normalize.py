@@ -86,6 +86,13 @@ CASES = [
     ("yes \U0001f44d", "yes"),
     ("", ""),
     ("\x00\x07", ""),
+    # a clinician's shorthand for a length of time; a date stays a date
+    ("fasciculations for 4/52", "fasciculations for 4 weeks"),
+    ("3/52", "3 weeks"),
+    ("twitching for 3/12 now", "twitching for 3 months now"),
+    ("off work for 5/7", "off work for 5 days"),
+    ("seen on 4/12", "seen on 4 12"),
+    ("for 4/12/2026", "for 4 12 2026"),
 ]
 
 
