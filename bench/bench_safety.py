@@ -55,8 +55,9 @@ figure. Round 23 then fixed by kind: 115/115, 230/231, 3/125, no longer a clean 
 medical and technical words, and measured once after round 23's fixes: urgent 103/115, red flags 209/227, false alarms
 14/121, its clean figure. Round 24 then fixed by kind: 115/115, 226/227, 8/121, no longer a clean figure. Round 25 was
 written blind by teenagers and young adults in slang, and measured once after round 24's fixes: urgent 117/119, red
-flags 223/229, false alarms 11/117, its clean figure. Targets (issue 8, held-out part): urgent 100%, red flags >= 99%,
-false alarms on negated and look-alike cases <= 5%.
+flags 223/229, false alarms 11/117, its clean figure. Round 25 then fixed by kind: 119/119, 227/229, 0/117, no longer a
+clean figure. Targets (issue 8, held-out part): urgent 100%, red flags >= 99%, false alarms on negated and look-alike
+cases <= 5%.
 """
 
 from __future__ import annotations

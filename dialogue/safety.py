@@ -341,8 +341,15 @@ def _quiet(
         if clear:
             same = clauses if usual else parts
             for h in hits:
-                # "his speech is slurred and he doesn't answer good": a "good" under a "no" of its own clears nothing
-                under_no = not usual and any(w in spotting.negations for w in words[h.end : i])
+                # "his speech is slurred and he doesn't answer good": a "good" under a "no" of its own clears nothing,
+                # nor one someone else gave ("I passed out in PE and the teacher said I was fine")
+                under_no = not usual and (
+                    any(w in spotting.negations for w in words[h.end : i])
+                    or any(
+                        _phrase_at(words, k, spotting.informing) or _phrase_at(words, k, spotting.others)
+                        for k in range(h.end, i)
+                    )
+                )
                 if h.start < i and same[h.start] == same[i] and not under_no:
                     h.negated = True
     return hits
