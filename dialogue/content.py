@@ -100,6 +100,7 @@ class Spotting:
     glue: frozenset[str] = frozenset()  # small words that join others, for splitting words run together
     typed_joins: frozenset[str] = frozenset()  # words typed into the next in a hurry ("mypee"): a short split's seams
     answer_tails: frozenset[str] = frozenset()  # words a short "no" may carry ("not really", "no way", "not at all")
+    auxiliaries: frozenset[str] = frozenset()  # a verb after "after <activity>" is not the activity's ("has been")
     index: WordIndex = field(init=False, repr=False, compare=False)
     lexicon: frozenset[str] = field(init=False, repr=False, compare=False)  # every word listed here, and `glue`
     dialect_said: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)  # `dialect`'s keys

@@ -99,9 +99,7 @@ def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
     return Spotted(urgent, flags, said_no, elsewhere)
 
 
-def _tokens(
-    utterance: str, spotting: Spotting
-) -> tuple[list[str], list[int], list[int], set[int], set[int], set[int]]:
+def _tokens(utterance: str, spotting: Spotting) -> tuple[list[str], list[int], list[int], set[int], set[int], set[int]]:
     """Normalised words, with the clause and the part (between commas) each belongs to, the clauses a bare
     "no" answers: a question put to oneself and answered at once ("numb? no. sore? yes", where the yes joins the
     question's clause), and the clauses of general questions: a sentence that starts as one and has no word of
@@ -264,6 +262,15 @@ def _relative(words: list[str], parts: list[int], i: int, spotting: Spotting) ->
     return j > 0 and words[j] in spotting.me and parts[j - 1] == parts[i] and words[j - 1] not in spotting.ellipsis_tail
 
 
+def _in_aside(a: _Hit, words: list[str], parts: list[int], spotting: Spotting) -> bool:
+    """Whether a hit sits in an "after ..." aside with a verb of its sentence's subject right after it ("the twitch
+    after gym sessions has been going for weeks"): then what follows is not the hit's."""
+    opened = any(
+        words[k] in spotting.lookalike_stops and parts[k] == parts[a.start] for k in range(max(0, a.start - 2), a.start)
+    )
+    return opened and a.end < len(words) and words[a.end] in spotting.auxiliaries
+
+
 def _hits(words: list[str], clauses: list[int], parts: list[int], spotting: Spotting) -> list[_Hit]:
     """Every group phrase heard, within one part of a clause (word forms and slips included)."""
     known = [spotting.index.lookup(w) for w in words]
@@ -298,6 +305,7 @@ def _quiet(
             for a in by_group.get(first, ()):
                 for b in by_group.get(second, ()) if id(a) not in in_sayings else ():
                     close = a.end <= b.start <= a.end + gap and parts[a.start] == parts[b.start]
+                    close = close and (both or not _in_aside(a, words, parts, spotting))
                     if close and not spotting.lookalike_stops & set(words[a.end : b.start]):  # "weak after the run"
                         # a look-alike means something else, so neither counts; a belonging only the second
                         dropped |= {id(a), id(b)} if both else {id(b)}
