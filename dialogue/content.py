@@ -100,6 +100,8 @@ class Spotting:
     glue: frozenset[str] = frozenset()  # small words that join others, for splitting words run together
     typed_joins: frozenset[str] = frozenset()  # words typed into the next in a hurry ("mypee"): a short split's seams
     answer_tails: frozenset[str] = frozenset()  # words a short "no" may carry ("not really", "no way", "not at all")
+    not_long_ago: tuple[tuple[str, ...], ...] = ()  # ... not these, though they hold a word of it ("all at once")
+    the_twitch: frozenset[str] = frozenset()  # groups naming the twitch: asking for whose it is, one asks as them
     auxiliaries: frozenset[str] = frozenset()  # a verb after "after <activity>" is not the activity's ("has been")
     index: WordIndex = field(init=False, repr=False, compare=False)
     lexicon: frozenset[str] = field(init=False, repr=False, compare=False)  # every word listed here, and `glue`

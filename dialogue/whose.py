@@ -21,6 +21,7 @@ def someone_else(hits: list[Hit], words: list[str], parts: list[int], spotting: 
     others: dict[int, set[int]] = {}  # stretch -> the positions its mentions of someone else cover
     named = set()  # stretches naming someone beyond a child asked for ("my daughter says her friend ...")
     long_ago = set()
+    not_ago = {k for i in range(len(words)) for k in range(i, i + phrase_at(words, i, spotting.not_long_ago))}
     for i in range(len(words)):
         n = phrase_at(words, i, spotting.others, loose=True)
         if n > 1 and not phrase_at(words, i, spotting.for_whom, loose=True):
@@ -30,7 +31,7 @@ def someone_else(hits: list[Hit], words: list[str], parts: list[int], spotting: 
             n += place + (place > 0)  # "a guy at my club": the "my" of where they are is not the speaker's own
         if n:
             others.setdefault(stretch[i], set()).update(range(i, i + n))
-        if phrase_at(words, i, spotting.long_ago, loose=True):
+        if phrase_at(words, i, spotting.long_ago, loose=True) and i not in not_ago:
             long_ago.add(parts[i])
     # "..., I just have a twitchy calf": the speaker says what is theirs, so someone else's sign is only theirs
     saying_mine = [(i, phrase_at(words, i, spotting.only_mine)) for i in range(len(words))]
@@ -51,13 +52,16 @@ def someone_else(hits: list[Hit], words: list[str], parts: list[int], spotting: 
             others[stretch[i]] = set()
     now = {stretch[i] for i in range(len(words)) if phrase_at(words, i, spotting.happening_now)}
     informing = _informing(words, parts, stretch, spotting)
-    # A parent asking for their child ("my son says his leg goes numb") asks as the child would: red flags count.
-    asked_for = any(phrase_at(words, i, spotting.for_whom, loose=True) for i in range(len(words)))
+    # A parent asking for their child ("my son says his leg goes numb") asks as the child would: red flags count. So
+    # does anyone telling of someone else's twitch and not of one of their own ("my mum's calf twitches and it's numb").
+    twitch_at = {stretch[h.start] for h in hits if h.group in spotting.the_twitch}
+    for_them = bool(twitch_at & others.keys()) and not mine
+    asked_for = for_them or any(phrase_at(words, i, spotting.for_whom, loose=True) for i in range(len(words)))
     for h in hits:
         at = stretch[h.start]
         if at in others:
             h.passed = True
-            h.maybe = h.maybe or not asked_for or at in named
+            h.maybe = h.maybe or not asked_for or (at in named and not (for_them and at in twitch_at))
             ago = parts[h.start] in long_ago and at not in now
             h.negated = h.negated or ago or (only_mine and at not in now)
         if at in informing:

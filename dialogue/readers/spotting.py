@@ -21,17 +21,18 @@ _FIELDS = ("breaks", "negations", "negation_stops", "all_clear", "as_usual", "ps
            "happening_now", "sayings_at", "ellipsis", "ellipsis_tail", "their_place", "general_questions",
            "general_if_asked", "hearsay", "own", "curious", "heard_at", "told_mine", "dialect", "no_alikes",
            "claims", "for_whom", "glue", "own_long_ago", "recent", "started_from", "answer_tails",
-           "typed_joins", "supposed", "taken_back", "auxiliaries")  # fmt: skip
+           "typed_joins", "supposed", "taken_back", "auxiliaries", "the_twitch", "not_long_ago")  # fmt: skip
 # Fields a content pack may leave out (they came later).
 _OPTIONAL = ("others", "long_ago", "lookalike_stops", "hypothetical", "me", "answers", "fresh_starts", "denials",
              "only_mine", "informing", "asked", "happening_now", "sayings_at", "ellipsis", "ellipsis_tail",
              "their_place", "general_questions", "general_if_asked", "hearsay", "own", "curious", "heard_at",
              "told_mine", "dialect", "no_alikes", "claims", "for_whom", "glue", "own_long_ago", "recent",
-             "started_from", "answer_tails", "typed_joins", "supposed", "taken_back", "auxiliaries")  # fmt: skip
+             "started_from", "answer_tails", "typed_joins", "supposed", "taken_back", "auxiliaries", "the_twitch",
+             "not_long_ago")  # fmt: skip
 _PHRASE_LISTS = ("others", "long_ago", "hypothetical", "fresh_starts", "denials", "only_mine", "informing",
                  "happening_now", "their_place", "general_questions", "general_if_asked", "hearsay", "curious",
                  "told_mine", "claims", "for_whom", "own_long_ago", "recent", "started_from", "supposed",
-                 "taken_back")  # fmt: skip
+                 "taken_back", "not_long_ago")  # fmt: skip
 _ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me", "answers", "ellipsis", "ellipsis_tail", "own",
              "no_alikes", "glue", "answer_tails", "typed_joins", "auxiliaries")  # fmt: skip
 # Lists that cancel or end what came before: a filler word lost from one of their phrases widens what it cancels.
@@ -126,6 +127,8 @@ def read_spotting(
                 reader.problem((*path, key, str(index)), f"should be one word, not '{' '.join(words)}'")
     idioms = reader.get(raw, "idioms", path, "phrases", required=False) or ()
     idioms = [g for i, g in enumerate(idioms) if check_group(reader, (*path, "idioms", str(i)), g, groups)]
+    the_twitch = reader.get(raw, "the_twitch", path, "phrases", required=False) or ()
+    the_twitch = [g for i, g in enumerate(the_twitch) if check_group(reader, (*path, "the_twitch", str(i)), g, groups)]
     lookalikes, belongs = (_pairs(reader, raw, path, key, groups) for key in ("lookalikes", "belongs"))
     sounds_raw = reader.get(raw, "sounds_like", path, "mapping") or {}
     sounds = {}
@@ -198,6 +201,8 @@ def read_spotting(
         answer_tails=frozenset(w[0] for w in lists["answer_tails"]),
         typed_joins=frozenset(w[0] for w in lists["typed_joins"]),
         auxiliaries=frozenset(w[0] for w in lists["auxiliaries"]),
+        the_twitch=frozenset(the_twitch),
+        not_long_ago=lists["not_long_ago"],
     )
 
 
