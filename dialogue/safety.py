@@ -54,7 +54,7 @@ def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
     here = safety.spotting.heard_at.get(about or "", ())  # "what comes out is dark" at the drinking question
     away = {g for topic, groups in safety.spotting.heard_at.items() if topic != about for g in groups} - set(here)
     found = [h for h in _hits(words, clauses, parts, safety.spotting) if h.group not in away]
-    hits = _quiet(found, words, clauses, parts, safety.spotting, sayings)
+    hits = _quiet(found, words, clauses, parts, safety.spotting, sayings, about is not None)
     for h in hits:
         h.refused = h.refused or h.clause in denied  # "numb? no."
         h.negated = h.negated or h.refused
@@ -263,12 +263,14 @@ def _relative(words: list[str], parts: list[int], i: int, spotting: Spotting) ->
 
 
 def _in_aside(a: _Hit, words: list[str], parts: list[int], spotting: Spotting) -> bool:
-    """Whether a hit sits in an "after ..." aside with a verb of its sentence's subject right after it ("the twitch
-    after gym sessions has been going for weeks"): then what follows is not the hit's."""
-    opened = any(
-        words[k] in spotting.lookalike_stops and parts[k] == parts[a.start] for k in range(max(0, a.start - 2), a.start)
-    )
-    return opened and a.end < len(words) and words[a.end] in spotting.auxiliaries
+    """Whether a hit sits in an "after ..." aside that what follows is not the hit's: with a verb of its sentence's
+    subject right after it ("the twitch after gym sessions has been going for weeks"), or opened right after the
+    twitch ("her calf has been twitching after her walking group for a month")."""
+    opens = [k for k in range(max(0, a.start - 2), a.start) if words[k] in spotting.lookalike_stops]
+    if not opens or parts[opens[0]] != parts[a.start]:
+        return False
+    twitched = opens[0] > 0 and any((words[opens[0] - 1],) in spotting.groups[g] for g in spotting.the_twitch)
+    return twitched or (a.end < len(words) and words[a.end] in spotting.auxiliaries)
 
 
 def _hits(words: list[str], clauses: list[int], parts: list[int], spotting: Spotting) -> list[_Hit]:
@@ -289,7 +291,7 @@ def _hits(words: list[str], clauses: list[int], parts: list[int], spotting: Spot
 
 def _quiet(
     hits: list[_Hit], words: list[str], clauses: list[int], parts: list[int], spotting: Spotting,
-    sayings: frozenset[str] = frozenset(),
+    sayings: frozenset[str] = frozenset(), in_checkin: bool = False,
 ) -> list[_Hit]:  # fmt: skip
     """Drop idioms (and `sayings`, the groups that are sayings at this question) and look-alikes, then mark hits that a
     negation, an all-clear, an "as usual", a what-if or someone else's clause cancels."""
@@ -313,7 +315,7 @@ def _quiet(
     # and shorter phrases inside a belonging said close by: "lifting since ten years" drops "years" and "since"
     dropped |= {id(h) for h in hits for s, e in belonging if s <= h.start and h.end <= e and h.end - h.start < e - s}
     hits = [h for h in hits if id(h) not in dropped]
-    someone_else(hits, words, parts, spotting)
+    someone_else(hits, words, parts, spotting, in_checkin)
     long_past(hits, words, parts, clauses, spotting)
     taken_back(hits, words, clauses, spotting)
     signs_at = {i for h in hits for i in range(h.start, h.end)}

@@ -7,7 +7,9 @@ from twitch_coach.dialogue.content import Spotting
 from twitch_coach.dialogue.phrases import Hit, phrase_at
 
 
-def someone_else(hits: list[Hit], words: list[str], parts: list[int], spotting: Spotting) -> None:
+def someone_else(
+    hits: list[Hit], words: list[str], parts: list[int], spotting: Spotting, in_checkin: bool = False
+) -> None:
     """Mark the hits of a stretch about someone else ("my friend fainted, ..."): no red flag is theirs to raise, and
     no urgent sign either when it was long ago. A stretch runs to a comma or a word like "and" (the negation stops);
     one that also speaks of oneself ("my mates said I was out") stays. An "and" inside a sign's own words ("pins and
@@ -55,7 +57,8 @@ def someone_else(hits: list[Hit], words: list[str], parts: list[int], spotting: 
     # A parent asking for their child ("my son says his leg goes numb") asks as the child would: red flags count. So
     # does anyone telling of someone else's twitch and not of one of their own ("my mum's calf twitches and it's numb").
     twitch_at = {stretch[h.start] for h in hits if h.group in spotting.the_twitch}
-    for_them = bool(twitch_at & others.keys()) and not mine
+    # In a check-in, a reply that speaks only of "her" or "his" (no one named) answers for the one checked in on.
+    for_them = bool(twitch_at & others.keys() or (in_checkin and others and not named)) and not mine
     asked_for = for_them or any(phrase_at(words, i, spotting.for_whom, loose=True) for i in range(len(words)))
     for h in hits:
         at = stretch[h.start]
