@@ -319,16 +319,14 @@ def _quiet(
     long_past(hits, words, parts, clauses, spotting)
     taken_back(hits, words, clauses, spotting)
     signs_at = {i for h in hits for i in range(h.start, h.end)}
-    covered = set(signs_at)
-    for i in range(len(words)):  # a pseudo phrase may start on a sign's word: "can not breathe good"
-        pseudo = _phrase_at(words, i, spotting.pseudo)
-        if pseudo:
-            covered.update(range(i, i + pseudo))
+    in_pseudo = {k for i in range(len(words)) for k in range(i, i + _phrase_at(words, i, spotting.pseudo))}
+    covered = signs_at | in_pseudo  # a pseudo phrase may start on a sign's word: "can not breathe good"
     for i, word in enumerate(words):
         what_if = _phrase_at(words, i, spotting.hypothetical)
         # a what-if reaching past the sign words it starts with is one ("going to start iron tablets")
         past = what_if and all(h.end < i + what_if for h in hits if h.start <= i < h.end)
-        if i in covered and not past and not _phrase_at(words, i, spotting.denials):
+        said_usual = 0 if i in in_pseudo else _phrase_at(words, i, spotting.as_usual)  # "..., same as ever": on "same"
+        if i in covered and not past and not said_usual and not _phrase_at(words, i, spotting.denials):
             continue
         # a word heard for "no" ("know pain, know numbness") where it starts its part or follows a sign's words
         after_sign = i - 1 in signs_at and words[i - 1] not in spotting.me  # "I know ..." is no "no"
@@ -346,7 +344,7 @@ def _quiet(
                 if i < h.start < end:
                     h.negated, h.refused = h.negated or not what_if, h.refused or not what_if
                     h.maybe = True
-        usual = _phrase_at(words, i, spotting.as_usual)
+        usual = said_usual
         clear = usual or _phrase_at(words, i, spotting.all_clear)
         if clear:
             same = clauses if usual else parts

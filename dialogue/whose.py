@@ -22,10 +22,13 @@ def someone_else(
         stretch.append(at)
     others: dict[int, set[int]] = {}  # stretch -> the positions its mentions of someone else cover
     named = set()  # stretches naming someone beyond a child asked for ("my daughter says her friend ...")
+    names = set()  # who is named, a child asked for too
     long_ago = set()
     not_ago = {k for i in range(len(words)) for k in range(i, i + phrase_at(words, i, spotting.not_long_ago))}
     for i in range(len(words)):
         n = phrase_at(words, i, spotting.others, loose=True)
+        if n > 1:
+            names.add(tuple(words[i : i + n]))
         if n > 1 and not phrase_at(words, i, spotting.for_whom, loose=True):
             named.add(stretch[i])
         if n and i + n < len(words) and stretch[i + n] == stretch[i]:
@@ -64,7 +67,9 @@ def someone_else(
         at = stretch[h.start]
         if at in others:
             h.passed = True
-            h.maybe = h.maybe or not asked_for or (at in named and not (for_them and at in twitch_at))
+            # asking for one person, theirs counts wherever they are named; with two named, only beside the twitch
+            theirs = for_them and (at in twitch_at or len(names) == 1)
+            h.maybe = h.maybe or not asked_for or (at in named and not theirs)
             ago = parts[h.start] in long_ago and at not in now
             h.negated = h.negated or ago or (only_mine and at not in now)
         if at in informing:
