@@ -14,7 +14,8 @@ def someone_else(
     no urgent sign either when it was long ago. A stretch runs to a comma or a word like "and" (the negation stops);
     one that also speaks of oneself ("my mates said I was out") stays. An "and" inside a sign's own words ("pins and
     needles") ends nothing. A time long ago reaches the other stretches of its part that do not say now ("her face
-    drooped when she had Bell's palsy years back")."""
+    drooped when she had Bell's palsy years back"). But someone asking for another person, a child or whoever has the
+    twitch told of, asks as that person would: their red flags count ("my mum's calf twitches and it's numb")."""
     inside = {i for h in hits for i in range(h.start + 1, h.end)}
     stretch, at = [], 0
     for i, word in enumerate(words):
