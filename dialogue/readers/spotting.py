@@ -125,10 +125,7 @@ def read_spotting(
         for index, words in enumerate(lists[key]):
             if len(words) > 1:
                 reader.problem((*path, key, str(index)), f"should be one word, not '{' '.join(words)}'")
-    idioms = reader.get(raw, "idioms", path, "phrases", required=False) or ()
-    idioms = [g for i, g in enumerate(idioms) if check_group(reader, (*path, "idioms", str(i)), g, groups)]
-    the_twitch = reader.get(raw, "the_twitch", path, "phrases", required=False) or ()
-    the_twitch = [g for i, g in enumerate(the_twitch) if check_group(reader, (*path, "the_twitch", str(i)), g, groups)]
+    idioms, the_twitch = (_group_names(reader, raw, path, key, groups) for key in ("idioms", "the_twitch"))
     lookalikes, belongs = (_pairs(reader, raw, path, key, groups) for key in ("lookalikes", "belongs"))
     sounds_raw = reader.get(raw, "sounds_like", path, "mapping") or {}
     sounds = {}
@@ -164,7 +161,7 @@ def read_spotting(
         sounds,
         frozenset(normalise(w) for w in not_slips),
         frozenset(w[0] for w in lists["lookalike_stops"]),
-        frozenset(idioms),
+        idioms,
         lists["hypothetical"],
         lists["others"],
         frozenset(w[0] for w in lists["me"]),
@@ -201,7 +198,7 @@ def read_spotting(
         answer_tails=frozenset(w[0] for w in lists["answer_tails"]),
         typed_joins=frozenset(w[0] for w in lists["typed_joins"]),
         auxiliaries=frozenset(w[0] for w in lists["auxiliaries"]),
-        the_twitch=frozenset(the_twitch),
+        the_twitch=the_twitch,
         not_long_ago=lists["not_long_ago"],
     )
 
@@ -238,6 +235,14 @@ def _written_out(
             reader.problem((*where, str(index)), f"'{phrase}' writes out to more than {MAX_EXPANDED} phrases")
         out += options[:MAX_EXPANDED]
     return tuple(dict.fromkeys(out))
+
+
+def _group_names(
+    reader: Reader, raw: dict[str, Any], path: KeyPath, key: str, groups: dict[str, Any]
+) -> frozenset[str]:
+    """`key`'s list of group names (`idioms`, `the_twitch`), each a known group."""
+    names = reader.get(raw, key, path, "phrases", required=False) or ()
+    return frozenset(g for i, g in enumerate(names) if check_group(reader, (*path, key, str(i)), g, groups))
 
 
 def check_group(reader: Reader, where: KeyPath, name: str, groups: dict[str, Any]) -> bool:
