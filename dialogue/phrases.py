@@ -38,6 +38,11 @@ def phrase_at(tokens: list[str], i: int, phrases: tuple[tuple[str, ...], ...], l
     return best
 
 
+def covered(tokens: list[str], phrases: tuple[tuple[str, ...], ...]) -> set[int]:
+    """The positions of `tokens` inside a phrase of `phrases` said there exactly."""
+    return {k for i in range(len(tokens)) for k in range(i, i + phrase_at(tokens, i, phrases))}
+
+
 _Phrases = tuple[tuple[str, ...], ...]
 _BY_FIRST: dict[int, tuple[_Phrases, dict[str, list[tuple[str, ...]]]]] = {}
 _EXACT: dict[int, tuple[_Phrases, dict[str, tuple[tuple[int, ...], frozenset[tuple[str, ...]]]]]] = {}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from twitch_coach.dialogue.content import Patterns, Safety, Spotting
 from twitch_coach.dialogue.glued import GLUED, TYPED, split, split_typed
 from twitch_coach.dialogue.phrases import Hit as _Hit
+from twitch_coach.dialogue.phrases import covered as _covered
 from twitch_coach.dialogue.phrases import phrase_at as _phrase_at
 from twitch_coach.dialogue.whose import claimed, long_past, someone_else, taken_back
 from twitch_coach.intents.matcher import LIST_JOINS
@@ -319,8 +320,14 @@ def _quiet(
     long_past(hits, words, parts, clauses, spotting)
     taken_back(hits, words, clauses, spotting)
     signs_at = {i for h in hits for i in range(h.start, h.end)}
-    in_pseudo = {k for i in range(len(words)) for k in range(i, i + _phrase_at(words, i, spotting.pseudo))}
+    in_pseudo = _covered(words, spotting.pseudo)
     covered = signs_at | in_pseudo  # a pseudo phrase may start on a sign's word: "can not breathe good"
+    # where a telling or someone else starts: a "fine" after one is not the speaker's own
+    others_say = {
+        k
+        for k in range(len(words))
+        if _phrase_at(words, k, spotting.informing) or _phrase_at(words, k, spotting.others)
+    }
     for i, word in enumerate(words):
         what_if = _phrase_at(words, i, spotting.hypothetical)
         # a what-if reaching past the sign words it starts with is one ("going to start iron tablets")
@@ -353,10 +360,7 @@ def _quiet(
                 # nor one someone else gave ("I passed out in PE and the teacher said I was fine")
                 under_no = not usual and (
                     any(w in spotting.negations for w in words[h.end : i])
-                    or any(
-                        _phrase_at(words, k, spotting.informing) or _phrase_at(words, k, spotting.others)
-                        for k in range(h.end, i)
-                    )
+                    or any(k in others_say for k in range(h.end, i))
                 )
                 if h.start < i and same[h.start] == same[i] and not under_no:
                     h.negated = True

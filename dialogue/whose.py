@@ -4,7 +4,7 @@ the speaker after all ("... and that's exactly what I've got now")."""
 from __future__ import annotations
 
 from twitch_coach.dialogue.content import Spotting
-from twitch_coach.dialogue.phrases import Hit, phrase_at
+from twitch_coach.dialogue.phrases import Hit, covered, phrase_at
 
 
 def someone_else(
@@ -25,7 +25,7 @@ def someone_else(
     named = set()  # stretches naming someone beyond a child asked for ("my daughter says her friend ...")
     names = set()  # who is named, a child asked for too
     long_ago = set()
-    not_ago = {k for i in range(len(words)) for k in range(i, i + phrase_at(words, i, spotting.not_long_ago))}
+    not_ago = covered(words, spotting.not_long_ago)  # "all at once" is no "once" long ago
     for i in range(len(words)):
         n = phrase_at(words, i, spotting.others, loose=True)
         if n > 1:
