@@ -72,14 +72,20 @@ class Reader:
         if not isinstance(value, list) or not value:
             self.problem(path, f"should be a non-empty list of phrases, not {kind(value)}")
             return ()
-        out = []
+        out: list[str] = []
+        seen: set[str] = set()
         for index, item in enumerate(value):
             if isinstance(item, bool):  # "true" and "false" are words people say too
-                out.append(str(item).lower())
+                phrase = str(item).lower()
             elif isinstance(item, str | int | float) and str(item).strip():
-                out.append(str(item).strip().lower())
+                phrase = str(item).strip().lower()
             else:
                 self.problem((*path, str(index)), f"should be a phrase (text), not {kind(item)}")
+                continue
+            if phrase in seen:
+                self.problem((*path, str(index)), f"'{phrase}' is listed twice; keep one")
+            seen.add(phrase)
+            out.append(phrase)
         return tuple(out)
 
     def count(self, data: dict[str, Any], key: str, path: KeyPath) -> int | None:

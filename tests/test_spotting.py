@@ -237,6 +237,8 @@ def test_the_one_shot_answer_and_the_check_in_raise_the_same_flags(text: str, fl
         ("  both: [both]", "  both: [both]\n  unused: [thing]", "safety.groups.unused: group 'unused' is used by no sign"),
         ("    - [weak, not_body]", "    - [weak, not_bodies]", "safety.spotting.lookalikes.0: unknown group 'not_bodies'"),
         ("  both: [both]", "  both: [like]", "safety.groups.both.0: 'like' is only filler words"),
+        ("  both: [both]", "  both: [both, Both]", "safety.groups.both.1: 'both' is listed twice; keep one"),
+        ("  me: [i, me, my, myself, mine]", "  me: [i, me, my, myself, mine, me]", "safety.spotting.me.5: 'me' is listed twice"),
         ("    unless: [recent]", "    unless: [recnt]", "safety.red_flags.persistent.unless.0: unknown group 'recnt'"),
         ("  both: [both]", '  both: [both, "{manny} {places}"]', "safety.groups.both.1: unknown group 'manny' in '{manny} {places}'"),
         ("  both: [both]", '  both: [both, "{round_a}"]\n  round_a: ["{both}"]', "groups.round_a: groups name each other in a circle: both -> round_a -> both"),
