@@ -65,6 +65,8 @@ def parts() -> dict[str, list[Case]]:
         "held-out round 30": [c for c in cases if c.held_out and c.round == 30],
         "held-out round 31": [c for c in cases if c.held_out and c.round == 31],
         "held-out round 32": [c for c in cases if c.held_out and c.round == 32],
+        "held-out round 33": [c for c in cases if c.held_out and c.round == 33],
+        "held-out round 34": [c for c in cases if c.held_out and c.round == 34],
         "development": [c for c in cases if not c.held_out],
     }
 
@@ -104,6 +106,8 @@ def test_set_is_big_enough_and_held_out_is_kept_apart() -> None:
     assert len(parts()["held-out round 30"]) >= 405
     assert len(parts()["held-out round 31"]) >= 380
     assert len(parts()["held-out round 32"]) >= 400
+    assert len(parts()["held-out round 33"]) >= 390
+    assert len(parts()["held-out round 34"]) >= 400
     said = Counter(" ".join(c.say.lower().split()) for c in cases)
     assert not [s for s, n in said.items() if n > 1], "a case said twice would count twice (or in both parts)"
 
@@ -124,7 +128,7 @@ def test_every_label_is_a_known_id() -> None:
 
 
 @pytest.mark.parametrize(
-    "part", ["held-out", *(f"held-out round {n}" for n in range(2, 33)), "development"]
+    "part", ["held-out", *(f"held-out round {n}" for n in range(2, 35)), "development"]
 )
 def test_each_part_covers_every_sign_flag_and_kind(part: str) -> None:
     cases = parts()[part]
@@ -234,6 +238,8 @@ FLOORS = {
     30: (1.0, 208 / 210, 9 / 92),  # blind, adaptive sport and disability; clean 113/118, 200/210, 18/92
     31: (1.0, 1.0, 3 / 96),  # blind, a representative mix, measured on the final code; clean 111/112, 218/219, 9/96
     32: (1.0, 212 / 213, 14 / 103),  # blind, the outdoors and weather; clean 111/111, 211/213, 18/103
+    33: (1.0, 215 / 219, 7 / 79),  # blind, shift workers and physical jobs; clean 113/113, 215/219, 7/79
+    34: (113 / 114, 237 / 243, 7 / 106),  # blind, things read out; clean 113/114, 237/243, 7/106
 }
 
 
