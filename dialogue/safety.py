@@ -290,6 +290,12 @@ def _hits(words: list[str], clauses: list[int], parts: list[int], spotting: Spot
     return hits
 
 
+def _holds(h: _Hit, saying: _Hit, sayings: frozenset[str]) -> bool:
+    """Whether `h` is longer than `saying`, a hit of a group that is a saying at this question, and holds all of it."""
+    longer = h.end - h.start > saying.end - saying.start
+    return saying.group in sayings and longer and h.start <= saying.start and saying.end <= h.end
+
+
 def _quiet(
     hits: list[_Hit], words: list[str], clauses: list[int], parts: list[int], spotting: Spotting,
     sayings: frozenset[str] = frozenset(), in_checkin: bool = False,
@@ -297,7 +303,8 @@ def _quiet(
     """Drop idioms (and `sayings`, the groups that are sayings at this question) and look-alikes, then mark hits that a
     negation, an all-clear, an "as usual", a what-if or someone else's clause cancels."""
     idioms = [h for h in hits if h.group in spotting.idioms or h.group in sayings]
-    dropped = {id(h) for h in hits for f in idioms if h.start < f.end and f.start < h.end}  # "a pain in the neck"
+    # "a pain in the neck"; but a longer phrase that holds a whole saying says more: "out cold on the gym floor"
+    dropped = {id(h) for h in hits for f in idioms if h.start < f.end and f.start < h.end and not _holds(h, f, sayings)}
     in_sayings = set(dropped)  # a word of a saying belongs to nothing ("after every run for a month")
     by_group: dict[str, list[_Hit]] = {}
     for h in hits:

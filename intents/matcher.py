@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
 
@@ -199,6 +199,17 @@ class Matcher:
 
     def match(self, utterance: str, expectation: Expectation) -> Match:
         """The meaning of `utterance` at a question expecting `expectation`."""
+        whole = self._match(utterance, expectation)
+        # A question put to oneself and then answered ("sore? no.", "hours? about seven"): the answer is what follows
+        # it, when that reads as an answer at least as surely as the whole does.
+        asked, mark, reply = utterance.rpartition("?")
+        if mark and asked.strip() and normalise(reply) and whole.intent != "free":
+            answered = self._match(reply, expectation)
+            if answered.intent != "none" and answered.confidence >= whole.confidence:
+                return replace(answered, text=whole.text, tags=whole.tags)
+        return whole
+
+    def _match(self, utterance: str, expectation: Expectation) -> Match:
         text = normalise(utterance)
         if not text:
             return Match("none", None, 0.0, text)
