@@ -66,6 +66,10 @@ CASES = [
     ("easy-ish", "easy"),
     ("slept rubbish", "slept rubbish"),
     ("didn't finish", "did not finish"),
+    # a word in single quotes keeps its start: the "'d" of "I'd", not of 'double vision'
+    ("note to self: 'double vision'", "note to self double vision"),
+    ("'red pee', 'very weak', 'my leg', 'numb'", "red pee very weak my leg numb"),
+    ("I'd say it's 'really' sore", "i would say it is really sore"),
     # numbers written with digits
     ("5.5 hours", "5.5 hours"),
     ("about 6.", "about 6"),
