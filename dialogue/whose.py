@@ -27,7 +27,8 @@ def someone_else(
     long_ago = set()
     not_ago = covered(words, spotting.not_long_ago)  # "all at once" is no "once" long ago
     for i in range(len(words)):
-        n = phrase_at(words, i, spotting.others, loose=True)
+        # "after a night of lifting patients": whoever is lifted is no one telling of a sign
+        n = 0 if i and words[i - 1] in spotting.tended else phrase_at(words, i, spotting.others, loose=True)
         if n > 1:
             names.add(tuple(words[i : i + n]))
         if n > 1 and not phrase_at(words, i, spotting.for_whom, loose=True):
@@ -43,6 +44,7 @@ def someone_else(
     saying_mine = [(i, phrase_at(words, i, spotting.only_mine)) for i in range(len(words))]
     only_mine = any(n for _, n in saying_mine)
     apart = {k for i, n in saying_mine for k in range(i, i + n)}  # its "I" claims nothing of theirs
+    apart |= covered(words, spotting.asked_by)  # nor does "he asked me to check for him"
     # a stretch that also speaks of oneself, beside any mention of someone else in it, is the speaker's
     mine = {
         stretch[i]

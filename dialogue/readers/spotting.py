@@ -21,20 +21,21 @@ _FIELDS = ("breaks", "negations", "negation_stops", "all_clear", "as_usual", "ps
            "happening_now", "sayings_at", "ellipsis", "ellipsis_tail", "their_place", "general_questions",
            "general_if_asked", "hearsay", "own", "curious", "heard_at", "told_mine", "dialect", "no_alikes",
            "claims", "for_whom", "glue", "own_long_ago", "recent", "started_from", "answer_tails",
-           "typed_joins", "supposed", "taken_back", "auxiliaries", "the_twitch", "not_long_ago")  # fmt: skip
+           "typed_joins", "supposed", "taken_back", "auxiliaries", "the_twitch", "not_long_ago", "tended",
+           "asked_by")  # fmt: skip
 # Fields a content pack may leave out (they came later).
 _OPTIONAL = ("others", "long_ago", "lookalike_stops", "hypothetical", "me", "answers", "fresh_starts", "denials",
              "only_mine", "informing", "asked", "happening_now", "sayings_at", "ellipsis", "ellipsis_tail",
              "their_place", "general_questions", "general_if_asked", "hearsay", "own", "curious", "heard_at",
              "told_mine", "dialect", "no_alikes", "claims", "for_whom", "glue", "own_long_ago", "recent",
              "started_from", "answer_tails", "typed_joins", "supposed", "taken_back", "auxiliaries", "the_twitch",
-             "not_long_ago")  # fmt: skip
+             "not_long_ago", "tended", "asked_by")  # fmt: skip
 _PHRASE_LISTS = ("others", "long_ago", "hypothetical", "fresh_starts", "denials", "only_mine", "informing",
                  "happening_now", "their_place", "general_questions", "general_if_asked", "hearsay", "curious",
                  "told_mine", "claims", "for_whom", "own_long_ago", "recent", "started_from", "supposed",
-                 "taken_back", "not_long_ago")  # fmt: skip
+                 "taken_back", "not_long_ago", "asked_by")  # fmt: skip
 _ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me", "answers", "ellipsis", "ellipsis_tail", "own",
-             "no_alikes", "glue", "answer_tails", "typed_joins", "auxiliaries")  # fmt: skip
+             "no_alikes", "glue", "answer_tails", "typed_joins", "auxiliaries", "tended")  # fmt: skip
 # Lists that cancel or end what came before: a filler word lost from one of their phrases widens what it cancels.
 _CANCELLING = ("breaks", "negations", "denials", "all_clear", "as_usual", "pseudo", "hypothetical")
 LOOKALIKE_GAP = 2  # words that may come between the two halves of a look-alike unless it says ("one side of my calf")
@@ -198,8 +199,10 @@ def read_spotting(
         answer_tails=frozenset(w[0] for w in lists["answer_tails"]),
         typed_joins=frozenset(w[0] for w in lists["typed_joins"]),
         auxiliaries=frozenset(w[0] for w in lists["auxiliaries"]),
+        tended=frozenset(w[0] for w in lists["tended"]),
         the_twitch=the_twitch,
         not_long_ago=lists["not_long_ago"],
+        asked_by=lists["asked_by"],
     )
 
 
