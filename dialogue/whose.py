@@ -6,6 +6,8 @@ from __future__ import annotations
 from twitch_coach.dialogue.content import Spotting
 from twitch_coach.dialogue.phrases import Hit, covered, phrase_at
 
+_RECORD_GAP = 3  # words that may come between one's own record and its telling ("my note back, it says")
+
 
 def someone_else(
     hits: list[Hit], words: list[str], parts: list[int], spotting: Spotting, in_checkin: bool = False
@@ -83,10 +85,14 @@ def _informing(words: list[str], parts: list[int], stretch: list[int], spotting:
     """The stretches that pass on what a sign means ("I read that slurred speech is a stroke sign", "the poster
     says stop if you get chest pain") with no word of oneself (or of one's own twitch: "my doctor says the twitching
     ...") after the telling ("I read that my speech ..."), but in what-ifs told, which it reaches to the end of its part
-    ("my physio says if I ever get chest pain I should ring 999")."""
+    ("my physio says if I ever get chest pain I should ring 999"). One's own record read out is no telling ("reading my
+    note back, it says ...")."""
     told: dict[int, int] = {}  # stretch -> where its telling ends
+    records = [(k, phrase_at(words, k, spotting.own_record)) for k in range(len(words))]
     for i in range(len(words)):
-        n = phrase_at(words, i, spotting.informing)
+        # "reading my note back, it says ...": one's own record, just before, tells of one's own signs
+        mine = any(n and k < i <= k + n + _RECORD_GAP for k, n in records)
+        n = 0 if mine else phrase_at(words, i, spotting.informing)
         if n and stretch[i + n - 1] not in told:  # "says stop | if you get chest pain": the stretch it ends in
             told[stretch[i + n - 1]] = i + n
 
