@@ -104,6 +104,7 @@ class Spotting:
     the_twitch: frozenset[str] = frozenset()  # groups naming the twitch: asking for whose it is, one asks as them
     auxiliaries: frozenset[str] = frozenset()  # a verb after "after <activity>" is not the activity's ("has been")
     asked_by: tuple[tuple[str, ...], ...] = ()  # their "me" claims nothing: "he's asked me to check for him"
+    not_now: tuple[tuple[str, ...], ...] = ()  # hold a word of `happening_now` but say how often ("now and then")
     own_record: tuple[tuple[str, ...], ...] = ()  # what these say is one's own: "reading my note back, it says ..."
     tended: frozenset[str] = frozenset()  # someone named after these is tended, not telling ("lifting patients")
     index: WordIndex = field(init=False, repr=False, compare=False)

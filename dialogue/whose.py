@@ -60,7 +60,8 @@ def someone_else(
         carried = stretch[i] != stretch[i - 1] and parts[i] == parts[i - 1] and stretch[i - 1] in others
         if carried and stretch[i] not in mine and stretch[i] not in others:
             others[stretch[i]] = set()
-    now = {stretch[i] for i in range(len(words)) if phrase_at(words, i, spotting.happening_now)}
+    often = covered(words, spotting.not_now)  # "now and then" says how often, not that it is happening now
+    now = {stretch[i] for i in range(len(words)) if i not in often and phrase_at(words, i, spotting.happening_now)}
     informing = _informing(words, parts, stretch, spotting)
     # A parent asking for their child ("my son says his leg goes numb") asks as the child would: red flags count. So
     # does anyone telling of someone else's twitch and not of one of their own ("my mum's calf twitches and it's numb").

@@ -22,18 +22,18 @@ _FIELDS = ("breaks", "negations", "negation_stops", "all_clear", "as_usual", "ps
            "general_if_asked", "hearsay", "own", "curious", "heard_at", "told_mine", "dialect", "no_alikes",
            "claims", "for_whom", "glue", "own_long_ago", "recent", "started_from", "answer_tails",
            "typed_joins", "supposed", "taken_back", "auxiliaries", "the_twitch", "not_long_ago", "tended",
-           "asked_by", "own_record")  # fmt: skip
+           "asked_by", "own_record", "not_now")  # fmt: skip
 # Fields a content pack may leave out (they came later).
 _OPTIONAL = ("others", "long_ago", "lookalike_stops", "hypothetical", "me", "answers", "fresh_starts", "denials",
              "only_mine", "informing", "asked", "happening_now", "sayings_at", "ellipsis", "ellipsis_tail",
              "their_place", "general_questions", "general_if_asked", "hearsay", "own", "curious", "heard_at",
              "told_mine", "dialect", "no_alikes", "claims", "for_whom", "glue", "own_long_ago", "recent",
              "started_from", "answer_tails", "typed_joins", "supposed", "taken_back", "auxiliaries", "the_twitch",
-             "not_long_ago", "tended", "asked_by", "own_record")  # fmt: skip
+             "not_long_ago", "tended", "asked_by", "own_record", "not_now")  # fmt: skip
 _PHRASE_LISTS = ("others", "long_ago", "hypothetical", "fresh_starts", "denials", "only_mine", "informing",
                  "happening_now", "their_place", "general_questions", "general_if_asked", "hearsay", "curious",
                  "told_mine", "claims", "for_whom", "own_long_ago", "recent", "started_from", "supposed",
-                 "taken_back", "not_long_ago", "asked_by", "own_record")  # fmt: skip
+                 "taken_back", "not_long_ago", "asked_by", "own_record", "not_now")  # fmt: skip
 _ONE_WORD = ("negations", "negation_stops", "lookalike_stops", "me", "answers", "ellipsis", "ellipsis_tail", "own",
              "no_alikes", "glue", "answer_tails", "typed_joins", "auxiliaries", "tended")  # fmt: skip
 # Lists that cancel or end what came before: a filler word lost from one of their phrases widens what it cancels.
@@ -204,6 +204,7 @@ def read_spotting(
         not_long_ago=lists["not_long_ago"],
         asked_by=lists["asked_by"],
         own_record=lists["own_record"],
+        not_now=lists["not_now"],
     )
 
 
