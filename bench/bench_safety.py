@@ -70,9 +70,11 @@ were written blind and measured once on the final code of stop 20: urgent 111/11
 and urgent 111/111, red flags 211/213, false alarms 18/103, their clean figures; then fixed by kind: 112/112, 219/219,
 3/96 and 111/111, 212/213, 14/103. Round 33 (shift workers and physical jobs) and round 34 (things read out: a
 watch, a letter, a leaflet, one's own log) were written blind and measured once after stop 20: urgent 113/113, red
-flags 215/219, false alarms 7/79, and urgent 113/114, red flags 237/243, false alarms 7/106, their clean figures.
-Targets (issue 8, held-out part): urgent 100%, red flags >= 99%, false alarms on
-negated and look-alike cases <= 5%.
+flags 215/219, false alarms 7/79, and urgent 113/114, red flags 237/243, false alarms 7/106, their clean figures;
+then fixed by kind: 113/113, 217/219, 2/79 and 114/114, 241/243, 4/106. Round 35 (a plain mix again) was written blind
+and measured once on the final code of stop 21: urgent 111/113, red flags 239/245, false alarms 3/76, its clean figure;
+then fixed by kind: 113/113, 242/245, 1/76. Targets (issue 8, held-out part): urgent 100%, red flags >= 99%, false
+alarms on negated and look-alike cases <= 5%.
 """
 
 from __future__ import annotations
