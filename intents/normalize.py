@@ -25,7 +25,7 @@ _CONTRACTIONS = {
 }
 # Each as a whole word, or as the end of one: the "'d" of "I'd", not the start of a quoted 'double vision'.
 _CONTRACTIONS_RE = [
-    (re.compile((r"(?<=[a-z])" if short[0] in "'n" else r"\b") + re.escape(short) + r"\b"), full)
+    (short, re.compile((r"(?<=[a-z])" if short[0] in "'n" else r"\b") + re.escape(short) + r"\b"), full)
     for short, full in _CONTRACTIONS.items()
 ]
 _LETS_RE = re.compile(r"\blet's")  # "let's" as a word, not inside "wallet's" or "tablet's"
@@ -124,8 +124,9 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = _LETS_RE.sub("let us", text)
-    for short, full in _CONTRACTIONS_RE:
-        text = short.sub(full, text)
+    for short, pattern, full in _CONTRACTIONS_RE:
+        if short in text:  # most text holds none: the plain test is far cheaper than the pattern
+            text = pattern.sub(full, text)
     text = _PRE_RE.sub("pre", text)  # "pre-workout", "pre workout" -> "preworkout": one word however written
     text = _AGREE_RE.sub(" uhhuh ", text)  # "uh huh" is a yes; keep it from the filler "uh"
     text = _ISH_RE.sub(lambda m: m.group(1) or m.group(2), text)
