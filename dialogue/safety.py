@@ -97,7 +97,8 @@ def spot(utterance: str, safety: Safety, about: str | None = None) -> Spotted:
     kept = {id(h) for h in hits}  # the rest were idioms, sayings or look-alikes
     other = [h for h in found if id(h) not in kept] + [h for h in hits if h.passed]  # ... or someone else's
     # with the words beside them that mean nothing alone: "I've been running for months" names no twitch's weeks
-    theirs = counted(other + [h for h in hits if h.clause in {o.clause for o in other} and not h.negated])
+    beside = {o.clause for o in other}
+    theirs = counted(other + [h for h in hits if h.clause in beside and not h.negated])
     elsewhere = tuple(f for f, fl in safety.red_flags.items() if f not in flags + said_no and named(theirs, fl.signs))
     return Spotted(urgent, flags, said_no, elsewhere)
 
