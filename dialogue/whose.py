@@ -89,11 +89,11 @@ def _informing(words: list[str], parts: list[int], stretch: list[int], spotting:
     ("my physio says if I ever get chest pain I should ring 999"). One's own record read out is no telling ("reading my
     note back, it says ...")."""
     told: dict[int, int] = {}  # stretch -> where its telling ends
-    records = [(k, phrase_at(words, k, spotting.own_record)) for k in range(len(words))]
+    # "reading my note back, it says ...": a telling that starts just after one's own record tells of one's own signs
+    records = ((k, phrase_at(words, k, spotting.own_record)) for k in range(len(words)))
+    mine = {i for k, n in records if n for i in range(k + 1, k + n + _RECORD_GAP + 1)}
     for i in range(len(words)):
-        # "reading my note back, it says ...": one's own record, just before, tells of one's own signs
-        mine = any(n and k < i <= k + n + _RECORD_GAP for k, n in records)
-        n = 0 if mine else phrase_at(words, i, spotting.informing)
+        n = 0 if i in mine else phrase_at(words, i, spotting.informing)
         if n and stretch[i + n - 1] not in told:  # "says stop | if you get chest pain": the stretch it ends in
             told[stretch[i + n - 1]] = i + n
 
